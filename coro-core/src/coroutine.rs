@@ -1,0 +1,241 @@
+//! The `Coroutine` trait.
+
+use crate::{BoxCoroutine, EarlyExit};
+
+/// A computation that can suspend itself with a value and be resumed later, possibly with a
+/// value.
+///
+/// A `#[coroutine]` function returns an `impl Coroutine<R, Yield = Y, Return = T>`. Creating it
+/// runs nothing; each [`resume`](Coroutine::resume) runs the body up to its next `suspend!`,
+/// whose value it returns as `Ok`. When the body falls through its end, the resume returns
+/// `Err(EarlyExit::Returned(value))`; every later resume returns another [`EarlyExit`].
+///
+/// Coroutines whose resume type is `()` are also [`Iterator`]s over their yielded values (the
+/// return value is dropped), and fused.
+///
+/// # The first resume
+///
+/// The value passed to the first `resume` starts the body. A `#[coroutine]` whose resume type is
+/// not `()` names it with a `#[resume]` parameter, so it is never lost:
+///
+/// ```
+/// use coro::{Coroutine, EarlyExit, coroutine, suspend};
+///
+/// /// Echoes running totals of what it is sent.
+/// #[coroutine(yield = i64, resume = i64)]
+/// fn running_total(#[resume] first: i64) {
+///     let mut total = first;
+///     loop {
+///         total += suspend!(total);
+///     }
+/// }
+///
+/// let mut c = running_total();
+/// assert_eq!(c.resume(5), Ok(5));
+/// assert_eq!(c.resume(10), Ok(15));
+/// assert_eq!(c.resume(-1), Ok(14));
+/// ```
+pub trait Coroutine<R = ()> {
+    /// The type of the values the body suspends with.
+    type Yield;
+    /// The type of the value the body returns.
+    type Return;
+
+    /// Runs the body until it suspends (`Ok(value)`) or ends (`Err`).
+    ///
+    /// `arg` becomes the value of the `suspend!` the body is paused at, or, on the first resume,
+    /// the value of its `#[resume]` parameter.
+    ///
+    /// # Errors
+    ///
+    /// [`EarlyExit::Returned`] when the body falls through its end during this resume, carrying
+    /// its return value; [`EarlyExit::Finished`], [`EarlyExit::Killed`] or
+    /// [`EarlyExit::Panicked`] when it had already ended before (nothing runs then).
+    ///
+    /// # Panics
+    ///
+    /// A panic in the body propagates to the caller of `resume`; the coroutine is then
+    /// [`Status::Panicked`], its locals dropped.
+    fn resume(&mut self, arg: R) -> Result<Self::Yield, EarlyExit<Self::Return>>;
+
+    /// Ends a suspended or unstarted coroutine now.
+    ///
+    /// The locals it holds are dropped, each once, in the order Rust drops them at the point
+    /// where the body is paused (innermost delegate first, then reverse declaration order).
+    /// Later resumes return [`EarlyExit::Killed`]. Killing a coroutine that has already ended
+    /// does nothing. Dropping a suspended coroutine does the same as killing it.
+    ///
+    /// ```
+    /// use coro::{Coroutine, EarlyExit, Status, coroutine, suspend};
+    ///
+    /// #[coroutine(yield = u8)]
+    /// fn forever() {
+    ///     loop {
+    ///         suspend!(0);
+    ///     }
+    /// }
+    ///
+    /// let mut c = forever();
+    /// assert_eq!(c.resume(()), Ok(0));
+    /// c.kill();
+    /// assert_eq!(c.status(), Status::Killed);
+    /// assert_eq!(c.resume(()), Err(EarlyExit::Killed));
+    /// ```
+    fn kill(&mut self);
+
+    /// Where the coroutine is in its life.
+    fn status(&self) -> Status;
+
+    /// Resumes the coroutine with an error instead of a value: the seed's "send an exception".
+    ///
+    /// For a coroutine whose resume type is `Result<T, E>`, this is `resume(Err(error))`: the
+    /// `suspend!` the body is paused at evaluates to `Err(error)`, so `suspend!(x)?` propagates
+    /// it and a `match` can handle it. What the body does next is what this returns.
+    ///
+    /// # Errors
+    ///
+    /// As for [`resume`](Coroutine::resume).
+    ///
+    /// ```
+    /// use coro::{Coroutine, EarlyExit, coroutine, suspend};
+    ///
+    /// #[coroutine(yield = u32, resume = Result<(), String>)]
+    /// fn worker(#[resume] start: Result<(), String>) -> Result<u32, String> {
+    ///     start?;
+    ///     let mut done = 0;
+    ///     loop {
+    ///         match suspend!(done) {
+    ///             Ok(()) => done += 1,
+    ///             Err(e) if e == "skip" => continue,
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let mut w = worker();
+    /// assert_eq!(w.resume(Ok(())), Ok(0));
+    /// assert_eq!(w.resume(Ok(())), Ok(1));
+    /// assert_eq!(w.throw("skip".to_string()), Ok(1));
+    /// assert_eq!(w.throw("stop".to_string()), Err(EarlyExit::Returned(Err("stop".to_string()))));
+    /// ```
+    fn throw<E>(&mut self, error: E) -> Result<Self::Yield, EarlyExit<Self::Return>>
+    where
+        R: Throw<E>,
+        Self: Sized,
+    {
+        self.resume(R::thrown(error))
+    }
+
+    /// Boxes the coroutine behind a type-erased [`BoxCoroutine`], so that coroutines of
+    /// different bodies can share a struct field or a collection.
+    ///
+    /// ```
+    /// use coro::{BoxCoroutine, coroutine, suspend};
+    ///
+    /// #[coroutine(yield = u32)]
+    /// fn count(n: u32) {
+    ///     for i in 0..n {
+    ///         suspend!(i);
+    ///     }
+    /// }
+    ///
+    /// #[coroutine(yield = u32)]
+    /// fn constant(v: u32, n: usize) {
+    ///     for _ in 0..n {
+    ///         suspend!(v);
+    ///     }
+    /// }
+    ///
+    /// use coro::Coroutine as _;
+    /// let all: Vec<BoxCoroutine<'_, (), u32, ()>> = vec![count(3).boxed(), constant(9, 2).boxed()];
+    /// let flat: Vec<u32> = all.into_iter().flatten().collect();
+    /// assert_eq!(flat, [0, 1, 2, 9, 9]);
+    /// ```
+    fn boxed<'a>(self) -> BoxCoroutine<'a, R, Self::Yield, Self::Return>
+    where
+        Self: Sized + 'a,
+    {
+        Box::new(self)
+    }
+}
+
+/// Where a coroutine is in its life; see [`Coroutine::status`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Created, never resumed: nothing of the body has run.
+    Unstarted,
+    /// Paused at a suspension point.
+    Suspended,
+    /// The body returned.
+    Finished,
+    /// Killed while unstarted or suspended.
+    Killed,
+    /// The body panicked.
+    Panicked,
+}
+
+impl Status {
+    /// Whether a resume would run the body (unstarted or suspended).
+    ///
+    /// ```
+    /// use coro::Status;
+    ///
+    /// assert!(Status::Suspended.is_alive());
+    /// assert!(!Status::Killed.is_alive());
+    /// ```
+    pub fn is_alive(self) -> bool {
+        matches!(self, Status::Unstarted | Status::Suspended)
+    }
+}
+
+/// A resume type that can carry an injected error: see [`Coroutine::throw`].
+///
+/// Implemented for `Result<T, E>`: throwing `e` resumes with `Err(e)`.
+pub trait Throw<E> {
+    /// The resume value that delivers `error`.
+    fn thrown(error: E) -> Self;
+}
+
+impl<T, E> Throw<E> for Result<T, E> {
+    fn thrown(error: E) -> Self {
+        Err(error)
+    }
+}
+
+impl<R, C: Coroutine<R> + ?Sized> Coroutine<R> for Box<C> {
+    type Yield = C::Yield;
+    type Return = C::Return;
+
+    #[inline]
+    fn resume(&mut self, arg: R) -> Result<Self::Yield, EarlyExit<Self::Return>> {
+        (**self).resume(arg)
+    }
+
+    fn kill(&mut self) {
+        (**self).kill();
+    }
+
+    fn status(&self) -> Status {
+        (**self).status()
+    }
+}
+
+/// Delegating to a borrowed coroutine (`suspend_from!(&mut c)`) leaves it with the caller
+/// afterwards.
+impl<R, C: Coroutine<R> + ?Sized> Coroutine<R> for &mut C {
+    type Yield = C::Yield;
+    type Return = C::Return;
+
+    #[inline]
+    fn resume(&mut self, arg: R) -> Result<Self::Yield, EarlyExit<Self::Return>> {
+        (**self).resume(arg)
+    }
+
+    fn kill(&mut self) {
+        (**self).kill();
+    }
+
+    fn status(&self) -> Status {
+        (**self).status()
+    }
+}
