@@ -1,0 +1,783 @@
+//! What the state machine keeps at each resumable point.
+//!
+//! All results are computed on the lowered body, without looking at types:
+//!
+//! - **Liveness** (backward): a local is live at a point if some path from there reads it before
+//!   assigning it as a whole. Reading `r` where `let r = &v` is a reborrow counts as reading `v`.
+//! - **Untouched** (forward, on every path): a local declared with a value and not mentioned since.
+//! - **Mentioned later** (backward, without kills): a local some later code names at all.
+//!
+//! At each state, a local in scope is **saved** if it is live or untouched (the drop rule: a
+//! local used before a suspension point and never after it is dropped there; one never used, such
+//! as a guard, lives to the end of its scope). A live reborrow is **re-created** from its saved
+//! root instead. A local that is neither but is mentioned later (it will be assigned before it is
+//! read) is **declared again**, without a value.
+
+use std::collections::HashMap;
+
+use syn::visit::Visit;
+
+use crate::error::Errors;
+use crate::ir::{BlockId, Body, LocalId, LocalKind, LocalSet, OpaqueExpr, PointKind, Stmt, TargetId, Uses};
+
+/// The locals a state holds and how its arm gets the rest back.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Facts {
+    /// Locals moved into the state, in declaration order.
+    pub(crate) saved: Vec<LocalId>,
+    /// Reborrows taken again from their saved roots on resume, in declaration order.
+    pub(crate) recreate: Vec<LocalId>,
+    /// Locals declared again, without a value, because later code assigns them.
+    pub(crate) redeclare: Vec<LocalId>,
+}
+
+/// A state the machine enters without a suspension: the code after a construct, or the head of a
+/// loop, when duplicating that code into every arm that reaches it would duplicate a closure (two
+/// copies of a closure expression are two types, and a state can hold only one of them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum JumpKind {
+    /// Before statement `index` of `block`.
+    Before(BlockId, usize),
+    /// At the head of this loop.
+    LoopHead(TargetId),
+}
+
+/// A jump state and what it holds.
+#[derive(Clone, Debug)]
+pub(crate) struct Jump {
+    pub(crate) kind: JumpKind,
+    pub(crate) facts: Facts,
+}
+
+/// The results of the analysis.
+pub(crate) struct Analysis {
+    /// Per suspension point.
+    pub(crate) points: Vec<Facts>,
+    /// The jump states.
+    pub(crate) jumps: Vec<Jump>,
+    /// Per suspension point: resumed in place (see [`in_place`]).
+    pub(crate) in_place: Vec<Option<TargetId>>,
+    /// The body delegates to itself.
+    pub(crate) recursive: bool,
+}
+
+impl Analysis {
+    pub(crate) fn jump_before(&self, block: BlockId, index: usize) -> Option<usize> {
+        self.jumps.iter().position(|j| j.kind == JumpKind::Before(block, index))
+    }
+
+    pub(crate) fn loop_head(&self, target: TargetId) -> Option<usize> {
+        self.jumps.iter().position(|j| j.kind == JumpKind::LoopHead(target))
+    }
+
+    /// Whether the machine needs a dispatch loop (it moves between states within one resume).
+    pub(crate) fn dispatches(&self, body: &Body) -> bool {
+        !self.jumps.is_empty() || body.points.iter().any(|p| !matches!(p.kind, PointKind::Suspend { .. }))
+    }
+}
+
+/// Analyzes a lowered body, reporting borrows of the body's own locals that cross a suspension
+/// point.
+pub(crate) fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
+    let mut live = Backward::new(body, true);
+    live.block(0, LocalSet::new());
+    let mut mentioned = Backward::new(body, false);
+    mentioned.block(0, LocalSet::new());
+    let mut untouched = Forward::new(body);
+    untouched.block(0, Some(LocalSet::new()));
+
+    let points: Vec<Facts> = body
+        .points
+        .iter()
+        .enumerate()
+        .map(|(p, point)| {
+            facts(
+                body,
+                &body.in_scope(point.block, point.index),
+                &live.after_point[p],
+                &untouched.at_point[p],
+                &mentioned.after_point[p],
+            )
+        })
+        .collect();
+
+    let plan = plan_jumps(body);
+    let jumps = plan
+        .into_iter()
+        .map(|kind| {
+            let (scope, at) = match kind {
+                JumpKind::Before(b, i) => (body.in_scope(b, i), Site::Stmt(b, i)),
+                JumpKind::LoopHead(t) => {
+                    let target = &body.targets[t];
+                    (body.in_scope(target.block, target.index), Site::Head(t))
+                }
+            };
+            let facts = facts(body, &scope, &live.before(at), &untouched.before(at), &mentioned.before(at));
+            Jump { kind, facts }
+        })
+        .collect::<Vec<_>>();
+
+    check_borrows(body, &points, errors);
+    let in_place = (0..body.points.len()).map(|p| in_place(body, p, &points[p], &jumps, &live)).collect();
+    let recursive = body.points.iter().any(|p| matches!(p.kind, PointKind::Recurse { .. }));
+    Analysis { points, jumps, in_place, recursive }
+}
+
+/// Where a jump state is, for looking up the dataflow facts there.
+#[derive(Clone, Copy)]
+enum Site {
+    Stmt(BlockId, usize),
+    Head(TargetId),
+}
+
+fn facts(body: &Body, scope: &[LocalId], live: &LocalSet, untouched: &LocalSet, mentioned: &LocalSet) -> Facts {
+    let mut f = Facts::default();
+    for &l in scope {
+        let local = &body.locals[l];
+        if local.reborrow.is_some() {
+            if live.contains(&l) {
+                f.recreate.push(l);
+            }
+        } else if live.contains(&l) || (untouched.contains(&l) && local.has_init) {
+            f.saved.push(l);
+        } else if mentioned.contains(&l) {
+            f.redeclare.push(l);
+        }
+    }
+    f
+}
+
+// ---- backward dataflow ---------------------------------------------------------------------------
+
+/// Liveness (`kills`), or "mentioned later" (no kills, every mention counts).
+struct Backward<'a> {
+    body: &'a Body,
+    kills: bool,
+    /// Per lowered target: (at its head, after it).
+    env: HashMap<TargetId, (LocalSet, LocalSet)>,
+    /// Per point: right after it resumes (its destination not yet bound).
+    after_point: Vec<LocalSet>,
+    before_stmt: HashMap<(BlockId, usize), LocalSet>,
+    after_stmt: HashMap<(BlockId, usize), LocalSet>,
+    /// At block entry, entry bindings included.
+    block_in: HashMap<BlockId, LocalSet>,
+    head: HashMap<TargetId, LocalSet>,
+}
+
+impl<'a> Backward<'a> {
+    fn new(body: &'a Body, kills: bool) -> Self {
+        Backward {
+            body,
+            kills,
+            env: HashMap::new(),
+            after_point: vec![LocalSet::new(); body.points.len()],
+            before_stmt: HashMap::new(),
+            after_stmt: HashMap::new(),
+            block_in: HashMap::new(),
+            head: HashMap::new(),
+        }
+    }
+
+    fn before(&self, site: Site) -> LocalSet {
+        match site {
+            Site::Stmt(b, i) => self.before_stmt.get(&(b, i)).cloned().unwrap_or_default(),
+            Site::Head(t) => self.head.get(&t).cloned().unwrap_or_default(),
+        }
+    }
+
+    fn gen_(&self, uses: &Uses) -> LocalSet {
+        let base = if self.kills { &uses.reads } else { &uses.mentions };
+        let mut out = base.clone();
+        for &l in base {
+            if let Some(r) = &self.body.locals[l].reborrow {
+                out.insert(r.root);
+            }
+        }
+        out
+    }
+
+    fn expr(&self, e: &OpaqueExpr, live: &mut LocalSet) {
+        live.extend(self.gen_(&e.uses));
+    }
+
+    fn block(&mut self, b: BlockId, out: LocalSet) -> LocalSet {
+        let mut live = out;
+        for i in (0..self.body.blocks[b].stmts.len()).rev() {
+            self.after_stmt.insert((b, i), live.clone());
+            live = self.stmt(b, i, live);
+            self.before_stmt.insert((b, i), live.clone());
+        }
+        self.block_in.insert(b, live.clone());
+        for l in &self.body.blocks[b].entry {
+            live.remove(l);
+        }
+        live
+    }
+
+    fn stmt(&mut self, b: BlockId, i: usize, live: LocalSet) -> LocalSet {
+        let body = self.body;
+        match &body.blocks[b].stmts[i] {
+            Stmt::Opaque(o) => {
+                let mut live = live;
+                if self.kills {
+                    for l in &o.uses.writes {
+                        live.remove(l);
+                    }
+                }
+                for l in &o.declares {
+                    live.remove(l);
+                }
+                live.extend(self.gen_(&o.uses));
+                live
+            }
+            Stmt::Decl(l) => {
+                let mut live = live;
+                live.remove(l);
+                live
+            }
+            Stmt::Point(p) => {
+                let point = &body.points[*p];
+                let mut live = live;
+                if let Some(dest) = &point.dest {
+                    for l in &dest.bindings {
+                        live.remove(l);
+                    }
+                }
+                self.after_point[*p] = live.clone();
+                match &point.kind {
+                    PointKind::Suspend { value } => self.expr(value, &mut live),
+                    PointKind::Delegate { coro, first, .. } => {
+                        self.expr(coro, &mut live);
+                        if let Some(f) = first {
+                            self.expr(f, &mut live);
+                        }
+                    }
+                    PointKind::Recurse { args, first } => {
+                        for a in args {
+                            self.expr(a, &mut live);
+                        }
+                        if let Some(f) = first {
+                            self.expr(f, &mut live);
+                        }
+                    }
+                }
+                live
+            }
+            Stmt::If { cond, then, els } => {
+                let mut out = self.block(*then, live.clone());
+                match els {
+                    Some(e) => out.extend(self.block(*e, live)),
+                    None => out.extend(live),
+                }
+                self.expr(cond, &mut out);
+                out
+            }
+            Stmt::Match { scrutinee, arms } => {
+                let mut out = LocalSet::new();
+                for arm in arms {
+                    let mut arm_in = self.block(arm.body, live.clone());
+                    if let Some(g) = &arm.guard {
+                        self.expr(g, &mut arm_in);
+                        for l in &body.blocks[arm.body].entry {
+                            arm_in.remove(l);
+                        }
+                    }
+                    out.extend(arm_in);
+                }
+                self.expr(scrutinee, &mut out);
+                out
+            }
+            Stmt::Loop { target, body: lb } => {
+                let mut head = LocalSet::new();
+                loop {
+                    self.env.insert(*target, (head.clone(), live.clone()));
+                    let new = self.block(*lb, head.clone());
+                    if new.is_subset(&head) {
+                        break;
+                    }
+                    head.extend(new);
+                }
+                self.head.insert(*target, head.clone());
+                head
+            }
+            Stmt::Block(inner) => {
+                if let Some(t) = body.blocks[*inner].label {
+                    self.env.insert(t, (LocalSet::new(), live.clone()));
+                }
+                self.block(*inner, live)
+            }
+            Stmt::LetElse { init, els, bindings, .. } => {
+                let mut out = live;
+                for l in bindings {
+                    out.remove(l);
+                }
+                out.extend(self.block(*els, LocalSet::new()));
+                self.expr(init, &mut out);
+                out
+            }
+            Stmt::Break(t) => self.env.get(t).map(|e| e.1.clone()).unwrap_or_default(),
+            Stmt::Continue(t) => self.env.get(t).map(|e| e.0.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+// ---- forward dataflow ----------------------------------------------------------------------------
+
+/// "Untouched since declared", on every path. `None` is an unreachable point.
+struct Forward<'a> {
+    body: &'a Body,
+    /// Per lowered target: the meet of the states at its `continue`s and at its `break`s.
+    env: HashMap<TargetId, (Option<LocalSet>, Option<LocalSet>)>,
+    at_point: Vec<LocalSet>,
+    before_stmt: HashMap<(BlockId, usize), LocalSet>,
+    head: HashMap<TargetId, LocalSet>,
+}
+
+fn meet(a: Option<LocalSet>, b: Option<LocalSet>) -> Option<LocalSet> {
+    match (a, b) {
+        (None, x) | (x, None) => x,
+        (Some(a), Some(b)) => Some(a.intersection(&b).copied().collect()),
+    }
+}
+
+fn minus(s: Option<LocalSet>, uses: &Uses) -> Option<LocalSet> {
+    s.map(|s| s.difference(&uses.mentions).copied().collect())
+}
+
+impl<'a> Forward<'a> {
+    fn new(body: &'a Body) -> Self {
+        Forward {
+            body,
+            env: HashMap::new(),
+            at_point: vec![LocalSet::new(); body.points.len()],
+            before_stmt: HashMap::new(),
+            head: HashMap::new(),
+        }
+    }
+
+    fn before(&self, site: Site) -> LocalSet {
+        match site {
+            Site::Stmt(b, i) => self.before_stmt.get(&(b, i)).cloned().unwrap_or_default(),
+            Site::Head(t) => self.head.get(&t).cloned().unwrap_or_default(),
+        }
+    }
+
+    fn block(&mut self, b: BlockId, state: Option<LocalSet>) -> Option<LocalSet> {
+        let body = self.body;
+        let mut s = state.map(|mut s| {
+            s.extend(body.blocks[b].entry.iter().copied());
+            s
+        });
+        for i in 0..body.blocks[b].stmts.len() {
+            self.before_stmt.insert((b, i), s.clone().unwrap_or_default());
+            s = self.stmt(b, i, s);
+        }
+        s
+    }
+
+    fn stmt(&mut self, b: BlockId, i: usize, s: Option<LocalSet>) -> Option<LocalSet> {
+        let body = self.body;
+        match &body.blocks[b].stmts[i] {
+            Stmt::Opaque(o) => minus(s, &o.uses).map(|mut s| {
+                s.extend(o.declares.iter().copied().filter(|l| body.locals[*l].has_init));
+                s
+            }),
+            Stmt::Decl(_) => s,
+            Stmt::Point(p) => {
+                let point = &body.points[*p];
+                let s = match &point.kind {
+                    PointKind::Suspend { value } => minus(s, &value.uses),
+                    PointKind::Delegate { coro, first, .. } => {
+                        let s = minus(s, &coro.uses);
+                        match first {
+                            Some(f) => minus(s, &f.uses),
+                            None => s,
+                        }
+                    }
+                    PointKind::Recurse { args, first } => {
+                        let s = args.iter().fold(s, |s, a| minus(s, &a.uses));
+                        match first {
+                            Some(f) => minus(s, &f.uses),
+                            None => s,
+                        }
+                    }
+                };
+                self.at_point[*p] = s.clone().unwrap_or_default();
+                s.map(|mut s| {
+                    if let Some(d) = &point.dest {
+                        s.extend(d.bindings.iter().copied());
+                    }
+                    s
+                })
+            }
+            Stmt::If { cond, then, els } => {
+                let s = minus(s, &cond.uses);
+                let t = self.block(*then, s.clone());
+                let e = match els {
+                    Some(e) => self.block(*e, s),
+                    None => s,
+                };
+                meet(t, e)
+            }
+            Stmt::Match { scrutinee, arms } => {
+                let s = minus(s, &scrutinee.uses);
+                let mut out = None;
+                for arm in arms {
+                    let arm_s = match &arm.guard {
+                        Some(g) => minus(s.clone(), &g.uses),
+                        None => s.clone(),
+                    };
+                    let arm_out = self.block(arm.body, arm_s);
+                    out = meet(out, arm_out);
+                }
+                out
+            }
+            Stmt::Loop { target, body: lb } => {
+                let mut head = s.clone();
+                loop {
+                    self.env.insert(*target, (None, None));
+                    let out = self.block(*lb, head.clone());
+                    let (continues, _) = self.env.get(target).cloned().unwrap_or_default();
+                    let new_head = meet(s.clone(), meet(out, continues));
+                    // `meet` with an unreachable back edge keeps `s`; the sets only shrink.
+                    let new_head = match (&s, new_head) {
+                        (Some(_), None) => s.clone(),
+                        (_, h) => h,
+                    };
+                    if new_head == head {
+                        break;
+                    }
+                    head = new_head;
+                }
+                self.head.insert(*target, head.unwrap_or_default());
+                self.env.get(target).and_then(|e| e.1.clone())
+            }
+            Stmt::Block(inner) => {
+                let label = body.blocks[*inner].label;
+                if let Some(t) = label {
+                    self.env.insert(t, (None, None));
+                }
+                let out = self.block(*inner, s);
+                match label {
+                    Some(t) => meet(out, self.env.get(&t).and_then(|e| e.1.clone())),
+                    None => out,
+                }
+            }
+            Stmt::LetElse { init, els, bindings, .. } => {
+                let s = minus(s, &init.uses);
+                self.block(*els, s.clone());
+                s.map(|mut s| {
+                    s.extend(bindings.iter().copied());
+                    s
+                })
+            }
+            Stmt::Break(t) => {
+                let entry = self.env.entry(*t).or_default();
+                entry.1 = if entry.1.is_none() && s.is_some() { s } else { meet(entry.1.take(), s) };
+                None
+            }
+            Stmt::Continue(t) => {
+                let entry = self.env.entry(*t).or_default();
+                entry.0 = if entry.0.is_none() && s.is_some() { s } else { meet(entry.0.take(), s) };
+                None
+            }
+        }
+    }
+}
+
+// ---- control flow facts ----------------------------------------------------------------------
+
+/// Whether a block can complete normally (without suspending, breaking out or returning).
+pub(crate) fn block_falls(body: &Body, b: BlockId) -> bool {
+    body.blocks[b].stmts.iter().all(|s| stmt_falls(body, s))
+}
+
+/// Whether a statement can complete normally.
+pub(crate) fn stmt_falls(body: &Body, stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Opaque(o) => !diverges(&o.stmt),
+        Stmt::Decl(_) | Stmt::LetElse { .. } => true,
+        Stmt::Point(_) | Stmt::Break(_) | Stmt::Continue(_) => false,
+        Stmt::If { then, els, .. } => block_falls(body, *then) || els.is_none_or(|e| block_falls(body, e)),
+        Stmt::Match { arms, .. } => arms.iter().any(|a| block_falls(body, a.body)),
+        Stmt::Loop { target, body: lb } => breaks_to(body, *lb, *target),
+        Stmt::Block(b) => block_falls(body, *b) || body.blocks[*b].label.is_some_and(|t| breaks_to(body, *b, t)),
+    }
+}
+
+/// Whether a statement written by the user visibly never completes (`return`, `break`, `panic!`).
+fn diverges(stmt: &syn::Stmt) -> bool {
+    let expr = match stmt {
+        syn::Stmt::Expr(e, _) => e,
+        syn::Stmt::Macro(m) => {
+            return m.mac.path.segments.last().is_some_and(|s| {
+                matches!(s.ident.to_string().as_str(), "panic" | "unreachable" | "todo" | "unimplemented")
+            });
+        }
+        _ => return false,
+    };
+    matches!(expr, syn::Expr::Break(_) | syn::Expr::Continue(_) | syn::Expr::Return(_))
+}
+
+/// Whether block `b` contains a lowered `break` to `target`.
+pub(crate) fn breaks_to(body: &Body, b: BlockId, target: TargetId) -> bool {
+    body.blocks[b].stmts.iter().any(|s| match s {
+        Stmt::Break(t) => *t == target,
+        other => children(other).into_iter().any(|c| breaks_to(body, c, target)),
+    })
+}
+
+/// The blocks directly inside a statement.
+pub(crate) fn children(stmt: &Stmt) -> Vec<BlockId> {
+    match stmt {
+        Stmt::If { then, els, .. } => std::iter::once(*then).chain(*els).collect(),
+        Stmt::Match { arms, .. } => arms.iter().map(|a| a.body).collect(),
+        Stmt::Loop { body, .. } => vec![*body],
+        Stmt::Block(b) => vec![*b],
+        Stmt::LetElse { els, .. } => vec![*els],
+        _ => Vec::new(),
+    }
+}
+
+// ---- jump planning -------------------------------------------------------------------------------
+
+/// Decides where the machine jumps instead of duplicating code (see [`JumpKind`]), innermost
+/// first.
+fn plan_jumps(body: &Body) -> Vec<JumpKind> {
+    let mut plan = Vec::new();
+    plan_block(body, 0, &mut plan);
+    plan
+}
+
+/// Plans the jumps inside block `b`; returns how many states are inside it.
+fn plan_block(body: &Body, b: BlockId, plan: &mut Vec<JumpKind>) -> usize {
+    let stmts = &body.blocks[b].stmts;
+    let mut total = 0;
+    for (i, stmt) in stmts.iter().enumerate() {
+        let mut inside = match stmt {
+            Stmt::Point(_) => 1,
+            _ => children(stmt).into_iter().map(|c| plan_block(body, c, plan)).sum(),
+        };
+        if let Stmt::Loop { target, body: lb } = stmt
+            && inside > 0
+            && !duplicable(body, &body.blocks[*lb].stmts)
+        {
+            plan.push(JumpKind::LoopHead(*target));
+            inside += 1;
+        }
+        let copies = inside + usize::from(stmt_falls(body, stmt));
+        if inside > 0 && copies > 1 && i + 1 < stmts.len() && !duplicable(body, &stmts[i + 1..]) {
+            plan.push(JumpKind::Before(b, i + 1));
+            inside += 1;
+        }
+        total += inside;
+    }
+    total
+}
+
+/// Whether code can be emitted more than once: it creates no closure, `async` block or item,
+/// whose copies would be distinct types.
+fn duplicable(body: &Body, stmts: &[Stmt]) -> bool {
+    stmts.iter().all(|s| match s {
+        Stmt::Opaque(o) => !has_type_creating(&o.stmt),
+        Stmt::Point(p) => match &body.points[*p].kind {
+            PointKind::Suspend { value } => !expr_creates(value),
+            PointKind::Delegate { coro, first, .. } => !expr_creates(coro) && first.as_ref().is_none_or(|f| !expr_creates(f)),
+            PointKind::Recurse { args, first } => {
+                args.iter().all(|a| !expr_creates(a)) && first.as_ref().is_none_or(|f| !expr_creates(f))
+            }
+        },
+        Stmt::If { cond, .. } if expr_creates(cond) => false,
+        Stmt::Match { scrutinee, arms } if expr_creates(scrutinee) || arms.iter().any(|a| a.guard.as_ref().is_some_and(expr_creates)) => false,
+        Stmt::LetElse { init, .. } if expr_creates(init) => false,
+        other => children(other).into_iter().all(|c| duplicable(body, &body.blocks[c].stmts)),
+    })
+}
+
+fn expr_creates(e: &OpaqueExpr) -> bool {
+    let mut f = TypeCreating(false);
+    f.visit_expr(&e.expr);
+    f.0
+}
+
+fn has_type_creating(stmt: &syn::Stmt) -> bool {
+    let mut f = TypeCreating(false);
+    f.visit_stmt(stmt);
+    f.0
+}
+
+/// Finds closures, `async` blocks and items.
+struct TypeCreating(bool);
+
+impl<'ast> Visit<'ast> for TypeCreating {
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {
+        self.0 = true;
+    }
+    fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {
+        self.0 = true;
+    }
+    fn visit_item(&mut self, _: &'ast syn::Item) {
+        self.0 = true;
+    }
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // A closure inside a macro's arguments (`vec![|x| x]`) counts too.
+        let text = m.tokens.to_string();
+        if text.contains('|') || text.contains("async") {
+            self.0 = true;
+        }
+    }
+}
+
+// ---- resuming in place ---------------------------------------------------------------------------
+
+/// Whether suspension point `p` can be resumed in place: its arm works on the saved locals where
+/// they are in the state, instead of moving them out and back in, which for a large local (a
+/// buffer) is the whole cost of a resume.
+///
+/// That is sound when every local the state holds is carried around a loop `L` that contains the
+/// point (declared outside it), and inside `L` is never assigned as a whole or through a field,
+/// never named in a closure or a macro, and still live after every statement that mentions it:
+/// then no code in `L` can move it, so a `&mut` to it in the state serves every use. Leaving `L`
+/// (by `break`, `return`, or another suspension point) moves the locals out first.
+fn in_place(body: &Body, p: usize, facts: &Facts, jumps: &[Jump], live: &Backward<'_>) -> Option<TargetId> {
+    let point = &body.points[p];
+    if !matches!(point.kind, PointKind::Suspend { .. }) || facts.saved.is_empty() || !facts.recreate.is_empty() {
+        return None;
+    }
+    let target = innermost_loop(body, point.block)?;
+    let loop_body = body.targets[target].body;
+    let jump_inside = jumps.iter().any(|j| match j.kind {
+        JumpKind::LoopHead(t) => t == target || body.block_within(body.targets[t].block, loop_body),
+        JumpKind::Before(b, _) => body.block_within(b, loop_body),
+    });
+    if jump_inside {
+        return None;
+    }
+    let names: Vec<String> = facts.saved.iter().map(|&s| body.locals[s].ident.to_string()).collect();
+    for (i, &s) in facts.saved.iter().enumerate() {
+        let local = &body.locals[s];
+        if local.kind == LocalKind::Delegate || body.block_within(local.block, loop_body) || names[..i].contains(&names[i]) {
+            return None;
+        }
+    }
+    // Moving the locals out when the loop is left names them; nothing inside may hide them.
+    let shadowed = body
+        .locals
+        .iter()
+        .any(|l| body.block_within(l.block, loop_body) && names.contains(&l.ident.to_string()));
+    if shadowed {
+        return None;
+    }
+    let mut ok = true;
+    region_sites(body, live, loop_body, &mut |uses, after| {
+        for s in &facts.saved {
+            if uses.mentions.contains(s)
+                && (uses.assigned.contains(s) || uses.hidden.contains(s) || uses.exits.contains(s) || !after.contains(s))
+            {
+                ok = false;
+            }
+        }
+    });
+    ok.then_some(target)
+}
+
+/// The innermost lowered loop whose body contains block `b`.
+pub(crate) fn innermost_loop(body: &Body, b: BlockId) -> Option<TargetId> {
+    let mut cur = b;
+    while let Some((parent, index)) = body.blocks[cur].parent {
+        if let Stmt::Loop { target, .. } = body.stmt(parent, index) {
+            return Some(*target);
+        }
+        cur = parent;
+    }
+    None
+}
+
+/// Calls `f` with every piece of opaque code in block `b` (recursively) and the locals live right
+/// after it.
+fn region_sites(body: &Body, live: &Backward<'_>, b: BlockId, f: &mut dyn FnMut(&Uses, &LocalSet)) {
+    let block_in = |x: BlockId| live.block_in.get(&x).cloned().unwrap_or_default();
+    for (i, stmt) in body.blocks[b].stmts.iter().enumerate() {
+        let after = live.after_stmt.get(&(b, i)).cloned().unwrap_or_default();
+        match stmt {
+            Stmt::Opaque(o) => f(&o.uses, &after),
+            Stmt::Point(p) => {
+                let after_point = &live.after_point[*p];
+                match &body.points[*p].kind {
+                    PointKind::Suspend { value } => f(&value.uses, after_point),
+                    PointKind::Delegate { coro, first, .. } => {
+                        f(&coro.uses, after_point);
+                        if let Some(x) = first {
+                            f(&x.uses, after_point);
+                        }
+                    }
+                    PointKind::Recurse { args, first } => {
+                        for a in args {
+                            f(&a.uses, after_point);
+                        }
+                        if let Some(x) = first {
+                            f(&x.uses, after_point);
+                        }
+                    }
+                }
+            }
+            Stmt::If { cond, then, els } => {
+                let mut next = block_in(*then);
+                next.extend(els.map_or(after, block_in));
+                f(&cond.uses, &next);
+            }
+            Stmt::Match { scrutinee, arms } => {
+                let mut next = LocalSet::new();
+                for arm in arms {
+                    let arm_in = block_in(arm.body);
+                    if let Some(g) = &arm.guard {
+                        f(&g.uses, &arm_in);
+                    }
+                    next.extend(arm_in);
+                }
+                f(&scrutinee.uses, &next);
+            }
+            Stmt::LetElse { init, els, .. } => {
+                let mut next = after;
+                next.extend(block_in(*els));
+                f(&init.uses, &next);
+            }
+            _ => {}
+        }
+        for c in children(stmt) {
+            region_sites(body, live, c, f);
+        }
+    }
+}
+
+// ---- diagnostics -----------------------------------------------------------------------------
+
+/// A local that holds a borrow of another local of the body cannot be saved: the state would
+/// point into itself.
+fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
+    let mut reported = Vec::new();
+    for facts in points {
+        for &s in &facts.saved {
+            let local = &body.locals[s];
+            let Some(borrow) = &local.borrows else { continue };
+            let root = &body.locals[borrow.root];
+            if !(borrow.direct || root.owned) || reported.contains(&s) {
+                continue;
+            }
+            reported.push(s);
+            let root_name = root.ident.to_string();
+            let root_name = root_name.strip_prefix("__").map_or(root_name.clone(), |_| "self".to_owned());
+            let message = if local.kind == LocalKind::Iter {
+                format!(
+                    "this `for` loop borrows `{root_name}`, a local the coroutine owns, and suspends inside: a coroutine cannot keep a borrow of its own local across `suspend!`; iterate by value (`for x in {root_name}`), by index (`for i in 0..{root_name}.len()`), or over a borrow of a parameter"
+                )
+            } else {
+                format!(
+                    "`{}` borrows `{root_name}`, a local the coroutine owns, and is used after `suspend!`: a coroutine cannot keep a borrow of its own local across a suspension point; keep an index instead of the borrow, borrow a parameter, or take the borrow again after the suspension",
+                    local.ident
+                )
+            };
+            errors.error(borrow.span, message);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! The options of `#[coroutine(...)]` and `coro!(...)`.
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Ident, LitStr, Path, Token, Type};
+
+use crate::error::Errors;
+
+/// The options, validated: `yield = Y` is required, everything else is optional.
+pub(crate) struct Options {
+    /// `yield = Y`: the type of the values the body suspends with.
+    pub(crate) yield_ty: Type,
+    /// `resume = R`: the type of resume values; `()` when absent.
+    pub(crate) resume_ty: Option<Type>,
+    /// `return = T`, in `coro!` only (a function writes its return type in its signature).
+    pub(crate) return_ty: Option<Type>,
+    /// `clone`: the coroutine is `Clone`.
+    pub(crate) clone: bool,
+    /// `name = "..."`: the name `current()` reports.
+    pub(crate) name: Option<LitStr>,
+    /// `crate = "path"`: where the runtime is, for users who renamed the dependency.
+    pub(crate) krate: Path,
+}
+
+impl Options {
+    /// Whether the resume type is `()`, written or implied: only then is the coroutine an
+    /// iterator, and only then can `suspend_from!` start a delegate without a first value.
+    pub(crate) fn resume_is_unit(&self) -> bool {
+        match &self.resume_ty {
+            None => true,
+            Some(Type::Tuple(t)) => t.elems.is_empty(),
+            Some(_) => false,
+        }
+    }
+
+    /// The resume type as tokens, `()` when absent.
+    pub(crate) fn resume_ty(&self) -> Type {
+        self.resume_ty.clone().unwrap_or_else(|| syn::parse_quote!(()))
+    }
+}
+
+/// One `key = value` or flag, as written.
+pub(crate) enum Arg {
+    Yield(Token![yield], Type),
+    Resume(Ident, Type),
+    Return(Token![return], Type),
+    Clone(Ident),
+    Name(Ident, LitStr),
+    Crate(Token![crate], LitStr),
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(Token![yield]) {
+            let key: Token![yield] = input.parse()?;
+            input.parse::<Token![=]>().map_err(|e| expected_eq(e, "yield", "yield = u32"))?;
+            return Ok(Arg::Yield(key, parse_type(input, "yield")?));
+        }
+        if input.peek(Token![return]) {
+            let key: Token![return] = input.parse()?;
+            input.parse::<Token![=]>().map_err(|e| expected_eq(e, "return", "return = String"))?;
+            return Ok(Arg::Return(key, parse_type(input, "return")?));
+        }
+        if input.peek(Token![crate]) {
+            let key: Token![crate] = input.parse()?;
+            input.parse::<Token![=]>().map_err(|e| expected_eq(e, "crate", "crate = \"::coro\""))?;
+            return Ok(Arg::Crate(key, input.parse()?));
+        }
+        let key: Ident = input.parse().map_err(|e| {
+            syn::Error::new(e.span(), "expected an option: `yield = T`, `resume = T`, `clone` or `name = \"...\"`")
+        })?;
+        match key.to_string().as_str() {
+            "resume" => {
+                input.parse::<Token![=]>().map_err(|e| expected_eq(e, "resume", "resume = i32"))?;
+                Ok(Arg::Resume(key, parse_type(input, "resume")?))
+            }
+            "clone" => Ok(Arg::Clone(key)),
+            "name" => {
+                input.parse::<Token![=]>().map_err(|e| expected_eq(e, "name", "name = \"worker\""))?;
+                Ok(Arg::Name(key, input.parse()?))
+            }
+            other => Err(syn::Error::new(
+                key.span(),
+                format!(
+                    "unknown option `{other}`: the options are `yield = T`, `resume = T`, `clone` and `name = \"...\"`"
+                ),
+            )),
+        }
+    }
+}
+
+fn expected_eq(e: syn::Error, key: &str, example: &str) -> syn::Error {
+    syn::Error::new(e.span(), format!("expected `=` after `{key}`, as in `{example}`"))
+}
+
+fn parse_type(input: ParseStream, key: &str) -> syn::Result<Type> {
+    if input.is_empty() || input.peek(Token![,]) {
+        return Err(input.error(format!("expected a type after `{key} =`")));
+    }
+    input.parse::<Type>()
+}
+
+/// Parses the options of `#[coroutine(...)]`; `inline` allows `return = T` (for `coro!`).
+/// `default_span` is where a missing `yield = T` is reported.
+pub(crate) fn parse_options(
+    args: &Punctuated<Arg, Token![,]>,
+    inline: bool,
+    default_span: Span,
+    errors: &mut Errors,
+) -> Option<Options> {
+    let mut yield_ty = None;
+    let mut resume_ty = None;
+    let mut return_ty = None;
+    let mut clone = None;
+    let mut name = None;
+    let mut krate = None;
+    for arg in args {
+        let (span, dup) = match arg {
+            Arg::Yield(k, t) => (k.span, yield_ty.replace(t.clone()).is_some()),
+            Arg::Resume(k, t) => (k.span(), resume_ty.replace(t.clone()).is_some()),
+            Arg::Return(k, t) => {
+                if !inline {
+                    errors.error(
+                        k.span,
+                        "`return = T` is for `coro!`; a function writes its return type as `-> T`",
+                    );
+                }
+                (k.span, return_ty.replace(t.clone()).is_some())
+            }
+            Arg::Clone(k) => (k.span(), clone.replace(()).is_some()),
+            Arg::Name(k, n) => (k.span(), name.replace(n.clone()).is_some()),
+            Arg::Crate(k, p) => {
+                let path = match p.parse::<Path>() {
+                    Ok(path) => path,
+                    Err(_) => {
+                        errors.error(p.span(), "expected a path, as in `crate = \"::coro\"`");
+                        continue;
+                    }
+                };
+                (k.span, krate.replace(path).is_some())
+            }
+        };
+        if dup {
+            errors.error(span, "this option is given twice");
+        }
+    }
+    let Some(yield_ty) = yield_ty else {
+        errors.error(
+            default_span,
+            "missing `yield = T`: say what type the body suspends with, as in `#[coroutine(yield = u32)]`",
+        );
+        return None;
+    };
+    Some(Options {
+        yield_ty,
+        resume_ty,
+        return_ty,
+        clone: clone.is_some(),
+        name,
+        krate: krate.unwrap_or_else(|| syn::parse_quote!(::coro)),
+    })
+}
+
+/// The comma-separated options, as written.
+pub(crate) struct Args(pub(crate) Punctuated<Arg, Token![,]>);
+
+impl Parse for Args {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        Ok(Args(Punctuated::parse_terminated(input)?))
+    }
+}

@@ -1,0 +1,1036 @@
+//! IR + analysis → the state machine's tokens. Decides nothing: every choice was made by
+//! `lower` and `analysis`.
+//!
+//! The output for `fn f(a: A) -> T` with `yield = Y` and `resume = R` has this shape:
+//!
+//! ```text
+//! enum __CoroState<P0, L3, L7, D5, ...> {     // one type parameter per saved local: rustc
+//!     Start { p0: P0 },                       //   infers every type, none is written
+//!     S0 { l7: L7, l3: L3 },                  // one variant per suspension point, holding the
+//!     S1 { h: D5, l3: L3 },                   //   locals kept there, latest declared first (so
+//!     J0 { .. },                              //   dropping a variant drops them in Rust's order)
+//!     __Returned, __Killed, __Panicked,       // a delegate's coroutine comes before the locals
+//! }
+//! coro::__private::new::<R, Y, T, _, _, _>(__CoroState::Start { p0: a }, frames, move |state, frames, arg| {
+//!     'dispatch: loop {                       // only when one resume can go through several
+//!         let ret: T = 'body: {               //   states (delegation, recursion, jumps)
+//!             match state {
+//!                 Start { .. } => { /* take the parameters; run the body to its first suspension */ }
+//!                 S0 { .. } => { /* take the saved locals; bind `arg`; run from there */ }
+//!                 S1 { h, .. } => match h.resume(arg) { Ok(y) => return Ok(y), Err(e) => { /* ... */ } }
+//!                 __Returned => return Err(EarlyExit::Finished),
+//!                 __Killed => return Err(EarlyExit::Killed),
+//!                 __Panicked => return Err(EarlyExit::Panicked),
+//!             }
+//!         };
+//!         // a recursive frame returned: pop its caller and continue it (recursion only)
+//!         *state = __Returned;
+//!         return Err(EarlyExit::Returned(ret));
+//!     }
+//! })
+//! ```
+//!
+//! Inside an arm, the body is emitted as structured Rust, from the arm's entry point to the next
+//! suspension points. To resume inside a construct, the arm re-enters it: the enclosing blocks are
+//! opened again (their locals bound from the state), a loop's interrupted iteration is finished
+//! in a labeled block and the loop is emitted again after it:
+//!
+//! ```text
+//! 'o: { 'it: { /* rest of the iteration: `continue` is `break 'it`, `break` is `break 'o` */ }
+//!       'label: loop { /* the loop, as written */ } }
+//! ```
+//!
+//! A suspension point saves the locals it keeps and returns: `*state = S0 { .. }; return Ok(y)`.
+//! An arm resumed **in place** matches its variant by reference and works on the locals where
+//! they are (`(*r3)`), moving them out only when it leaves the loop.
+//!
+//! The fixed variants: `Start` holds the arguments of a coroutine that has not run; `__Returned`,
+//! `__Killed` and `__Panicked` are the dead states, `__Panicked` doubling as the placeholder left
+//! in the state while an arm runs (so that a panic leaves the coroutine dead).
+
+use std::collections::HashMap;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::visit_mut::VisitMut;
+use syn::{Ident, Lifetime, Type};
+
+use crate::analysis::{Analysis, Facts, JumpKind, breaks_to, stmt_falls};
+use crate::ir::{BlockId, Body, LocalId, LocalSet, PointId, PointKind, Stmt, TargetId, Uses};
+use crate::prepare::body_label;
+use crate::resolve::Substitute;
+
+/// Everything the expansion needs.
+pub(crate) struct Expansion<'a> {
+    pub(crate) body: &'a Body,
+    pub(crate) an: &'a Analysis,
+    pub(crate) krate: &'a syn::Path,
+    pub(crate) yield_ty: &'a Type,
+    pub(crate) resume_ty: &'a Type,
+    /// The return type; `None` in `coro!` without `return = T` (inferred).
+    pub(crate) return_ty: Option<&'a Type>,
+    pub(crate) name: &'a str,
+    pub(crate) clone: bool,
+}
+
+/// Where an arm starts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    Point(PointId),
+    Jump(usize),
+}
+
+/// How a lowered `break` / `continue` to a target is written where it stands.
+#[derive(Clone)]
+struct TargetEmit {
+    brk: TokenStream,
+    cont: TokenStream,
+    /// The target is inside the in-place region (leaving to it does not leave the region).
+    inside: bool,
+}
+
+/// The in-place arm being emitted.
+#[derive(Clone)]
+struct InPlace {
+    point: PointId,
+    /// The loop the region is.
+    target: TargetId,
+    /// Moves the locals out of the state into their owned names.
+    materialize: TokenStream,
+    /// The reference each saved local is bound to.
+    refs: HashMap<LocalId, Ident>,
+    /// Whether the region can be left (so the owned names are needed).
+    exits: bool,
+}
+
+#[derive(Clone, Default)]
+struct Ctx {
+    targets: HashMap<TargetId, TargetEmit>,
+    in_place: Option<InPlace>,
+    /// Inside the in-place region.
+    region: bool,
+    /// The loop head this arm starts at (emitted as a loop, not as a jump to itself).
+    own_head: Option<TargetId>,
+    /// Locals the code emitted so far names (a local declared without a value is only
+    /// declared where code names it: otherwise nothing would give it a type).
+    mentioned: LocalSet,
+}
+
+fn mixed(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+fn label(name: &str) -> Lifetime {
+    Lifetime::new(name, Span::mixed_site())
+}
+
+impl Expansion<'_> {
+    fn state_ty(&self) -> Ident {
+        mixed("__CoroState")
+    }
+
+    fn state(&self) -> Ident {
+        mixed("__coro_state")
+    }
+
+    fn frames(&self) -> Ident {
+        mixed("__coro_frames")
+    }
+
+    fn arg(&self) -> Ident {
+        mixed("__coro_arg")
+    }
+
+    fn dispatch_label(&self) -> Lifetime {
+        label("'__coro_dispatch")
+    }
+
+    fn dispatches(&self) -> bool {
+        self.an.dispatches(self.body)
+    }
+
+    fn point_variant(p: PointId) -> Ident {
+        format_ident!("S{}", p)
+    }
+
+    fn jump_variant(j: usize) -> Ident {
+        format_ident!("J{}", j)
+    }
+
+    fn field(l: LocalId) -> Ident {
+        format_ident!("__l{}", l)
+    }
+
+    fn facts(&self, entry: Entry) -> &Facts {
+        match entry {
+            Entry::Point(p) => &self.an.points[p],
+            Entry::Jump(j) => &self.an.jumps[j].facts,
+        }
+    }
+
+    fn local(&self, l: LocalId) -> &Ident {
+        &self.body.locals[l].ident
+    }
+
+    /// The non-`#[resume]` parameters, with their index among all parameters.
+    fn start_params(&self) -> Vec<usize> {
+        (0..self.body.params.len()).filter(|&i| !self.body.params[i].is_resume).collect()
+    }
+
+    // ---- the enum ----------------------------------------------------------------------------
+
+    /// The type parameters: one per parameter, per saved local, per delegate.
+    fn generics(&self) -> (Vec<Ident>, HashMap<LocalId, Ident>) {
+        let mut names = Vec::new();
+        for i in self.start_params() {
+            names.push(format_ident!("__P{}", i));
+        }
+        let mut locals = HashMap::new();
+        let mut ids: Vec<LocalId> = Vec::new();
+        for f in self.an.points.iter().chain(self.an.jumps.iter().map(|j| &j.facts)) {
+            ids.extend(&f.saved);
+        }
+        for p in &self.body.points {
+            if let PointKind::Delegate { handle, .. } = p.kind {
+                ids.push(handle);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        for l in ids {
+            let ty = format_ident!("__L{}", l);
+            names.push(ty.clone());
+            locals.insert(l, ty);
+        }
+        (names, locals)
+    }
+
+    fn variant_fields(&self, facts: &Facts, handle: Option<LocalId>, tys: &HashMap<LocalId, Ident>) -> TokenStream {
+        let mut fields = Vec::new();
+        if let Some(h) = handle {
+            let ty = &tys[&h];
+            fields.push(quote!(__h: #ty));
+        }
+        for &l in facts.saved.iter().rev() {
+            let (f, ty) = (Self::field(l), &tys[&l]);
+            fields.push(quote!(#f: #ty));
+        }
+        quote!({ #(#fields),* })
+    }
+
+    fn enum_def(&self) -> TokenStream {
+        let (generics, tys) = self.generics();
+        let state_ty = self.state_ty();
+        let start_fields = self.start_params().into_iter().rev().map(|i| {
+            let (f, ty) = (format_ident!("__p{}", i), format_ident!("__P{}", i));
+            quote!(#f: #ty)
+        });
+        let mut variants = Vec::new();
+        for (p, facts) in self.an.points.iter().enumerate() {
+            let v = Self::point_variant(p);
+            let fields = self.variant_fields(facts, self.handle(p), &tys);
+            variants.push(quote!(#v #fields));
+        }
+        for (j, jump) in self.an.jumps.iter().enumerate() {
+            let v = Self::jump_variant(j);
+            let fields = self.variant_fields(&jump.facts, None, &tys);
+            variants.push(quote!(#v #fields));
+        }
+        let derive = self.clone.then(|| quote!(#[derive(::core::clone::Clone)]));
+        let krate = self.krate;
+        let name = self.name;
+        quote! {
+            #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
+            #derive
+            enum #state_ty<#(#generics),*> {
+                Start { #(#start_fields),* },
+                #(#variants,)*
+                __Returned,
+                __Killed,
+                __Panicked,
+            }
+            #[allow(unreachable_patterns)]
+            impl<#(#generics),*> #krate::__private::State for #state_ty<#(#generics),*> {
+                const META: &'static #krate::__private::Meta = &#krate::__private::Meta { name: #name };
+                const RETURNED: Self = Self::__Returned;
+                const KILLED: Self = Self::__Killed;
+                const PANICKED: Self = Self::__Panicked;
+                fn status(&self) -> #krate::__private::Status {
+                    match self {
+                        Self::Start { .. } => #krate::__private::Status::Unstarted,
+                        Self::__Returned => #krate::__private::Status::Finished,
+                        Self::__Killed => #krate::__private::Status::Killed,
+                        Self::__Panicked => #krate::__private::Status::Panicked,
+                        _ => #krate::__private::Status::Suspended,
+                    }
+                }
+            }
+        }
+    }
+
+    fn handle(&self, p: PointId) -> Option<LocalId> {
+        match self.body.points[p].kind {
+            PointKind::Delegate { handle, .. } => Some(handle),
+            _ => None,
+        }
+    }
+
+    // ---- the whole body ----------------------------------------------------------------------
+
+    /// The statements of the generated function body (or `coro!` block): items, the enum, and
+    /// the coroutine value as the final expression. `start` are the values of the `Start`
+    /// fields, in parameter order (resume parameters excluded).
+    pub(crate) fn expand(&self, start: &[TokenStream]) -> TokenStream {
+        let items = &self.body.items;
+        let enum_def = self.enum_def();
+        let state_ty = self.state_ty();
+        let krate = self.krate;
+        let (r, y) = (self.resume_ty, self.yield_ty);
+        let t = self.return_ty.map_or_else(|| quote!(_), ToTokens::to_token_stream);
+        let start_fields = self.start_params().into_iter().zip(start).map(|(i, v)| {
+            let f = format_ident!("__p{}", i);
+            quote!(#f: #v)
+        });
+        let frames_init = if self.an.recursive {
+            quote!(#krate::__private::Frames::new())
+        } else {
+            quote!(#krate::__private::NoFrames)
+        };
+        let (state, frames, arg) = (self.state(), self.frames(), self.arg());
+        let closure_body = self.closure_body();
+        let coro = mixed("__coro");
+        quote! {
+            #(#items)*
+            #enum_def
+            #[allow(
+                unused_mut,
+                unused_variables,
+                unused_assignments,
+                unused_labels,
+                unused_braces,
+                unreachable_code,
+                clippy::needless_return,
+                clippy::never_loop,
+                clippy::let_unit_value,
+                clippy::diverging_sub_expression,
+                clippy::unused_unit
+            )]
+            let #coro = #krate::__private::new::<#r, #y, #t, _, _, _>(
+                #state_ty::Start { #(#start_fields),* },
+                #frames_init,
+                move |#state, #frames, #arg| #closure_body,
+            );
+            #coro
+        }
+    }
+
+    fn closure_body(&self) -> TokenStream {
+        let krate = self.krate;
+        let (state, frames, arg) = (self.state(), self.frames(), self.arg());
+        let state_ty = self.state_ty();
+        let body_label = body_label();
+        let dispatch = self.dispatch_label();
+        let ret = mixed("__coro_ret");
+        let fret = mixed("__coro_fret");
+        let ret_ty = self.return_ty.map(|t| quote!(: #t));
+        let arms = self.arms();
+        let matched = quote! {
+            let #ret #ret_ty = #body_label: {
+                match #state { #(#arms)* }
+            };
+        };
+        let finish = quote! {
+            *#state = #state_ty::__Returned;
+            return ::core::result::Result::Err(#krate::__private::EarlyExit::Returned(#ret));
+        };
+        if !self.dispatches() {
+            return quote!({ #matched #finish });
+        }
+        let (fret_decl, pop) = if self.an.recursive {
+            let t = self.return_ty.map_or_else(|| quote!(_), ToTokens::to_token_stream);
+            let caller = mixed("__coro_caller");
+            (
+                quote!(let mut #fret: ::core::option::Option<#t> = ::core::option::Option::None;),
+                quote! {
+                    if let ::core::option::Option::Some(#caller) = #krate::__private::Frames::pop(#frames) {
+                        *#state = #caller;
+                        #fret = ::core::option::Option::Some(#ret);
+                        continue #dispatch;
+                    }
+                },
+            )
+        } else {
+            (TokenStream::new(), TokenStream::new())
+        };
+        quote!({
+            let mut #arg = ::core::option::Option::Some(#arg);
+            #fret_decl
+            #dispatch: loop {
+                #matched
+                #pop
+                #finish
+            }
+        })
+    }
+
+    /// The resume value, taken (once) from the closure's argument.
+    fn take_arg(&self) -> TokenStream {
+        let arg = self.arg();
+        if self.dispatches() {
+            quote!(match ::core::option::Option::take(&mut #arg) {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => ::core::unreachable!(),
+            })
+        } else {
+            quote!(#arg)
+        }
+    }
+
+    fn set_arg(&self, value: &TokenStream) -> TokenStream {
+        let arg = self.arg();
+        quote!(#arg = ::core::option::Option::Some(#value);)
+    }
+
+    // ---- arms --------------------------------------------------------------------------------
+
+    fn arms(&self) -> Vec<TokenStream> {
+        let krate = self.krate;
+        let state_ty = self.state_ty();
+        let mut arms = vec![self.start_arm()];
+        for p in 0..self.body.points.len() {
+            arms.push(self.point_arm(p));
+        }
+        for j in 0..self.an.jumps.len() {
+            arms.push(self.jump_arm(j));
+        }
+        let exit = |variant: &str, exit: &str| {
+            let (v, e) = (mixed(variant), mixed(exit));
+            quote!(#state_ty::#v => return ::core::result::Result::Err(#krate::__private::EarlyExit::#e),)
+        };
+        arms.push(exit("__Returned", "Finished"));
+        arms.push(exit("__Killed", "Killed"));
+        arms.push(exit("__Panicked", "Panicked"));
+        arms
+    }
+
+    /// `let Variant { fields: bindings } = mem::replace(state, __Panicked) else { unreachable };`
+    fn take_state(&self, variant: &Ident, fields: &[(Ident, Ident)], handle: Option<TokenStream>) -> TokenStream {
+        let (state, state_ty) = (self.state(), self.state_ty());
+        let fields = fields.iter().map(|(f, b)| quote!(#f: #b));
+        let handle = handle.map(|h| quote!(__h: #h,));
+        quote! {
+            let #state_ty::#variant { #handle #(#fields),* } =
+                ::core::mem::replace(#state, #state_ty::__Panicked) else { ::core::unreachable!() };
+        }
+    }
+
+    fn start_arm(&self) -> TokenStream {
+        let state_ty = self.state_ty();
+        let fields: Vec<(Ident, Ident)> = self
+            .start_params()
+            .into_iter()
+            .map(|i| (format_ident!("__p{}", i), format_ident!("__s_p{}", i)))
+            .collect();
+        let take = self.take_state(&mixed("Start"), &fields, None);
+        let mut binds = Vec::new();
+        for (i, p) in self.body.params.iter().enumerate() {
+            let pat = &p.pat;
+            if p.is_resume {
+                let value = self.take_arg();
+                binds.push(quote!(let #pat = #value;));
+            } else {
+                let v = format_ident!("__s_p{}", i);
+                binds.push(quote!(let #pat = #v;));
+            }
+        }
+        let mut ctx = Ctx::default();
+        let body = self.emit_stmts(0, 0, false, &mut ctx);
+        quote! {
+            #state_ty::Start { .. } => {
+                #take
+                #(#binds)*
+                #body
+            }
+        }
+    }
+
+    fn moved_fields(facts: &Facts) -> Vec<(Ident, Ident)> {
+        facts.saved.iter().map(|&l| (Self::field(l), format_ident!("__s{}", l))).collect()
+    }
+
+    fn point_arm(&self, p: PointId) -> TokenStream {
+        let state_ty = self.state_ty();
+        let variant = Self::point_variant(p);
+        let facts = &self.an.points[p];
+        let krate = self.krate;
+        match &self.body.points[p].kind {
+            PointKind::Delegate { .. } => {
+                let take = self.take_state(&variant, &Self::moved_fields(facts), Some(quote!(_)));
+                let (d, dv, e) = (mixed("__coro_d"), mixed("__coro_dv"), mixed("__coro_e"));
+                let y = mixed("__coro_y");
+                let arg = self.take_arg();
+                let mut ctx = Ctx::default();
+                let resume = self.reenter(Entry::Point(p), &mut ctx, Some(quote!(#dv)));
+                quote! {
+                    #state_ty::#variant { __h: #d, .. } => match #krate::__private::Coroutine::resume(#d, #arg) {
+                        ::core::result::Result::Ok(#y) => return ::core::result::Result::Ok(#y),
+                        ::core::result::Result::Err(#e) => {
+                            let #dv = #krate::__private::delegate_result(#e);
+                            #take
+                            #resume
+                        }
+                    },
+                }
+            }
+            PointKind::Recurse { .. } => {
+                let take = self.take_state(&variant, &Self::moved_fields(facts), None);
+                let fret = mixed("__coro_fret");
+                let value = quote!(match ::core::option::Option::take(&mut #fret) {
+                    ::core::option::Option::Some(v) => v,
+                    ::core::option::Option::None => ::core::unreachable!(),
+                });
+                let mut ctx = Ctx::default();
+                let resume = self.reenter(Entry::Point(p), &mut ctx, Some(value));
+                quote!(#state_ty::#variant { .. } => { #take #resume })
+            }
+            PointKind::Suspend { .. } => {
+                let arg = self.take_arg();
+                if let Some(target) = self.an.in_place[p] {
+                    let refs: HashMap<LocalId, Ident> =
+                        facts.saved.iter().map(|&l| (l, format_ident!("__r{}", l))).collect();
+                    let fields: Vec<TokenStream> = facts
+                        .saved
+                        .iter()
+                        .map(|l| {
+                            let (f, r) = (Self::field(*l), &refs[l]);
+                            quote!(#f: #r)
+                        })
+                        .collect();
+                    let m_fields: Vec<(Ident, Ident)> =
+                        facts.saved.iter().map(|&l| (Self::field(l), format_ident!("__m{}", l))).collect();
+                    let take = self.take_state(&variant, &m_fields, None);
+                    let assigns = facts.saved.iter().map(|&l| {
+                        let (name, m) = (self.local(l), format_ident!("__m{}", l));
+                        quote!(#name = #m;)
+                    });
+                    let materialize = quote!(#take #(#assigns)*);
+                    let exits = self.region_exits(p, target);
+                    let mut ctx = Ctx {
+                        in_place: Some(InPlace { point: p, target, materialize, refs, exits }),
+                        ..Ctx::default()
+                    };
+                    let resume = self.reenter(Entry::Point(p), &mut ctx, Some(arg));
+                    quote!(#state_ty::#variant { #(#fields),* } => { #resume })
+                } else {
+                    let take = self.take_state(&variant, &Self::moved_fields(facts), None);
+                    let mut ctx = Ctx::default();
+                    let resume = self.reenter(Entry::Point(p), &mut ctx, Some(arg));
+                    quote!(#state_ty::#variant { .. } => { #take #resume })
+                }
+            }
+        }
+    }
+
+    /// Whether the in-place region of point `p` (loop `target`) can be left other than by
+    /// suspending at `p` again.
+    fn region_exits(&self, p: PointId, target: TargetId) -> bool {
+        let loop_body = self.body.targets[target].body;
+        let t = &self.body.targets[target];
+        stmt_falls(self.body, self.body.stmt(t.block, t.index))
+            || self.body.points.iter().enumerate().any(|(q, point)| q != p && self.body.block_within(point.block, loop_body))
+            || self.leaves(loop_body, loop_body)
+    }
+
+    /// Whether block `b` (inside `region`) has a lowered jump to a target outside `region`.
+    fn leaves(&self, b: BlockId, region: BlockId) -> bool {
+        self.body.blocks[b].stmts.iter().any(|s| match s {
+            Stmt::Break(t) | Stmt::Continue(t) => {
+                let target = &self.body.targets[*t];
+                !self.body.block_within(target.block, region)
+            }
+            other => crate::analysis::children(other).into_iter().any(|c| self.leaves(c, region)),
+        })
+    }
+
+    fn jump_arm(&self, j: usize) -> TokenStream {
+        let state_ty = self.state_ty();
+        let variant = Self::jump_variant(j);
+        let take = self.take_state(&variant, &Self::moved_fields(&self.an.jumps[j].facts), None);
+        let mut ctx = Ctx::default();
+        let resume = self.reenter(Entry::Jump(j), &mut ctx, None);
+        quote!(#state_ty::#variant { .. } => { #take #resume })
+    }
+
+    // ---- re-entry ----------------------------------------------------------------------------
+    // ---- re-entry ----------------------------------------------------------------------------
+
+    /// The code of an arm: the blocks around the entry opened again, then the rest of the body
+    /// from the entry. `value` is what the entry point's destination is bound to.
+    fn reenter(&self, entry: Entry, ctx: &mut Ctx, value: Option<TokenStream>) -> TokenStream {
+        let (block, index) = match entry {
+            Entry::Point(p) => (self.body.points[p].block, self.body.points[p].index),
+            Entry::Jump(j) => match self.an.jumps[j].kind {
+                JumpKind::Before(b, i) => (b, i),
+                JumpKind::LoopHead(t) => (self.body.targets[t].block, self.body.targets[t].index),
+            },
+        };
+        let path = self.body.path_to(block);
+        self.reenter_block(&path, 0, entry, index, ctx, value.as_ref()).0
+    }
+
+    /// Re-enters the block at `path[depth]`; also returns whether the re-entered code can
+    /// complete (reach the end of the block).
+    fn reenter_block(
+        &self,
+        path: &[(BlockId, Option<usize>)],
+        depth: usize,
+        entry: Entry,
+        index: usize,
+        ctx: &mut Ctx,
+        value: Option<&TokenStream>,
+    ) -> (TokenStream, bool) {
+        let (b, down) = path[depth];
+        let limit = down.unwrap_or(index);
+        self.register_label(b, ctx);
+        let in_place = ctx.in_place.clone();
+        let outer_mentions = std::mem::take(&mut ctx.mentioned);
+        let mut out = TokenStream::new();
+        let stmts = &self.body.blocks[b].stmts;
+        let mut falls = match down {
+            None => match entry {
+                Entry::Point(p) => {
+                    out.extend(self.bind_dest(p, value));
+                    out.extend(self.emit_stmts(b, index + 1, false, ctx));
+                    stmts[index + 1..].iter().all(|s| stmt_falls(self.body, s))
+                }
+                Entry::Jump(j) => {
+                    if let JumpKind::LoopHead(t) = self.an.jumps[j].kind {
+                        ctx.own_head = Some(t);
+                    }
+                    out.extend(self.emit_stmts(b, index, true, ctx));
+                    stmts[index..].iter().all(|s| stmt_falls(self.body, s))
+                }
+            },
+            Some(i) => {
+                let (tokens, stmt_completes) = self.reenter_stmt(path, depth, entry, index, ctx, value);
+                out.extend(tokens);
+                if stmt_completes {
+                    out.extend(self.emit_stmts(b, i + 1, false, ctx));
+                }
+                stmt_completes && stmts[i + 1..].iter().all(|s| stmt_falls(self.body, s))
+            }
+        };
+        if let Some(t) = self.body.blocks[b].label {
+            falls |= breaks_to(self.body, b, t);
+        }
+        let mut code = self.rebind(b, limit, entry, in_place.as_ref(), &ctx.mentioned);
+        code.extend(out);
+        ctx.mentioned.extend(outer_mentions);
+        (self.wrap_block(b, code), falls)
+    }
+
+    /// Re-enters statement `path[depth].1` through its child `path[depth + 1]`; also returns
+    /// whether the statement can complete.
+    fn reenter_stmt(
+        &self,
+        path: &[(BlockId, Option<usize>)],
+        depth: usize,
+        entry: Entry,
+        index: usize,
+        ctx: &mut Ctx,
+        value: Option<&TokenStream>,
+    ) -> (TokenStream, bool) {
+        let (b, Some(i)) = path[depth] else { return (TokenStream::new(), false) };
+        match self.body.stmt(b, i) {
+            Stmt::Loop { target, body } => {
+                let n = *target;
+                let (o, it) = (label(&format!("'__coro_o{n}")), label(&format!("'__coro_it{n}")));
+                let region_here = ctx.in_place.as_ref().is_some_and(|ip| ip.target == n);
+                let outer_region = ctx.region;
+                if region_here {
+                    ctx.region = true;
+                }
+                ctx.targets.insert(n, TargetEmit { brk: quote!(break #o;), cont: quote!(break #it;), inside: ctx.region });
+                let (rest, _) = self.reenter_block(path, depth + 1, entry, index, ctx, value);
+                let again = self.emit_loop(n, *body, ctx);
+                let falls = stmt_falls(self.body, self.body.stmt(b, i));
+                let mut out = quote!(#o: { #it: #rest #again });
+                if region_here {
+                    ctx.region = outer_region;
+                    if let Some(ip) = &ctx.in_place
+                        && falls
+                    {
+                        out.extend(ip.materialize.clone());
+                    }
+                    ctx.in_place = None;
+                }
+                (out, falls)
+            }
+            // The `else` of a `let ... else` never completes.
+            Stmt::LetElse { .. } => (self.reenter_block(path, depth + 1, entry, index, ctx, value).0, false),
+            _ => self.reenter_block(path, depth + 1, entry, index, ctx, value),
+        }
+    }
+
+    /// Binds again, at the top of block `b`, the locals the entry keeps that `b` declares
+    /// before statement `limit`.
+    fn rebind(&self, b: BlockId, limit: usize, entry: Entry, in_place: Option<&InPlace>, mentioned: &LocalSet) -> TokenStream {
+        let facts = self.facts(entry);
+        let mut out = TokenStream::new();
+        for l in self.body.declared_before(b, limit) {
+            let local = &self.body.locals[l];
+            let name = &local.ident;
+            let mutability = local.mutable.then(|| quote!(mut));
+            if facts.saved.contains(&l) {
+                match in_place {
+                    Some(ip) => {
+                        if ip.exits {
+                            out.extend(quote!(let #mutability #name;));
+                        }
+                    }
+                    None => {
+                        let s = format_ident!("__s{}", l);
+                        out.extend(quote!(let #mutability #name = #s;));
+                    }
+                }
+            } else if facts.recreate.contains(&l) {
+                if let Some(r) = &local.reborrow {
+                    let expr = &r.expr;
+                    out.extend(quote!(let #name = #expr;));
+                }
+            } else if facts.redeclare.contains(&l) && mentioned.contains(&l) {
+                let ty = local.ty.as_ref().map(|t| quote!(: #t));
+                out.extend(quote!(let #mutability #name #ty;));
+            }
+        }
+        out
+    }
+
+    fn bind_dest(&self, p: PointId, value: Option<&TokenStream>) -> TokenStream {
+        let Some(value) = value else { return TokenStream::new() };
+        match &self.body.points[p].dest {
+            Some(dest) => {
+                let pat = &dest.pat;
+                let ty = dest.ty.as_ref().map(|t| quote!(: #t));
+                quote!(let #pat #ty = #value;)
+            }
+            None => quote!(::core::mem::drop(#value);),
+        }
+    }
+
+    /// Makes lowered `break`s to block `b`'s label (if it has one) target it.
+    fn register_label(&self, b: BlockId, ctx: &mut Ctx) {
+        if let Some(t) = self.body.blocks[b].label {
+            let l = &self.body.targets[t].label;
+            ctx.targets.insert(t, TargetEmit { brk: quote!(break #l;), cont: TokenStream::new(), inside: ctx.region });
+        }
+    }
+
+    fn wrap_block(&self, b: BlockId, inner: TokenStream) -> TokenStream {
+        let block = &self.body.blocks[b];
+        if let Some(t) = block.label {
+            let l = &self.body.targets[t].label;
+            return quote!(#l: { #inner });
+        }
+        if block.unsafety {
+            return quote!(unsafe { #inner });
+        }
+        quote!({ #inner })
+    }
+
+    // ---- normal emission ---------------------------------------------------------------------
+
+    /// Statements `from..` of block `b`, stopping after one that cannot complete. A jump state
+    /// before a statement is entered instead of emitting the statement (except at `from` when
+    /// the arm starts there).
+    fn emit_stmts(&self, b: BlockId, from: usize, starts_here: bool, ctx: &mut Ctx) -> TokenStream {
+        let stmts = &self.body.blocks[b].stmts;
+        // (declared without a value, tokens, locals named)
+        let mut parts: Vec<(Vec<LocalId>, TokenStream, LocalSet)> = Vec::new();
+        let outer = std::mem::take(&mut ctx.mentioned);
+        for i in from..stmts.len() {
+            if !(starts_here && i == from)
+                && let Some(j) = self.an.jump_before(b, i)
+            {
+                let tokens = self.goto(j, ctx);
+                parts.push((Vec::new(), tokens, std::mem::take(&mut ctx.mentioned)));
+                break;
+            }
+            let tokens = self.emit_stmt(b, i, ctx);
+            let uninit = match &stmts[i] {
+                Stmt::Decl(l) => vec![*l],
+                Stmt::Opaque(o) if is_uninit_let(&o.stmt) => o.declares.clone(),
+                _ => Vec::new(),
+            };
+            parts.push((uninit, tokens, std::mem::take(&mut ctx.mentioned)));
+            if !stmt_falls(self.body, &stmts[i]) {
+                break;
+            }
+        }
+        // A local declared without a value is kept only if later code here names it.
+        let mut later = LocalSet::new();
+        let mut kept = Vec::with_capacity(parts.len());
+        for (uninit, tokens, mentions) in parts.into_iter().rev() {
+            if uninit.is_empty() || uninit.iter().any(|l| later.contains(l)) {
+                kept.push(tokens);
+            }
+            later.extend(mentions);
+        }
+        ctx.mentioned = outer;
+        ctx.mentioned.extend(later);
+        kept.into_iter().rev().collect()
+    }
+
+    fn emit_block(&self, b: BlockId, ctx: &mut Ctx) -> TokenStream {
+        self.register_label(b, ctx);
+        let inner = self.emit_stmts(b, 0, false, ctx);
+        self.wrap_block(b, inner)
+    }
+
+    fn emit_loop(&self, target: TargetId, body: BlockId, ctx: &mut Ctx) -> TokenStream {
+        if ctx.own_head != Some(target)
+            && let Some(j) = self.an.loop_head(target)
+        {
+            return self.goto(j, ctx);
+        }
+        if ctx.own_head == Some(target) {
+            ctx.own_head = None;
+        }
+        let l = &self.body.targets[target].label;
+        ctx.targets.insert(target, TargetEmit {
+            brk: quote!(break #l;),
+            cont: quote!(continue #l;),
+            inside: ctx.region,
+        });
+        let inner = self.emit_block(body, ctx);
+        quote!(#l: loop #inner)
+    }
+
+    fn emit_stmt(&self, b: BlockId, i: usize, ctx: &mut Ctx) -> TokenStream {
+        match self.body.stmt(b, i) {
+            Stmt::Opaque(o) => {
+                Self::mention(ctx, &o.uses);
+                self.subst_stmt(b, i, &o.stmt, ctx)
+            }
+            Stmt::Decl(l) => {
+                ctx.mentioned.insert(*l);
+                let local = &self.body.locals[*l];
+                let name = &local.ident;
+                let mutability = local.mutable.then(|| quote!(mut));
+                quote!(let #mutability #name;)
+            }
+            Stmt::Point(p) => self.emit_point(*p, ctx),
+            Stmt::If { cond, then, els } => {
+                Self::mention(ctx, &cond.uses);
+                let cond = self.subst_expr(b, i, None, &cond.expr, ctx);
+                let then = self.emit_block(*then, ctx);
+                let els = els.map(|e| {
+                    let e = self.emit_block(e, ctx);
+                    quote!(else #e)
+                });
+                quote!(if #cond #then #els)
+            }
+            Stmt::Match { scrutinee, arms } => {
+                Self::mention(ctx, &scrutinee.uses);
+                for g in arms.iter().filter_map(|a| a.guard.as_ref()) {
+                    Self::mention(ctx, &g.uses);
+                }
+                let scrutinee = self.subst_expr(b, i, None, &scrutinee.expr, ctx);
+                let arms = arms.iter().map(|arm| {
+                    let (attrs, pat) = (&arm.attrs, &arm.pat);
+                    let guard = arm.guard.as_ref().map(|g| {
+                        let g = self.subst_expr(b, i, Some(arm.body), &g.expr, ctx);
+                        quote!(if #g)
+                    });
+                    let body = self.emit_block(arm.body, ctx);
+                    quote!(#(#attrs)* #pat #guard => #body)
+                });
+                let arms: Vec<TokenStream> = arms.collect();
+                quote!(match #scrutinee { #(#arms)* })
+            }
+            Stmt::Loop { target, body } => self.emit_loop(*target, *body, ctx),
+            Stmt::Block(inner) => self.emit_block(*inner, ctx),
+            Stmt::LetElse { pat, ty, init, els, .. } => {
+                Self::mention(ctx, &init.uses);
+                let init = self.subst_expr(b, i, None, &init.expr, ctx);
+                let ty = ty.as_ref().map(|t| quote!(: #t));
+                let els = self.emit_block(*els, ctx);
+                quote!(let #pat #ty = #init else #els;)
+            }
+            Stmt::Break(t) => self.jump_to(*t, true, ctx),
+            Stmt::Continue(t) => self.jump_to(*t, false, ctx),
+        }
+    }
+
+    fn jump_to(&self, t: TargetId, is_break: bool, ctx: &Ctx) -> TokenStream {
+        let Some(emit) = ctx.targets.get(&t) else {
+            let l = &self.body.targets[t].label;
+            return if is_break { quote!(break #l;) } else { quote!(continue #l;) };
+        };
+        let jump = if is_break { emit.brk.clone() } else { emit.cont.clone() };
+        match (&ctx.in_place, ctx.region && !emit.inside) {
+            (Some(ip), true) => {
+                let m = &ip.materialize;
+                quote!({ #m #jump })
+            }
+            _ => jump,
+        }
+    }
+
+    /// `*state = Variant { fields }` for the locals `facts` keeps.
+    fn save(&self, variant: &Ident, facts: &Facts, handle: Option<&Ident>) -> TokenStream {
+        let (state, state_ty) = (self.state(), self.state_ty());
+        let fields = self.state_value(variant, facts, handle);
+        let _ = state_ty;
+        quote!(*#state = #fields;)
+    }
+
+    fn state_value(&self, variant: &Ident, facts: &Facts, handle: Option<&Ident>) -> TokenStream {
+        let state_ty = self.state_ty();
+        let handle = handle.map(|h| quote!(__h: #h,));
+        let fields = facts.saved.iter().rev().map(|&l| {
+            let (f, name) = (Self::field(l), self.local(l));
+            quote!(#f: #name)
+        });
+        quote!(#state_ty::#variant { #handle #(#fields),* })
+    }
+
+    fn materialize_before(&self, ctx: &Ctx) -> TokenStream {
+        match (&ctx.in_place, ctx.region) {
+            (Some(ip), true) => ip.materialize.clone(),
+            _ => TokenStream::new(),
+        }
+    }
+
+    fn mention(ctx: &mut Ctx, uses: &Uses) {
+        ctx.mentioned.extend(&uses.mentions);
+    }
+
+    fn emit_point(&self, p: PointId, ctx: &mut Ctx) -> TokenStream {
+        let point = &self.body.points[p];
+        match &point.kind {
+            PointKind::Suspend { value } => Self::mention(ctx, &value.uses),
+            PointKind::Delegate { coro, first, .. } => {
+                Self::mention(ctx, &coro.uses);
+                first.iter().for_each(|f| Self::mention(ctx, &f.uses));
+            }
+            PointKind::Recurse { args, first } => {
+                args.iter().chain(first).for_each(|a| Self::mention(ctx, &a.uses));
+            }
+        }
+        let facts = &self.an.points[p];
+        let variant = Self::point_variant(p);
+        let (b, i) = (point.block, point.index);
+        let krate = self.krate;
+        let dispatch = self.dispatch_label();
+        match &point.kind {
+            PointKind::Suspend { value } => {
+                let y = mixed("__coro_y");
+                let yield_ty = self.yield_ty;
+                let value = self.subst_expr(b, i, None, &value.expr, ctx);
+                let ok = quote_spanned!(point.span=> ::core::result::Result::Ok(#y));
+                if ctx.in_place.as_ref().is_some_and(|ip| ip.point == p) && ctx.region {
+                    return quote!({ let #y: #yield_ty = #value; return #ok; });
+                }
+                let materialize = self.materialize_before(ctx);
+                let save = self.save(&variant, facts, None);
+                quote!({ let #y: #yield_ty = #value; #materialize #save return #ok; })
+            }
+            PointKind::Delegate { coro, first, .. } => {
+                let (d, f) = (mixed("__coro_d"), mixed("__coro_f"));
+                let coro_tokens = self.subst_expr(b, i, None, &coro.expr, ctx);
+                let first = first.as_ref().map_or_else(|| quote!(()), |x| self.subst_expr(b, i, None, &x.expr, ctx));
+                let materialize = self.materialize_before(ctx);
+                let save = self.save(&variant, facts, Some(&d));
+                let set = self.set_arg(&quote!(#f));
+                let _ = krate;
+                quote!({
+                    let mut #d = #coro_tokens;
+                    let #f = #first;
+                    #materialize
+                    #save
+                    #set
+                    continue #dispatch;
+                })
+            }
+            PointKind::Recurse { args, first } => {
+                let state = self.state();
+                let frames = self.frames();
+                let state_ty = self.state_ty();
+                let mut lets = Vec::new();
+                let mut fields = Vec::new();
+                for (n, (param, a)) in self.start_params().into_iter().zip(args).enumerate() {
+                    let tmp = format_ident!("__coro_a{}", n);
+                    let a = self.subst_expr(b, i, None, &a.expr, ctx);
+                    lets.push(quote!(let #tmp = #a;));
+                    let field = format_ident!("__p{}", param);
+                    fields.push(quote!(#field: #tmp));
+                }
+                fields.reverse();
+                let f = mixed("__coro_f");
+                let first = first.as_ref().map_or_else(|| quote!(()), |x| self.subst_expr(b, i, None, &x.expr, ctx));
+                let materialize = self.materialize_before(ctx);
+                let caller = self.state_value(&variant, facts, None);
+                let set = self.set_arg(&quote!(#f));
+                quote!({
+                    #(#lets)*
+                    let #f = #first;
+                    #materialize
+                    #krate::__private::Frames::push(#frames, #caller);
+                    *#state = #state_ty::Start { #(#fields),* };
+                    #set
+                    continue #dispatch;
+                })
+            }
+        }
+    }
+
+    fn goto(&self, j: usize, ctx: &Ctx) -> TokenStream {
+        let variant = Self::jump_variant(j);
+        let materialize = self.materialize_before(ctx);
+        let save = self.save(&variant, &self.an.jumps[j].facts, None);
+        let dispatch = self.dispatch_label();
+        quote!({ #materialize #save continue #dispatch; })
+    }
+
+    // ---- in-place substitution ---------------------------------------------------------------
+
+    /// Names in scope before statement `i` of block `b` (plus `extra`'s entry bindings).
+    fn names_at(&self, b: BlockId, i: usize, extra: Option<BlockId>) -> Vec<(String, LocalId)> {
+        let mut scope = self.body.in_scope(b, i);
+        if let Some(e) = extra {
+            scope.extend(&self.body.blocks[e].entry);
+        }
+        scope.into_iter().map(|l| (self.body.locals[l].ident.to_string(), l)).collect()
+    }
+
+    fn substitute<T>(&self, b: BlockId, i: usize, extra: Option<BlockId>, node: &mut T, ctx: &Ctx, visit: impl FnOnce(&mut Substitute<'_>, &mut T)) -> bool {
+        let Some(ip) = ctx.in_place.as_ref().filter(|_| ctx.region) else { return false };
+        let names = self.names_at(b, i, extra);
+        let lookup = |n: &str| names.iter().rev().find(|(name, _)| name == n).map(|(_, l)| *l);
+        let replace = |l: LocalId| {
+            ip.refs.get(&l).map(|r| syn::parse_quote!((*#r)))
+        };
+        let mut s = Substitute::new(&lookup, &replace);
+        visit(&mut s, node);
+        true
+    }
+
+    fn subst_stmt(&self, b: BlockId, i: usize, stmt: &syn::Stmt, ctx: &Ctx) -> TokenStream {
+        let mut stmt = stmt.clone();
+        self.substitute(b, i, None, &mut stmt, ctx, |s, n| s.visit_stmt_mut(n));
+        stmt.into_token_stream()
+    }
+
+    fn subst_expr(&self, b: BlockId, i: usize, extra: Option<BlockId>, expr: &syn::Expr, ctx: &Ctx) -> TokenStream {
+        let mut expr = expr.clone();
+        self.substitute(b, i, extra, &mut expr, ctx, |s, n| s.visit_expr_mut(n));
+        expr.into_token_stream()
+    }
+}
+
+
+/// `let x;` (no initializer).
+fn is_uninit_let(stmt: &syn::Stmt) -> bool {
+    matches!(stmt, syn::Stmt::Local(l) if l.init.is_none())
+}

@@ -1,0 +1,429 @@
+//! The transform behind `coro`'s `#[coroutine]` attribute and `coro!` macro, as an ordinary
+//! library: a function body with `suspend!` goes in, a state machine comes out.
+//!
+//! The passes, each in its own module:
+//!
+//! 1. [`args`]: the options (`yield = Y`, `resume = R`, `clone`, `name = ".."`, `crate = ".."`).
+//! 2. [`prepare`]: checks where suspension points stand; rewrites `return`, `?` and `self`.
+//! 3. [`lower`]: the body as an IR of blocks and suspension points ([`ir`]), with every value that
+//!    crosses a suspension point held in a local, in Rust's evaluation order.
+//! 4. [`analysis`]: which locals each state keeps (liveness, the drop rule, reborrows), where the
+//!    machine jumps instead of duplicating code, which arms run in place.
+//! 5. [`expand`]: the state machine's tokens.
+//!
+//! Errors are collected across the passes and reported together; the function's signature is
+//! still emitted, so that its callers type-check.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod analysis;
+mod args;
+mod captures;
+mod error;
+mod expand;
+mod ir;
+mod lower;
+mod prepare;
+mod resolve;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote};
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{FnArg, Pat, Token, Type};
+
+use crate::args::{Args, Options};
+use crate::error::Errors;
+use crate::lower::ParamIn;
+
+/// Expands `#[coroutine(args)] item`. Never panics: errors come out as `compile_error!`s next to
+/// a stand-in for the function.
+#[must_use]
+pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = match syn::parse2::<Args>(args) {
+        Ok(args) => Some(args),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let mut func = match parse_fn(item.clone()) {
+        Ok(func) => func,
+        Err(e) => {
+            errors.push(e);
+            let errors = errors.to_compile_errors();
+            return quote!(#errors #item);
+        }
+    };
+    let options = args.and_then(|a| args::parse_options(&a.0, false, func.sig.ident.span(), &mut errors));
+    check_signature(&func.sig, &mut errors);
+
+    let return_ty: Type = match &func.sig.output {
+        syn::ReturnType::Default => syn::parse_quote!(()),
+        syn::ReturnType::Type(_, ty) => (**ty).clone(),
+    };
+    let Some(options) = options else {
+        return fallback(&func, None, &return_ty, &errors);
+    };
+    for (ty, what) in [(Some(&options.yield_ty), "yield"), (options.resume_ty.as_ref(), "resume"), (Some(&return_ty), "return")] {
+        if let Some(ty) = ty
+            && contains_impl_trait(ty)
+        {
+            errors.error_spanned(ty, format!("the {what} type of a coroutine cannot be `impl Trait`: name the type, or box it"));
+        }
+    }
+
+    let has_receiver = func.sig.receiver().is_some();
+    let (params, inputs) = params(&mut func.sig, &options, &mut errors);
+    let mut block = (*func.block).clone();
+    prepare::Prepare::new(&mut errors, &options.krate, has_receiver).visit_block_mut(&mut block);
+    let config = lower::Config {
+        fn_name: Some(func.sig.ident.clone()),
+        has_receiver,
+        resume_is_unit: options.resume_is_unit(),
+        param_count: params.iter().filter(|p| !p.is_resume).count(),
+    };
+    let start: Vec<TokenStream> =
+        params.iter().filter(|p| !p.is_resume).map(|p| p.arg.to_token_stream()).collect();
+    let body = lower::lower(params, block, &config, &mut errors);
+    let analysis = analysis::analyze(&body, &mut errors);
+    func.sig.inputs = inputs;
+    if !errors.is_empty() {
+        return fallback(&func, Some(&options), &return_ty, &errors);
+    }
+    let name = options.name.as_ref().map_or_else(|| func.sig.ident.to_string(), syn::LitStr::value);
+    let resume_ty = options.resume_ty();
+    let expansion = expand::Expansion {
+        body: &body,
+        an: &analysis,
+        krate: &options.krate,
+        yield_ty: &options.yield_ty,
+        resume_ty: &resume_ty,
+        return_ty: Some(&return_ty),
+        name: &name,
+        clone: options.clone,
+    };
+    let state_machine = expansion.expand(&start);
+    emit_fn(&func, &options, &return_ty, &quote!({ #state_machine }))
+}
+
+/// Expands `coro!(args, move |first| { body })`. Never panics.
+#[must_use]
+pub fn expand_inline(input: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let inline = match syn::parse2::<Inline>(input) {
+        Ok(inline) => inline,
+        Err(e) => return e.to_compile_error(),
+    };
+    let Some(options) = args::parse_options(&inline.args, true, inline.span, &mut errors) else {
+        return errors.to_compile_errors();
+    };
+    if !options.resume_is_unit() && inline.first.is_none() {
+        errors.error(
+            inline.span,
+            "a `coro!` block whose resume type is not `()` names its first resume value: `move |first| { .. }`",
+        );
+    }
+    let mut bound = Vec::new();
+    if let Some(first) = &inline.first {
+        bound.extend(resolve::pat_bindings(first).into_iter().map(|i| i.to_string()));
+    }
+    let captured = captures::captures(&inline.body, &bound);
+    let rename_self = captured.iter().any(|c| c == "self");
+    let mut params = Vec::new();
+    let mut start = Vec::new();
+    for ident in captured {
+        let (pat_ident, arg) = if ident == "self" {
+            (prepare::self_ident(ident.span()), quote!(self))
+        } else {
+            (ident.clone(), ident.to_token_stream())
+        };
+        params.push(ParamIn {
+            pat: syn::parse_quote!(#pat_ident),
+            ty: None,
+            arg: pat_ident.clone(),
+            is_resume: false,
+            is_reference: false,
+        });
+        start.push(arg);
+    }
+    if let Some(first) = inline.first.clone() {
+        params.push(ParamIn { pat: first, ty: None, arg: format_ident!("__coro_first"), is_resume: true, is_reference: false });
+    }
+    let mut block = inline.body;
+    prepare::Prepare::new(&mut errors, &options.krate, rename_self).visit_block_mut(&mut block);
+    let config = lower::Config {
+        fn_name: None,
+        has_receiver: false,
+        resume_is_unit: options.resume_is_unit(),
+        param_count: start.len(),
+    };
+    let body = lower::lower(params, block, &config, &mut errors);
+    let analysis = analysis::analyze(&body, &mut errors);
+    if !errors.is_empty() {
+        let errors = errors.to_compile_errors();
+        let krate = &options.krate;
+        return quote!({ #errors #krate::__private::never::<(), ()>() });
+    }
+    let name = options.name.as_ref().map_or_else(|| "coro".to_owned(), syn::LitStr::value);
+    let resume_ty = options.resume_ty();
+    let expansion = expand::Expansion {
+        body: &body,
+        an: &analysis,
+        krate: &options.krate,
+        yield_ty: &options.yield_ty,
+        resume_ty: &resume_ty,
+        return_ty: options.return_ty.as_ref(),
+        name: &name,
+        clone: options.clone,
+    };
+    let state_machine = expansion.expand(&start);
+    quote!({ #state_machine })
+}
+
+/// `coro!`'s input: options, then `move`, an optional `|first|`, and a block.
+struct Inline {
+    args: syn::punctuated::Punctuated<args::Arg, Token![,]>,
+    first: Option<Pat>,
+    body: syn::Block,
+    span: Span,
+}
+
+impl Parse for Inline {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let span = input.span();
+        let mut args = syn::punctuated::Punctuated::new();
+        while !input.is_empty() && !input.peek(Token![move]) {
+            if input.peek(syn::token::Brace) || input.peek(Token![|]) {
+                return Err(input.error(
+                    "write `move` before the block: a `coro!` block owns what it captures, like a `move` closure",
+                ));
+            }
+            args.push_value(input.parse()?);
+            if input.is_empty() {
+                return Err(input.error("expected the coroutine's body after the options: `move { .. }`"));
+            }
+            args.push_punct(input.parse::<Token![,]>()?);
+        }
+        input.parse::<Token![move]>().map_err(|e| {
+            syn::Error::new(e.span(), "expected the coroutine's body: `coro!(yield = T, move { .. })`")
+        })?;
+        let first = if input.peek(Token![|]) {
+            input.parse::<Token![|]>()?;
+            let pat = Pat::parse_single(input)?;
+            let pat = if input.peek(Token![:]) {
+                let colon: Token![:] = input.parse()?;
+                let ty: Type = input.parse()?;
+                Pat::Type(syn::PatType { attrs: Vec::new(), pat: Box::new(pat), colon_token: colon, ty: Box::new(ty) })
+            } else {
+                pat
+            };
+            input.parse::<Token![|]>()?;
+            Some(pat)
+        } else {
+            None
+        };
+        let body: syn::Block = input.parse()?;
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+        }
+        if !input.is_empty() {
+            return Err(input.error("unexpected tokens after the coroutine's body"));
+        }
+        Ok(Inline { args, first, body, span })
+    }
+}
+
+/// A function with a body: a free function or a method. A trait method without a body is an
+/// error.
+fn parse_fn(item: TokenStream) -> syn::Result<syn::ItemFn> {
+    match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(f) => Ok(f),
+        Err(e) => match syn::parse2::<syn::TraitItemFn>(item) {
+            Ok(f) if f.default.is_none() => Err(syn::Error::new(
+                f.sig.span(),
+                "`#[coroutine]` needs a body: put it on the method in the `impl`, and declare the trait method as returning `impl Coroutine<..>`",
+            )),
+            _ => Err(syn::Error::new(e.span(), "`#[coroutine]` applies to a function with a body")),
+        },
+    }
+}
+
+fn check_signature(sig: &syn::Signature, errors: &mut Errors) {
+    if let Some(a) = &sig.asyncness {
+        errors.error(
+            a.span,
+            "`#[coroutine]` cannot be applied to an `async fn`: coroutines are not futures; remove `async` and delegate with `suspend_from!` instead of `.await`",
+        );
+    }
+    if let Some(c) = &sig.constness {
+        errors.error(c.span, "`#[coroutine]` cannot be applied to a `const fn`: a coroutine runs when resumed, not at compile time; remove `const`");
+    }
+    if let Some(v) = &sig.variadic {
+        errors.error_spanned(v, "`#[coroutine]` cannot be applied to a variadic function");
+    }
+    if let Some(abi) = &sig.abi {
+        errors.error_spanned(abi, "`#[coroutine]` cannot be applied to an `extern` function: it returns a Rust type");
+    }
+}
+
+fn contains_impl_trait(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
+            self.0 = true;
+        }
+    }
+    let mut f = Finder(false);
+    syn::visit::Visit::visit_type(&mut f, ty);
+    f.0
+}
+
+/// The parameters as lowering sees them, and the signature's new inputs (`#[resume]` removed,
+/// patterns replaced by names).
+fn params(
+    sig: &mut syn::Signature,
+    options: &Options,
+    errors: &mut Errors,
+) -> (Vec<ParamIn>, syn::punctuated::Punctuated<FnArg, Token![,]>) {
+    let mut out = Vec::new();
+    let mut inputs = syn::punctuated::Punctuated::new();
+    let mut resume_seen = false;
+    for (i, arg) in sig.inputs.iter().enumerate() {
+        match arg {
+            FnArg::Receiver(r) => {
+                let mut ident = prepare::self_ident(r.self_token.span);
+                ident.set_span(Span::mixed_site().located_at(r.self_token.span));
+                // `mut self` binds mutably; in `&mut self` the `mut` belongs to the reference.
+                let by_value_mut = r.reference.is_none() && r.mutability.is_some();
+                let pat: Pat = if by_value_mut { syn::parse_quote!(mut #ident) } else { syn::parse_quote!(#ident) };
+                out.push(ParamIn {
+                    pat,
+                    ty: None,
+                    arg: syn::Ident::new("self", r.self_token.span),
+                    is_resume: false,
+                    is_reference: r.reference.is_some(),
+                });
+                let mut r = r.clone();
+                if by_value_mut {
+                    r.mutability = None;
+                }
+                inputs.push(FnArg::Receiver(r));
+            }
+            FnArg::Typed(pt) => {
+                let is_resume = pt.attrs.iter().any(|a| a.path().is_ident("resume"));
+                let attrs: Vec<syn::Attribute> = pt.attrs.iter().filter(|a| !a.path().is_ident("resume")).cloned().collect();
+                let ty = (*pt.ty).clone();
+                if is_resume {
+                    if resume_seen {
+                        errors.error_spanned(pt, "only one parameter can be `#[resume]`");
+                    }
+                    resume_seen = true;
+                    let pat: Pat = (*pt.pat).clone();
+                    out.push(ParamIn {
+                        pat: Pat::Type(syn::PatType {
+                            attrs: Vec::new(),
+                            pat: Box::new(pat),
+                            colon_token: pt.colon_token,
+                            ty: Box::new(ty.clone()),
+                        }),
+                        ty: Some(ty),
+                        arg: format_ident!("__coro_first"),
+                        is_resume: true,
+                        is_reference: false,
+                    });
+                    continue;
+                }
+                let arg = match &*pt.pat {
+                    Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+                    _ => format_ident!("__coro_arg{}", i),
+                };
+                out.push(ParamIn {
+                    pat: (*pt.pat).clone(),
+                    ty: Some(ty.clone()),
+                    arg: arg.clone(),
+                    is_resume: false,
+                    is_reference: matches!(ty, Type::Reference(_)),
+                });
+                inputs.push(FnArg::Typed(syn::PatType {
+                    attrs,
+                    pat: Box::new(syn::parse_quote!(#arg)),
+                    colon_token: pt.colon_token,
+                    ty: pt.ty.clone(),
+                }));
+            }
+        }
+    }
+    if !resume_seen && !options.resume_is_unit() {
+        errors.error(
+            sig.ident.span(),
+            "a coroutine whose resume type is not `()` receives a value on its first resume: name it with a parameter marked `#[resume]`, as in `fn f(#[resume] first: T)` (write `#[resume] _: T` to drop it)",
+        );
+    }
+    (out, inputs)
+}
+
+/// The coroutine's type, as the function returns it.
+fn return_impl(options: &Options, return_ty: &Type) -> TokenStream {
+    let krate = &options.krate;
+    let resume_ty = options.resume_ty();
+    let yield_ty = &options.yield_ty;
+    let iter = options.resume_is_unit().then(|| {
+        quote!(+ ::core::iter::Iterator<Item = #yield_ty> + ::core::iter::FusedIterator)
+    });
+    let clone = options.clone.then(|| quote!(+ ::core::clone::Clone));
+    quote!(impl #krate::__private::Coroutine<#resume_ty, Yield = #yield_ty, Return = #return_ty> #iter #clone)
+}
+
+fn emit_fn(func: &syn::ItemFn, options: &Options, return_ty: &Type, body: &TokenStream) -> TokenStream {
+    let attrs = &func.attrs;
+    let vis = &func.vis;
+    let mut sig = func.sig.clone();
+    let output = return_impl(options, return_ty);
+    sig.output = syn::parse_quote!(-> #output);
+    let must_use = (!attrs.iter().any(|a| a.path().is_ident("must_use")))
+        .then(|| quote!(#[must_use = "a coroutine does nothing until it is resumed"]));
+    quote! {
+        #(#attrs)*
+        #must_use
+        #[allow(refining_impl_trait)]
+        #vis #sig #body
+    }
+}
+
+/// The function with a body that type-checks whatever the errors were, next to them.
+fn fallback(func: &syn::ItemFn, options: Option<&Options>, return_ty: &Type, errors: &Errors) -> TokenStream {
+    let errors = errors.to_compile_errors();
+    let mut func = func.clone();
+    func.sig.asyncness = None;
+    func.sig.constness = None;
+    func.sig.inputs = func
+        .sig
+        .inputs
+        .iter()
+        .map(|arg| match arg {
+            FnArg::Typed(pt) => {
+                let mut pt = pt.clone();
+                pt.attrs.retain(|a| !a.path().is_ident("resume"));
+                FnArg::Typed(pt)
+            }
+            other => other.clone(),
+        })
+        .collect();
+    let stand_in = match options {
+        Some(options) => {
+            let krate = &options.krate;
+            let body = quote!({ #krate::__private::never() });
+            emit_fn(&func, options, return_ty, &body)
+        }
+        None => {
+            let attrs = &func.attrs;
+            let vis = &func.vis;
+            let sig = &func.sig;
+            quote!(#(#attrs)* #vis #sig { ::core::unreachable!() })
+        }
+    };
+    quote!(#errors #stand_in)
+}

@@ -1,0 +1,1449 @@
+//! `syn` body → [`ir::Body`](crate::ir::Body).
+//!
+//! A statement or expression is *special* when it contains a suspension point, or a `break` /
+//! `continue` that jumps to a construct that is itself lowered. Only special code is lowered;
+//! the rest becomes [`Stmt::Opaque`] and is emitted as written.
+//!
+//! Special expressions are flattened in Rust's evaluation order: operands evaluated before a
+//! suspension point are moved into temporaries first (`f(a(), suspend!(b))` →
+//! `let t0 = a(); let t1 = suspend!(b); f(t0, t1)`). Operands in place position (a method
+//! receiver, the operand of `&`, the left of `==`) stay places and are evaluated after the
+//! suspension, which is the same thing since a paused coroutine's locals cannot change. Values of
+//! special constructs (`let x = if c { suspend!(1) } else { 2 };`) flow through a temporary
+//! declared before the construct and assigned in every branch.
+//!
+//! `while c { body }` becomes `loop { if c { body } else { break } }`, and
+//! `for p in it { body }` becomes
+//! `{ let mut iter = IntoIterator::into_iter(it); loop { let Some(p) = iter.next() else { break }; body } }`,
+//! the way rustc desugars them.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Ident, Lifetime, Macro, Pat, PatIdent, Token, Type};
+
+use crate::error::Errors;
+use crate::ir::{
+    Arm, Block, BlockId, Body, BorrowOf, DeclPos, Dest, Local, LocalId, LocalKind, Opaque, OpaqueExpr, Param, Point,
+    PointKind, Reborrow, Stmt, Target, TargetId,
+};
+use crate::prepare::{SuspendMacro, exit_expr};
+use crate::resolve::{self, bare_ident};
+
+/// A parameter as the signature gives it.
+pub(crate) struct ParamIn {
+    /// The pattern (`self` already renamed to `__self`).
+    pub(crate) pat: Pat,
+    /// The type, if written.
+    pub(crate) ty: Option<Type>,
+    /// The name the signature passes the value under.
+    pub(crate) arg: Ident,
+    /// `#[resume]`: bound from the first resume value.
+    pub(crate) is_resume: bool,
+    /// Whether its type is a reference (borrowing through it is not a self-borrow).
+    pub(crate) is_reference: bool,
+}
+
+/// What lowering needs to know about the function.
+pub(crate) struct Config {
+    /// The function's name, for recognizing direct recursion.
+    pub(crate) fn_name: Option<Ident>,
+    /// Whether the function takes `self`.
+    pub(crate) has_receiver: bool,
+    /// Whether the resume type is `()`.
+    pub(crate) resume_is_unit: bool,
+    /// How many arguments a recursive call passes (the `#[resume]` parameter excluded).
+    pub(crate) param_count: usize,
+}
+
+/// Lowers a body. Errors go to `errors`; the result is still a valid body.
+pub(crate) fn lower(params: Vec<ParamIn>, block: syn::Block, config: &Config, errors: &mut Errors) -> Body {
+    let mut l = Lowering {
+        body: Body {
+            locals: Vec::new(),
+            blocks: Vec::new(),
+            points: Vec::new(),
+            targets: Vec::new(),
+            params: Vec::new(),
+            items: Vec::new(),
+        },
+        errors,
+        config,
+        scopes: Vec::new(),
+        cur: 0,
+        targets: Vec::new(),
+        counter: 0,
+    };
+    let root = l.new_block();
+    l.scopes.push(Vec::new());
+    l.cur = root;
+    for (i, p) in params.into_iter().enumerate() {
+        let pat = match &p.pat {
+            Pat::Wild(w) => {
+                // `_` keeps the argument alive to the end of the body, like a function does.
+                let ident = Ident::new(&format!("__coro_p{i}"), Span::mixed_site().located_at(w.span()));
+                Pat::Ident(PatIdent { attrs: Vec::new(), by_ref: None, mutability: None, ident, subpat: None })
+            }
+            other => other.clone(),
+        };
+        for b in binding_pats(&pat) {
+            let single = matches!(&pat, Pat::Ident(_));
+            let id = l.declare(&b, LocalKind::Param, if single { p.ty.clone() } else { None }, DeclPos::Entry, true);
+            l.body.locals[id].owned = single && !p.is_reference;
+            l.body.blocks[root].entry.push(id);
+        }
+        l.body.params.push(Param { pat, arg: p.arg, is_resume: p.is_resume });
+    }
+    l.lower_stmts_into(block.stmts, Into::Exit);
+    l.body
+}
+
+/// Where the value of a lowered expression goes.
+#[derive(Clone, Copy)]
+enum Into {
+    /// Evaluated for its effects and dropped.
+    Discard,
+    /// Assigned to this (already declared) local.
+    Local(LocalId),
+    /// Returned from the coroutine.
+    Exit,
+}
+
+/// How an operand is used: as a value (moved or copied), or as a place (borrowed or projected).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Value,
+    Place,
+}
+
+struct Lowering<'a> {
+    body: Body,
+    errors: &'a mut Errors,
+    config: &'a Config,
+    /// Locals by name, one list per open block, innermost last; later entries shadow earlier.
+    scopes: Vec<Vec<(String, LocalId)>>,
+    /// The block being filled.
+    cur: BlockId,
+    /// The lowered loops and labeled blocks around the current point, innermost last:
+    /// `(label as written, target, is_loop)`.
+    targets: Vec<(Option<String>, TargetId, bool)>,
+    counter: usize,
+}
+
+impl Lowering<'_> {
+    // ---- bookkeeping -------------------------------------------------------------------------
+
+    fn new_block(&mut self) -> BlockId {
+        self.body.blocks.push(Block { stmts: Vec::new(), entry: Vec::new(), label: None, unsafety: false, parent: None });
+        self.body.blocks.len() - 1
+    }
+
+    /// Runs `f` with `block` as the current block and a fresh scope.
+    fn in_block<R>(&mut self, block: BlockId, f: impl FnOnce(&mut Self) -> R) -> R {
+        let saved = std::mem::replace(&mut self.cur, block);
+        self.scopes.push(Vec::new());
+        let result = f(self);
+        self.scopes.pop();
+        self.cur = saved;
+        result
+    }
+
+    fn lookup(&self, name: &str) -> Option<LocalId> {
+        self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|(_, id)| *id)
+    }
+
+    fn next_index(&self) -> usize {
+        self.body.blocks[self.cur].stmts.len()
+    }
+
+    fn push(&mut self, stmt: Stmt) -> usize {
+        let index = self.next_index();
+        let cur = self.cur;
+        let mut children = Vec::new();
+        match &stmt {
+            Stmt::If { then, els, .. } => {
+                children.push(*then);
+                children.extend(*els);
+            }
+            Stmt::Match { arms, .. } => children.extend(arms.iter().map(|a| a.body)),
+            Stmt::Loop { target, body } => {
+                children.push(*body);
+                self.body.targets[*target].block = cur;
+                self.body.targets[*target].index = index;
+            }
+            Stmt::Block(b) => {
+                children.push(*b);
+                if let Some(t) = self.body.blocks[*b].label {
+                    self.body.targets[t].block = cur;
+                    self.body.targets[t].index = index;
+                }
+            }
+            Stmt::LetElse { els, .. } => children.push(*els),
+            Stmt::Point(p) => {
+                self.body.points[*p].block = cur;
+                self.body.points[*p].index = index;
+            }
+            _ => {}
+        }
+        for child in children {
+            self.body.blocks[child].parent = Some((cur, index));
+        }
+        self.body.blocks[cur].stmts.push(stmt);
+        index
+    }
+
+    /// Declares a local in the current scope.
+    fn declare(&mut self, pat: &PatIdent, kind: LocalKind, ty: Option<Type>, pos: DeclPos, has_init: bool) -> LocalId {
+        let id = self.body.locals.len();
+        self.body.locals.push(Local {
+            ident: pat.ident.clone(),
+            mutable: pat.mutability.is_some(),
+            kind,
+            ty,
+            block: self.cur,
+            pos,
+            has_init,
+            reborrow: None,
+            borrows: None,
+            owned: false,
+        });
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.push((pat.ident.to_string(), id));
+        }
+        id
+    }
+
+    fn fresh(&mut self, what: &str) -> Ident {
+        self.counter += 1;
+        Ident::new(&format!("__coro_{what}{}", self.counter), Span::mixed_site())
+    }
+
+    fn fresh_label(&mut self, what: &str) -> Lifetime {
+        self.counter += 1;
+        Lifetime::new(&format!("'__coro_{what}{}", self.counter), Span::mixed_site())
+    }
+
+    fn opaque_expr(&self, expr: Expr) -> OpaqueExpr {
+        let uses = resolve::expr_uses(&expr, &|n: &str| self.lookup(n));
+        OpaqueExpr { expr, uses }
+    }
+
+    fn opaque_cond(&self, expr: Expr) -> OpaqueExpr {
+        let uses = resolve::cond_uses(&expr, &|n: &str| self.lookup(n));
+        OpaqueExpr { expr, uses }
+    }
+
+    /// Pushes a statement without suspension points, declaring what it binds.
+    fn opaque(&mut self, stmt: syn::Stmt, kind: LocalKind) {
+        let uses = resolve::stmt_uses(&stmt, &|n: &str| self.lookup(n));
+        let pos = DeclPos::After(self.next_index());
+        let mut declares = Vec::new();
+        if let syn::Stmt::Local(local) = &stmt {
+            let (pat, ty) = split_type(&local.pat);
+            let single = matches!(pat, Pat::Ident(_));
+            let init = local.init.as_ref().map(|i| &*i.expr);
+            for b in binding_pats(pat) {
+                let id = self.declare(&b, kind, if single { ty.clone() } else { None }, pos, init.is_some());
+                if single && let Some(init) = init {
+                    self.body.locals[id].reborrow = self.reborrow_of(&b, init);
+                    self.body.locals[id].borrows = self.borrow_of(init);
+                    self.body.locals[id].owned = owned_init(init) || ty.as_ref().is_some_and(|t| !is_reference(t));
+                }
+                declares.push(id);
+            }
+        }
+        self.push(Stmt::Opaque(Opaque { stmt, uses, declares }));
+    }
+
+    /// `let mut <temp> = expr;`, returning the temporary as an expression.
+    fn hoist_into_temp(&mut self, expr: Expr) -> Expr {
+        let t = self.fresh("t");
+        let stmt: syn::Stmt = syn::parse_quote!(let mut #t = #expr;);
+        self.opaque(stmt, LocalKind::Temp);
+        path_expr(&t)
+    }
+
+    /// `let <temp>;`, returning the local.
+    fn declare_temp(&mut self) -> LocalId {
+        let t = self.fresh("t");
+        let pos = DeclPos::After(self.next_index());
+        let pat = ident_pat(&t, true);
+        let id = self.declare(&pat, LocalKind::Temp, None, pos, false);
+        self.push(Stmt::Decl(id));
+        id
+    }
+
+    fn local_expr(&self, id: LocalId) -> Expr {
+        path_expr(&self.body.locals[id].ident)
+    }
+
+    // ---- which code is special ---------------------------------------------------------------
+
+    fn special_expr(&self, expr: &Expr) -> bool {
+        let mut f = Finder::new(&self.targets);
+        f.visit_expr(expr);
+        f.found
+    }
+
+    fn special_stmt(&self, stmt: &syn::Stmt) -> bool {
+        let mut f = Finder::new(&self.targets);
+        f.visit_stmt(stmt);
+        f.found
+    }
+
+    fn special_block(&self, block: &syn::Block) -> bool {
+        let mut f = Finder::new(&self.targets);
+        f.visit_block(block);
+        f.found
+    }
+
+    // ---- statements --------------------------------------------------------------------------
+
+    fn lower_stmts_into(&mut self, stmts: Vec<syn::Stmt>, into: Into) {
+        let count = stmts.len();
+        let mut tail = None;
+        for (i, stmt) in stmts.into_iter().enumerate() {
+            match stmt {
+                syn::Stmt::Expr(e, None) if i + 1 == count => tail = Some(e),
+                other => self.lower_stmt(other),
+            }
+        }
+        match tail {
+            Some(e) => self.lower_value(e, into),
+            None => match into {
+                Into::Discard => {}
+                Into::Local(_) | Into::Exit => self.finish_value(into, syn::parse_quote!(())),
+            },
+        }
+    }
+
+    fn lower_stmt(&mut self, stmt: syn::Stmt) {
+        match stmt {
+            syn::Stmt::Item(item) => self.body.items.push(item),
+            syn::Stmt::Local(local) => self.lower_let(local),
+            syn::Stmt::Macro(m) if SuspendMacro::of(&m.mac).is_some() => self.point(&m.mac, None),
+            syn::Stmt::Expr(e, semi) if self.special_expr(&e) => {
+                let _ = semi;
+                self.lower_value(e, Into::Discard);
+            }
+            other => self.opaque(other, LocalKind::User),
+        }
+    }
+
+    fn lower_let(&mut self, mut local: syn::Local) {
+        let Some(init) = local.init.take() else {
+            self.opaque(syn::Stmt::Local(local), LocalKind::User);
+            return;
+        };
+        let syn::LocalInit { eq_token, expr, diverge } = init;
+        let mut expr = *expr;
+        if self.special_expr(&expr) {
+            if diverge.is_none()
+                && let Some(mac) = direct_suspend(&expr)
+            {
+                let (pat, ty) = split_type(&local.pat);
+                let dest = (pat.clone(), ty);
+                let mac = mac.clone();
+                self.point(&mac, Some(dest));
+                return;
+            }
+            let t = self.declare_temp();
+            self.lower_value(expr, Into::Local(t));
+            expr = self.local_expr(t);
+        }
+        match diverge {
+            Some((else_token, els)) if self.special_expr(&els) => {
+                let (pat, ty) = split_type(&local.pat);
+                let (pat, ty) = (pat.clone(), ty);
+                let init = self.opaque_expr(expr);
+                let els_block = self.new_block();
+                let els_body = block_of(*els);
+                self.in_block(els_block, |l| l.lower_stmts_into(els_body.stmts, Into::Discard));
+                let index = self.next_index();
+                let bindings = binding_pats(&pat)
+                    .iter()
+                    .map(|b| self.declare(b, LocalKind::User, None, DeclPos::After(index), true))
+                    .collect();
+                let _ = else_token;
+                self.push(Stmt::LetElse { pat, ty, init, els: els_block, bindings });
+            }
+            diverge => {
+                local.init = Some(syn::LocalInit { eq_token, expr: Box::new(expr), diverge });
+                self.opaque(syn::Stmt::Local(local), LocalKind::User);
+            }
+        }
+    }
+
+    /// Sends a value that needs no lowering to where it goes.
+    fn finish_value(&mut self, into: Into, expr: Expr) {
+        let stmt: syn::Stmt = match into {
+            Into::Discard => syn::Stmt::Expr(expr, Some(Default::default())),
+            Into::Local(t) => {
+                let t = &self.body.locals[t].ident;
+                syn::parse_quote!(#t = #expr;)
+            }
+            Into::Exit => syn::Stmt::Expr(exit_expr(expr, Span::mixed_site()), Some(Default::default())),
+        };
+        self.opaque(stmt, LocalKind::User);
+    }
+
+    /// Lowers an expression whose value goes to `into`.
+    fn lower_value(&mut self, expr: Expr, into: Into) {
+        if !self.special_expr(&expr) {
+            self.finish_value(into, expr);
+            return;
+        }
+        match expr {
+            Expr::Macro(m) if SuspendMacro::of(&m.mac).is_some() => match into {
+                Into::Discard => self.point(&m.mac, None),
+                _ => {
+                    let t = self.fresh("t");
+                    self.point(&m.mac, Some((Pat::Ident(ident_pat(&t, false)), None)));
+                    self.finish_value(into, path_expr(&t));
+                }
+            },
+            Expr::Paren(p) => self.lower_value(*p.expr, into),
+            Expr::Group(g) => self.lower_value(*g.expr, into),
+            Expr::If(i) => self.lower_if(i, into),
+            Expr::Match(m) => self.lower_match(m, into),
+            Expr::Loop(l) => self.lower_loop(l.label.map(|l| l.name), l.body, into),
+            Expr::While(w) => {
+                let label = w.label.map(|l| l.name);
+                let (cond, body) = (w.cond, w.body);
+                let desugared: syn::Block = syn::parse_quote!({
+                    if #cond #body else { break }
+                });
+                self.lower_loop(label, desugared, into);
+            }
+            Expr::ForLoop(f) => self.lower_for(f, into),
+            Expr::Block(b) => {
+                let label = b.label.map(|l| l.name);
+                self.lower_block_expr(label, b.block, false, into);
+            }
+            Expr::Unsafe(u) => self.lower_block_expr(None, u.block, true, into),
+            Expr::Break(b) if !is_body_label(b.label.as_ref()) => {
+                if let Some(value) = b.expr {
+                    self.lower_value(*value, Into::Discard);
+                }
+                match self.target_of(b.label.as_ref(), false) {
+                    Some(t) => {
+                        self.push(Stmt::Break(t));
+                    }
+                    None => self.errors.error(b.break_token.span, "this `break` has no loop to break out of"),
+                }
+            }
+            Expr::Continue(c) => match self.target_of(c.label.as_ref(), true) {
+                Some(t) => {
+                    self.push(Stmt::Continue(t));
+                }
+                None => self.errors.error(c.continue_token.span, "this `continue` has no loop to continue"),
+            },
+            other => {
+                let b = self.new_block();
+                self.in_block(b, |l| {
+                    let residual = l.flatten(other, Ctx::Value);
+                    l.finish_value(into, residual);
+                });
+                self.push(Stmt::Block(b));
+            }
+        }
+    }
+
+    /// The lowered construct a `break` / `continue` goes to.
+    fn target_of(&self, label: Option<&Lifetime>, is_continue: bool) -> Option<TargetId> {
+        match label {
+            Some(l) => {
+                let name = l.ident.to_string();
+                self.targets.iter().rev().find(|(n, _, _)| n.as_deref() == Some(name.as_str())).map(|(_, t, _)| *t)
+            }
+            None => self.targets.iter().rev().find(|(_, _, is_loop)| *is_loop).map(|(_, t, _)| *t),
+        }
+        .filter(|t| !is_continue || self.body.targets[*t].is_loop)
+    }
+
+    fn lower_if(&mut self, mut i: syn::ExprIf, into: Into) {
+        let cond_special = self.special_expr(&i.cond);
+        if cond_special {
+            let elements = split_chain(&i.cond);
+            let has_let = elements.iter().any(|e| matches!(e, Expr::Let(_)));
+            let first_special = elements.iter().position(|e| self.special_expr(e));
+            if has_let && first_special.is_some_and(|k| k > 0) {
+                let k = first_special.unwrap_or(0);
+                let desugared = self.desugar_chain(i, &elements, k);
+                self.lower_value(desugared, into);
+                return;
+            }
+            // The first element suspends: evaluate it first, then the chain as written.
+            let mut elements = elements;
+            let first = elements.remove(0);
+            let first = match first {
+                Expr::Let(mut l) => {
+                    *l.expr = self.flatten(*l.expr, Ctx::Place);
+                    Expr::Let(l)
+                }
+                other => self.flatten(other, Ctx::Value),
+            };
+            elements.insert(0, first);
+            i.cond = Box::new(join_chain(elements));
+            if self.special_expr(&i.cond) {
+                // A later element suspends too.
+                self.lower_value(Expr::If(i), into);
+                return;
+            }
+        }
+        let branches_special =
+            self.special_block(&i.then_branch) || i.else_branch.as_ref().is_some_and(|(_, e)| self.special_expr(e));
+        if !branches_special {
+            self.finish_value(into, Expr::If(i));
+            return;
+        }
+        let cond = self.opaque_cond((*i.cond).clone());
+        let then = self.new_block();
+        let bindings = chain_bindings(&i.cond);
+        let then_body = i.then_branch;
+        self.in_block(then, |l| {
+            for b in &bindings {
+                let id = l.declare(b, LocalKind::User, None, DeclPos::Entry, true);
+                l.body.blocks[then].entry.push(id);
+            }
+            l.lower_stmts_into(then_body.stmts, into);
+        });
+        let els = match i.else_branch {
+            Some((_, e)) => {
+                let b = self.new_block();
+                self.in_block(b, |l| match *e {
+                    Expr::Block(block) if block.label.is_none() => l.lower_stmts_into(block.block.stmts, into),
+                    other => l.lower_value(other, into),
+                });
+                Some(b)
+            }
+            None => match into {
+                Into::Discard => None,
+                _ => {
+                    let b = self.new_block();
+                    self.in_block(b, |l| l.finish_value(into, syn::parse_quote!(())));
+                    Some(b)
+                }
+            },
+        };
+        self.push(Stmt::If { cond, then, els });
+    }
+
+    /// `if a && let P = e && ... { T } else { E }` where element `k > 0` suspends:
+    /// `'l: { if a && ... { if e_k && ... { break 'l { T } } } E }`, so that the chain's later
+    /// elements run only when the earlier ones hold, and `E` runs when any fails.
+    fn desugar_chain(&mut self, i: syn::ExprIf, elements: &[Expr], k: usize) -> Expr {
+        let label = self.fresh_label("if");
+        let before = join_chain(elements[..k].to_vec());
+        let after = join_chain(elements[k..].to_vec());
+        let then = i.then_branch;
+        let els = i.else_branch.map_or_else(|| quote!(()), |(_, e)| e.to_token_stream());
+        syn::parse_quote!(#label: {
+            if #before {
+                if #after {
+                    break #label #then
+                }
+            }
+            #els
+        })
+    }
+
+    fn lower_match(&mut self, mut m: syn::ExprMatch, into: Into) {
+        if self.special_expr(&m.expr) {
+            *m.expr = self.flatten(*m.expr, Ctx::Place);
+        }
+        for arm in &m.arms {
+            if let Some((_, guard)) = &arm.guard
+                && self.special_expr(guard)
+            {
+                self.errors.error_spanned(guard, "a match guard cannot suspend or jump out of the `match`: compute the condition before the `match`");
+            }
+        }
+        if !m.arms.iter().any(|a| self.special_expr(&a.body)) {
+            self.finish_value(into, Expr::Match(m));
+            return;
+        }
+        let scrutinee = self.opaque_expr(*m.expr);
+        let mut arms = Vec::new();
+        for arm in m.arms {
+            let block = self.new_block();
+            let syn::Arm { attrs, pat, guard, body, .. } = arm;
+            let guard = self.in_block(block, |l| {
+                for b in binding_pats(&pat) {
+                    let id = l.declare(&b, LocalKind::User, None, DeclPos::Entry, true);
+                    l.body.blocks[block].entry.push(id);
+                }
+                let guard = guard.map(|(_, g)| l.opaque_expr(*g));
+                match *body {
+                    Expr::Block(b) if b.label.is_none() => l.lower_stmts_into(b.block.stmts, into),
+                    other => l.lower_value(other, into),
+                }
+                guard
+            });
+            arms.push(Arm { attrs, pat, guard, body: block });
+        }
+        self.push(Stmt::Match { scrutinee, arms });
+    }
+
+    fn lower_loop(&mut self, label: Option<Lifetime>, mut body: syn::Block, into: Into) {
+        let name = label.as_ref().map(|l| l.ident.to_string());
+        let label = label.unwrap_or_else(|| self.fresh_label("loop"));
+        BreakValues::new(name.clone(), true, into_tokens(&self.body, into)).visit_block_mut(&mut body);
+        let target = self.new_target(label, true);
+        let block = self.new_block();
+        self.targets.push((name, target, true));
+        self.in_block(block, |l| l.lower_stmts_into(body.stmts, Into::Discard));
+        self.targets.pop();
+        self.body.targets[target].body = block;
+        self.push(Stmt::Loop { target, body: block });
+    }
+
+    fn lower_for(&mut self, f: syn::ExprForLoop, into: Into) {
+        let iter = self.fresh("iter");
+        let syn::ExprForLoop { label, pat, expr, body, .. } = f;
+        let stmts = body.stmts;
+        let desugared: syn::Block = syn::parse_quote!({
+            let mut #iter = ::core::iter::IntoIterator::into_iter(#expr);
+            #label loop {
+                let ::core::option::Option::Some(#pat) = ::core::iter::Iterator::next(&mut #iter) else { break };
+                #(#stmts)*
+            }
+        });
+        let b = self.new_block();
+        self.in_block(b, |l| {
+            let mut stmts = desugared.stmts.into_iter();
+            if let Some(syn::Stmt::Local(mut local)) = stmts.next() {
+                // The iterable may itself suspend.
+                if let Some(init) = &mut local.init
+                    && l.special_expr(&init.expr)
+                    && let Expr::Call(call) = &mut *init.expr
+                    && let Some(arg) = call.args.first_mut()
+                {
+                    *arg = l.flatten(arg.clone(), Ctx::Value);
+                }
+                l.opaque(syn::Stmt::Local(local), LocalKind::Iter);
+            }
+            let rest: Vec<syn::Stmt> = stmts.collect();
+            l.lower_stmts_into(rest, into);
+        });
+        self.push(Stmt::Block(b));
+    }
+
+    fn lower_block_expr(&mut self, label: Option<Lifetime>, mut block: syn::Block, unsafety: bool, into: Into) {
+        let b = self.new_block();
+        self.body.blocks[b].unsafety = unsafety;
+        let mut pushed = false;
+        if let Some(label) = label {
+            let name = label.ident.to_string();
+            BreakValues::new(Some(name.clone()), false, into_tokens(&self.body, into)).visit_block_mut(&mut block);
+            let target = self.new_target(label, false);
+            self.body.targets[target].body = b;
+            self.body.blocks[b].label = Some(target);
+            self.targets.push((Some(name), target, false));
+            pushed = true;
+        }
+        self.in_block(b, |l| l.lower_stmts_into(block.stmts, into));
+        if pushed {
+            self.targets.pop();
+        }
+        self.push(Stmt::Block(b));
+    }
+
+    fn new_target(&mut self, label: Lifetime, is_loop: bool) -> TargetId {
+        self.body.targets.push(Target { label, is_loop, block: 0, index: 0, body: 0 });
+        self.body.targets.len() - 1
+    }
+
+    // ---- suspension points -------------------------------------------------------------------
+
+    /// Lowers a `suspend!` / `suspend_from!` at statement level; `dest` is the pattern its value
+    /// is bound to.
+    fn point(&mut self, mac: &Macro, dest: Option<(Pat, Option<Type>)>) {
+        let Some(kind) = SuspendMacro::of(mac) else { return };
+        let span = mac.path.span();
+        let args = match syn::parse::Parser::parse2(Punctuated::<Expr, Token![,]>::parse_terminated, mac.tokens.clone()) {
+            Ok(args) => args.into_iter().collect::<Vec<_>>(),
+            Err(_) => Vec::new(), // reported by `prepare`
+        };
+        let kind = match kind {
+            SuspendMacro::Suspend => {
+                if args.len() > 1 {
+                    self.errors.error_spanned(&mac.tokens, "`suspend!` takes one value: `suspend!(value)`, or `suspend!()` for `()`");
+                }
+                let value = args.into_iter().next().unwrap_or_else(|| syn::parse_quote_spanned!(span=> ()));
+                let value = self.flatten(value, Ctx::Value);
+                PointKind::Suspend { value: self.opaque_expr(value) }
+            }
+            SuspendMacro::SuspendFrom => {
+                if args.is_empty() || args.len() > 2 {
+                    self.errors.error(
+                        span,
+                        "`suspend_from!` takes a coroutine, and its first resume value when the resume type is not `()`: `suspend_from!(coro)` or `suspend_from!(coro, first)`",
+                    );
+                }
+                if args.len() == 1 && !self.config.resume_is_unit {
+                    self.errors.error(
+                        span,
+                        "this coroutine's resume type is not `()`, so the delegate needs its first resume value: `suspend_from!(coro, first)`",
+                    );
+                }
+                let mut args = args.into_iter();
+                let coro = args.next().unwrap_or_else(|| syn::parse_quote!(()));
+                let first = args.next();
+                match self.self_call(&coro) {
+                    Some(mut call_args) => {
+                        let mut first = first;
+                        let mut all: Vec<(&mut Expr, Ctx)> = call_args.iter_mut().map(|a| (a, Ctx::Value)).collect();
+                        if let Some(f) = &mut first {
+                            all.push((f, Ctx::Value));
+                        }
+                        self.elements(all);
+                        let args = call_args.into_iter().map(|a| self.opaque_expr(a)).collect();
+                        PointKind::Recurse { args, first: first.map(|f| self.opaque_expr(f)) }
+                    }
+                    None => {
+                        let mut coro = coro;
+                        let mut first = first;
+                        let mut all = vec![(&mut coro, Ctx::Value)];
+                        if let Some(f) = &mut first {
+                            all.push((f, Ctx::Value));
+                        }
+                        self.elements(all);
+                        let handle_ident = self.fresh("delegate");
+                        let handle = self.body.locals.len();
+                        self.body.locals.push(Local {
+                            ident: handle_ident,
+                            mutable: true,
+                            kind: LocalKind::Delegate,
+                            ty: None,
+                            block: self.cur,
+                            pos: DeclPos::After(self.next_index()),
+                            has_init: true,
+                            reborrow: None,
+                            borrows: None,
+                            owned: true,
+                        });
+                        PointKind::Delegate {
+                            coro: self.opaque_expr(coro),
+                            first: first.map(|f| self.opaque_expr(f)),
+                            handle,
+                        }
+                    }
+                }
+            }
+        };
+        let id = self.body.points.len();
+        self.body.points.push(Point { kind, block: self.cur, index: 0, span, dest: None });
+        let index = self.push(Stmt::Point(id));
+        if let Some((pat, ty)) = dest {
+            let single = matches!(&pat, Pat::Ident(_));
+            let kind = if is_generated(&pat) { LocalKind::Temp } else { LocalKind::User };
+            let bindings = binding_pats(&pat)
+                .iter()
+                .map(|b| self.declare(b, kind, if single { ty.clone() } else { None }, DeclPos::After(index), true))
+                .collect();
+            self.body.points[id].dest = Some(Dest { pat, ty, bindings });
+        }
+    }
+
+    /// The arguments of a call of the coroutine itself (`f(args)`, `Self::f(args)`,
+    /// `self.f(args)`), which `suspend_from!` runs as a new frame instead of a new coroutine.
+    fn self_call(&self, expr: &Expr) -> Option<Vec<Expr>> {
+        let name = self.config.fn_name.as_ref()?;
+        match expr {
+            Expr::Paren(p) => self.self_call(&p.expr),
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else { return None };
+                if p.qself.is_some() || p.path.segments.iter().any(|s| !s.arguments.is_none()) {
+                    return None;
+                }
+                let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                let is_self = match segs.as_slice() {
+                    [f] => !self.config.has_receiver && f == &name.to_string(),
+                    [s, f] => s == "Self" && f == &name.to_string(),
+                    _ => false,
+                };
+                is_self.then(|| c.args.iter().cloned().collect())
+            }
+            Expr::MethodCall(m) if self.config.has_receiver && m.method == *name && m.turbofish.is_none() => {
+                let mut args = vec![(*m.receiver).clone()];
+                args.extend(m.args.iter().cloned());
+                Some(args)
+            }
+            _ => None,
+        }
+    }
+
+    // ---- expressions -------------------------------------------------------------------------
+
+    /// Evaluates the special parts of `expr` into statements and returns what is left to
+    /// compute, which has no suspension point.
+    fn flatten(&mut self, expr: Expr, ctx: Ctx) -> Expr {
+        if !self.special_expr(&expr) {
+            return expr;
+        }
+        match expr {
+            Expr::Macro(m) if SuspendMacro::of(&m.mac).is_some() => {
+                let t = self.fresh("t");
+                self.point(&m.mac, Some((Pat::Ident(ident_pat(&t, false)), None)));
+                path_expr(&t)
+            }
+            Expr::Paren(mut p) => {
+                *p.expr = self.flatten(*p.expr, ctx);
+                Expr::Paren(p)
+            }
+            Expr::Group(g) => self.flatten(*g.expr, ctx),
+            Expr::Binary(mut b) => {
+                use syn::BinOp::{And, Eq, Ge, Gt, Le, Lt, Ne, Or};
+                match b.op {
+                    And(_) | Or(_) if self.special_expr(&b.right) => self.lazy(b),
+                    op if is_compound(op) => {
+                        *b.right = self.flatten(*b.right, Ctx::Value);
+                        *b.left = self.flatten_place(*b.left);
+                        Expr::Binary(b)
+                    }
+                    op => {
+                        let ctx = if matches!(op, Eq(_) | Ne(_) | Lt(_) | Le(_) | Gt(_) | Ge(_)) {
+                            Ctx::Place
+                        } else {
+                            Ctx::Value
+                        };
+                        self.elements(vec![(&mut *b.left, ctx), (&mut *b.right, ctx)]);
+                        Expr::Binary(b)
+                    }
+                }
+            }
+            Expr::Assign(mut a) => {
+                *a.right = self.flatten(*a.right, Ctx::Value);
+                *a.left = self.flatten_place(*a.left);
+                Expr::Assign(a)
+            }
+            Expr::Unary(mut u) => {
+                let ctx = if matches!(u.op, syn::UnOp::Deref(_)) { Ctx::Place } else { Ctx::Value };
+                *u.expr = self.flatten(*u.expr, ctx);
+                Expr::Unary(u)
+            }
+            Expr::Reference(mut r) => {
+                *r.expr = self.flatten_place(*r.expr);
+                Expr::Reference(r)
+            }
+            Expr::Field(mut f) => {
+                *f.base = self.flatten(*f.base, Ctx::Place);
+                Expr::Field(f)
+            }
+            Expr::Index(mut i) => {
+                self.elements(vec![(&mut *i.expr, Ctx::Place), (&mut *i.index, Ctx::Value)]);
+                Expr::Index(i)
+            }
+            Expr::Call(mut c) => {
+                let callee = if is_place(&c.func) { Ctx::Place } else { Ctx::Value };
+                let mut all = vec![(&mut *c.func, callee)];
+                all.extend(c.args.iter_mut().map(|a| (a, Ctx::Value)));
+                self.elements(all);
+                Expr::Call(c)
+            }
+            Expr::MethodCall(mut m) => {
+                let recv = if is_place(&m.receiver) { Ctx::Place } else { Ctx::Value };
+                let mut all = vec![(&mut *m.receiver, recv)];
+                all.extend(m.args.iter_mut().map(|a| (a, Ctx::Value)));
+                self.elements(all);
+                Expr::MethodCall(m)
+            }
+            Expr::Tuple(mut t) => {
+                self.elements(t.elems.iter_mut().map(|e| (e, Ctx::Value)).collect());
+                Expr::Tuple(t)
+            }
+            Expr::Array(mut a) => {
+                self.elements(a.elems.iter_mut().map(|e| (e, Ctx::Value)).collect());
+                Expr::Array(a)
+            }
+            Expr::Struct(mut s) => {
+                let mut all: Vec<(&mut Expr, Ctx)> = s.fields.iter_mut().map(|f| (&mut f.expr, Ctx::Value)).collect();
+                if let Some(rest) = &mut s.rest {
+                    all.push((&mut **rest, Ctx::Value));
+                }
+                self.elements(all);
+                Expr::Struct(s)
+            }
+            Expr::Range(mut r) => {
+                let mut all = Vec::new();
+                if let Some(s) = &mut r.start {
+                    all.push((&mut **s, Ctx::Value));
+                }
+                if let Some(e) = &mut r.end {
+                    all.push((&mut **e, Ctx::Value));
+                }
+                self.elements(all);
+                Expr::Range(r)
+            }
+            Expr::Cast(mut c) => {
+                *c.expr = self.flatten(*c.expr, Ctx::Value);
+                Expr::Cast(c)
+            }
+            Expr::Repeat(mut r) => {
+                *r.expr = self.flatten(*r.expr, Ctx::Value);
+                Expr::Repeat(r)
+            }
+            Expr::If(mut i) if !self.branches_special(&i) && !chain_needs_desugar(self, &i.cond) => {
+                // Only the condition suspends: evaluate it, keep the `if`.
+                let mut elements = split_chain(&i.cond);
+                let first = elements.remove(0);
+                let first = match first {
+                    Expr::Let(mut l) => {
+                        *l.expr = self.flatten(*l.expr, Ctx::Place);
+                        Expr::Let(l)
+                    }
+                    other => self.flatten(other, Ctx::Value),
+                };
+                elements.insert(0, first);
+                *i.cond = join_chain(elements);
+                Expr::If(i)
+            }
+            Expr::Match(mut m) if !m.arms.iter().any(|a| self.special_expr(&a.body) || a.guard.as_ref().is_some_and(|(_, g)| self.special_expr(g))) => {
+                *m.expr = self.flatten(*m.expr, Ctx::Place);
+                Expr::Match(m)
+            }
+            Expr::Break(mut b) if is_body_label(b.label.as_ref()) => {
+                if let Some(v) = b.expr.take() {
+                    b.expr = Some(Box::new(self.flatten(*v, Ctx::Value)));
+                }
+                Expr::Break(b)
+            }
+            Expr::Break(_) | Expr::Continue(_) => {
+                self.lower_value(expr, Into::Discard);
+                syn::parse_quote!(::core::unreachable!())
+            }
+            construct => {
+                // A block, `if`, `match` or loop whose body suspends: its value goes through a
+                // temporary.
+                let t = self.declare_temp();
+                self.lower_value(construct, Into::Local(t));
+                self.local_expr(t)
+            }
+        }
+    }
+
+    fn branches_special(&self, i: &syn::ExprIf) -> bool {
+        self.special_block(&i.then_branch) || i.else_branch.as_ref().is_some_and(|(_, e)| self.special_expr(e))
+    }
+
+    /// `a && b` / `a || b` whose right side suspends: `b` runs only if it must.
+    fn lazy(&mut self, b: syn::ExprBinary) -> Expr {
+        let t = self.declare_temp();
+        let left = self.flatten(*b.left, Ctx::Value);
+        let cond = self.opaque_expr(left);
+        let is_and = matches!(b.op, syn::BinOp::And(_));
+        let right = *b.right;
+        let (eval, short) = (self.new_block(), self.new_block());
+        self.in_block(eval, |l| l.lower_value(right, Into::Local(t)));
+        self.in_block(short, |l| l.finish_value(Into::Local(t), if is_and { syn::parse_quote!(false) } else { syn::parse_quote!(true) }));
+        let (then, els) = if is_and { (eval, short) } else { (short, eval) };
+        self.push(Stmt::If { cond, then, els: Some(els) });
+        self.local_expr(t)
+    }
+
+    /// Flattens a list of operands evaluated left to right: the ones before the last special
+    /// one are evaluated into temporaries first (or kept, if re-evaluating them after the
+    /// suspension gives the same result).
+    fn elements(&mut self, mut list: Vec<(&mut Expr, Ctx)>) {
+        let Some(last) = list.iter().rposition(|(e, _)| self.special_expr(e)) else { return };
+        for (e, ctx) in &mut list[..last] {
+            let taken = std::mem::replace(&mut **e, Expr::Verbatim(TokenStream::new()));
+            **e = self.hoist(taken, *ctx);
+        }
+        let (e, ctx) = &mut list[last];
+        let taken = std::mem::replace(&mut **e, Expr::Verbatim(TokenStream::new()));
+        **e = self.flatten(taken, *ctx);
+    }
+
+    /// Evaluates an operand now, because something after it suspends.
+    fn hoist(&mut self, expr: Expr, ctx: Ctx) -> Expr {
+        let expr = self.flatten(expr, ctx);
+        if ctx == Ctx::Place && is_place(&expr) {
+            return self.hoist_place(expr);
+        }
+        if self.pure(&expr) {
+            return expr;
+        }
+        if let Expr::Reference(mut r) = expr {
+            if is_place(&r.expr) {
+                *r.expr = self.hoist_place(*r.expr);
+                return Expr::Reference(r);
+            }
+            return self.hoist_into_temp(Expr::Reference(r));
+        }
+        self.hoist_into_temp(expr)
+    }
+
+    /// A place stays a place; the indexes in it are evaluated now.
+    fn hoist_place(&mut self, expr: Expr) -> Expr {
+        match expr {
+            Expr::Field(mut f) => {
+                *f.base = self.hoist_place(*f.base);
+                Expr::Field(f)
+            }
+            Expr::Index(mut i) => {
+                *i.expr = self.hoist_place(*i.expr);
+                *i.index = self.hoist(*i.index, Ctx::Value);
+                Expr::Index(i)
+            }
+            Expr::Paren(mut p) => {
+                *p.expr = self.hoist_place(*p.expr);
+                Expr::Paren(p)
+            }
+            Expr::Unary(mut u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                *u.expr = if is_place(&u.expr) { self.hoist_place(*u.expr) } else { self.hoist(*u.expr, Ctx::Value) };
+                Expr::Unary(u)
+            }
+            other => other,
+        }
+    }
+
+    /// A place expression (the left of `=`, the operand of `&`) with special parts.
+    fn flatten_place(&mut self, expr: Expr) -> Expr {
+        if !self.special_expr(&expr) {
+            return expr;
+        }
+        match expr {
+            Expr::Field(mut f) => {
+                *f.base = self.flatten_place(*f.base);
+                Expr::Field(f)
+            }
+            Expr::Index(mut i) => {
+                self.elements(vec![(&mut *i.expr, Ctx::Place), (&mut *i.index, Ctx::Value)]);
+                Expr::Index(i)
+            }
+            Expr::Paren(mut p) => {
+                *p.expr = self.flatten_place(*p.expr);
+                Expr::Paren(p)
+            }
+            other => self.flatten(other, Ctx::Place),
+        }
+    }
+
+    /// Whether evaluating `expr` later gives the same value and effects as evaluating it now.
+    fn pure(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Lit(_) | Expr::Closure(_) => true,
+            Expr::Path(_) => bare_ident(expr).is_none_or(|i| self.lookup(&i.to_string()).is_none()),
+            Expr::Paren(p) => self.pure(&p.expr),
+            _ => false,
+        }
+    }
+
+    // ---- borrows -----------------------------------------------------------------------------
+
+    /// `let r = &v.f;` (not `mut r`): `r` can be borrowed again from `v` after a suspension.
+    fn reborrow_of(&self, pat: &PatIdent, init: &Expr) -> Option<Reborrow> {
+        if pat.mutability.is_some() || pat.by_ref.is_some() || pat.subpat.is_some() {
+            return None;
+        }
+        let Expr::Reference(r) = strip_parens(init) else { return None };
+        let mut place = &*r.expr;
+        loop {
+            match place {
+                Expr::Field(f) => place = &f.base,
+                Expr::Paren(p) => place = &p.expr,
+                _ => break,
+            }
+        }
+        let root = self.lookup(&bare_ident(place)?.to_string())?;
+        Some(Reborrow { root, expr: init.clone() })
+    }
+
+    /// The local an initializer borrows, if it visibly does.
+    fn borrow_of(&self, init: &Expr) -> Option<BorrowOf> {
+        let init = strip_parens(init);
+        // `IntoIterator::into_iter(x)` from a desugared `for`.
+        if let Expr::Call(c) = init
+            && let Expr::Path(p) = &*c.func
+            && p.path.segments.last().is_some_and(|s| s.ident == "into_iter")
+            && c.args.len() == 1
+        {
+            return self.borrow_of(&c.args[0]);
+        }
+        match init {
+            Expr::Reference(r) => {
+                let direct = bare_ident(strip_parens(&r.expr)).is_some();
+                let root = place_root(&r.expr)?;
+                let root = self.lookup(&root.to_string())?;
+                Some(BorrowOf { root, span: init.span(), direct })
+            }
+            Expr::MethodCall(m) if BORROWING_METHODS.contains(&m.method.to_string().as_str()) => {
+                let root = self.lookup(&bare_ident(strip_parens(&m.receiver))?.to_string())?;
+                Some(BorrowOf { root, span: init.span(), direct: false })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Methods whose result borrows the receiver (on the collections people iterate).
+const BORROWING_METHODS: &[&str] = &[
+    "iter", "iter_mut", "chars", "char_indices", "bytes", "lines", "split_whitespace", "windows", "chunks",
+    "chunks_mut", "drain", "keys", "values", "values_mut", "as_slice", "as_mut_slice", "as_str",
+];
+
+/// Finds what makes code special: a suspension point, or a jump to a lowered construct.
+struct Finder<'t> {
+    /// The lowered constructs around the code: `(label, target, is_loop)`.
+    targets: &'t [(Option<String>, TargetId, bool)],
+    /// Loops and labeled blocks inside the code: `(label, is_loop)`.
+    inner: Vec<(Option<String>, bool)>,
+    found: bool,
+}
+
+impl<'t> Finder<'t> {
+    fn new(targets: &'t [(Option<String>, TargetId, bool)]) -> Self {
+        Finder { targets, inner: Vec::new(), found: false }
+    }
+
+    fn jump(&mut self, label: Option<&Lifetime>) {
+        match label {
+            Some(l) => {
+                let name = l.ident.to_string();
+                if name == "__coro_body" || self.inner.iter().any(|(n, _)| n.as_deref() == Some(name.as_str())) {
+                    return;
+                }
+                if self.targets.iter().any(|(n, _, _)| n.as_deref() == Some(name.as_str())) {
+                    self.found = true;
+                }
+            }
+            None => {
+                if self.inner.iter().any(|(_, is_loop)| *is_loop) {
+                    return;
+                }
+                if self.targets.iter().any(|(_, _, is_loop)| *is_loop) {
+                    self.found = true;
+                }
+            }
+        }
+    }
+
+    fn within_loop(&mut self, label: Option<&syn::Label>, is_loop: bool, f: impl FnOnce(&mut Self)) {
+        self.inner.push((label.map(|l| l.name.ident.to_string()), is_loop));
+        f(self);
+        self.inner.pop();
+    }
+}
+
+impl<'ast> Visit<'ast> for Finder<'_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        if self.found {
+            return;
+        }
+        match expr {
+            Expr::Macro(m) => {
+                if SuspendMacro::of(&m.mac).is_some() {
+                    self.found = true;
+                }
+            }
+            Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+            Expr::Break(b) => {
+                self.jump(b.label.as_ref());
+                if let Some(e) = &b.expr {
+                    self.visit_expr(e);
+                }
+            }
+            Expr::Continue(c) => self.jump(c.label.as_ref()),
+            Expr::Loop(l) => self.within_loop(l.label.as_ref(), true, |f| f.visit_block(&l.body)),
+            Expr::While(w) => {
+                self.visit_expr(&w.cond);
+                self.within_loop(w.label.as_ref(), true, |f| f.visit_block(&w.body));
+            }
+            Expr::ForLoop(fl) => {
+                self.visit_expr(&fl.expr);
+                self.within_loop(fl.label.as_ref(), true, |f| f.visit_block(&fl.body));
+            }
+            Expr::Block(b) if b.label.is_some() => {
+                self.within_loop(b.label.as_ref(), false, |f| f.visit_block(&b.block));
+            }
+            _ => syn::visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_stmt_macro(&mut self, m: &'ast syn::StmtMacro) {
+        if SuspendMacro::of(&m.mac).is_some() {
+            self.found = true;
+        }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Rewrites the `break`s that leave a lowered loop or labeled block with a value, so that the
+/// value goes where the construct's value goes: `break 'l v` → `{ t = v; break 'l }`.
+struct BreakValues {
+    /// The construct's label as written.
+    label: Option<String>,
+    /// Whether the construct is a loop (unlabeled `break`s at its level are its own).
+    is_loop: bool,
+    /// Nesting of loops inside it (unlabeled `break`s there are theirs).
+    depth: usize,
+    into: IntoTokens,
+}
+
+/// `Into`, as the tokens that deliver a value.
+enum IntoTokens {
+    Discard,
+    Local(Ident),
+    Exit,
+}
+
+fn into_tokens(body: &Body, into: Into) -> IntoTokens {
+    match into {
+        Into::Discard => IntoTokens::Discard,
+        Into::Local(t) => IntoTokens::Local(body.locals[t].ident.clone()),
+        Into::Exit => IntoTokens::Exit,
+    }
+}
+
+impl BreakValues {
+    fn new(label: Option<String>, is_loop: bool, into: IntoTokens) -> Self {
+        BreakValues { label, is_loop, depth: 0, into }
+    }
+
+    fn targets_me(&self, label: Option<&Lifetime>) -> bool {
+        match label {
+            Some(l) => self.label.as_deref() == Some(l.ident.to_string().as_str()),
+            None => self.is_loop && self.depth == 0,
+        }
+    }
+}
+
+impl VisitMut for BreakValues {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+            Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => {
+                self.depth += 1;
+                syn::visit_mut::visit_expr_mut(self, expr);
+                self.depth -= 1;
+            }
+            Expr::Break(b) if self.targets_me(b.label.as_ref()) => {
+                if let Some(v) = &mut b.expr {
+                    self.visit_expr_mut(v);
+                }
+                let had_value = b.expr.is_some();
+                let value: Expr = b.expr.take().map_or_else(|| syn::parse_quote!(()), |v| *v);
+                let label = &b.label;
+                let span = b.break_token.span;
+                *expr = match &self.into {
+                    IntoTokens::Discard if !had_value => return,
+                    IntoTokens::Discard => syn::parse_quote_spanned!(span=> { #value; break #label }),
+                    IntoTokens::Local(t) => syn::parse_quote_spanned!(span=> { #t = #value; break #label }),
+                    IntoTokens::Exit => exit_expr(value, span),
+                };
+            }
+            _ => syn::visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+
+    fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
+}
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+pub(crate) fn path_expr(ident: &Ident) -> Expr {
+    Expr::Path(syn::ExprPath { attrs: Vec::new(), qself: None, path: syn::Path::from(ident.clone()) })
+}
+
+fn ident_pat(ident: &Ident, mutable: bool) -> PatIdent {
+    PatIdent {
+        attrs: Vec::new(),
+        by_ref: None,
+        mutability: mutable.then(Default::default),
+        ident: ident.clone(),
+        subpat: None,
+    }
+}
+
+/// The `PatIdent`s a pattern binds, in order.
+pub(crate) fn binding_pats(pat: &Pat) -> Vec<PatIdent> {
+    let names = resolve::pat_bindings(pat);
+    let mut out = Vec::new();
+    collect_pat_idents(pat, &names, &mut out);
+    out
+}
+
+fn collect_pat_idents(pat: &Pat, names: &[Ident], out: &mut Vec<PatIdent>) {
+    match pat {
+        Pat::Ident(p) => {
+            if names.contains(&p.ident) {
+                let mut p = p.clone();
+                p.subpat = None;
+                out.push(p.clone());
+            }
+            if let Some((_, sub)) = &p.subpat {
+                collect_pat_idents(sub, names, out);
+            }
+        }
+        Pat::Or(p) => {
+            if let Some(first) = p.cases.first() {
+                collect_pat_idents(first, names, out);
+            }
+        }
+        Pat::Paren(p) => collect_pat_idents(&p.pat, names, out),
+        Pat::Reference(p) => collect_pat_idents(&p.pat, names, out),
+        Pat::Slice(p) => p.elems.iter().for_each(|e| collect_pat_idents(e, names, out)),
+        Pat::Struct(p) => p.fields.iter().for_each(|f| collect_pat_idents(&f.pat, names, out)),
+        Pat::Tuple(p) => p.elems.iter().for_each(|e| collect_pat_idents(e, names, out)),
+        Pat::TupleStruct(p) => p.elems.iter().for_each(|e| collect_pat_idents(e, names, out)),
+        Pat::Type(p) => collect_pat_idents(&p.pat, names, out),
+        _ => {}
+    }
+}
+
+/// `pat: ty` → `(pat, Some(ty))`.
+fn split_type(pat: &Pat) -> (&Pat, Option<Type>) {
+    match pat {
+        Pat::Type(t) => (&t.pat, Some((*t.ty).clone())),
+        other => (other, None),
+    }
+}
+
+/// The expression if it is exactly a suspension macro (in parentheses or not).
+fn direct_suspend(expr: &Expr) -> Option<&Macro> {
+    match expr {
+        Expr::Macro(m) if SuspendMacro::of(&m.mac).is_some() => Some(&m.mac),
+        Expr::Paren(p) => direct_suspend(&p.expr),
+        Expr::Group(g) => direct_suspend(&g.expr),
+        _ => None,
+    }
+}
+
+fn is_generated(pat: &Pat) -> bool {
+    matches!(pat, Pat::Ident(p) if p.ident.to_string().starts_with("__coro_"))
+}
+
+fn is_body_label(label: Option<&Lifetime>) -> bool {
+    label.is_some_and(|l| l.ident == "__coro_body")
+}
+
+fn block_of(expr: Expr) -> syn::Block {
+    match expr {
+        Expr::Block(b) => b.block,
+        other => syn::parse_quote!({ #other }),
+    }
+}
+
+fn strip_parens(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        Expr::Group(g) => strip_parens(&g.expr),
+        other => other,
+    }
+}
+
+/// The local at the root of a place (`v` in `v.a[i].b`).
+fn place_root(expr: &Expr) -> Option<&Ident> {
+    match expr {
+        Expr::Field(f) => place_root(&f.base),
+        Expr::Index(i) => place_root(&i.expr),
+        Expr::Paren(p) => place_root(&p.expr),
+        other => bare_ident(other),
+    }
+}
+
+/// Whether an expression denotes a place (a local, a field, an index, a dereference).
+fn is_place(expr: &Expr) -> bool {
+    match expr {
+        Expr::Path(_) => true,
+        Expr::Field(f) => is_place(&f.base),
+        Expr::Index(i) => is_place(&i.expr),
+        Expr::Paren(p) => is_place(&p.expr),
+        Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)),
+        _ => false,
+    }
+}
+
+fn is_compound(op: syn::BinOp) -> bool {
+    use syn::BinOp::{
+        AddAssign, BitAndAssign, BitOrAssign, BitXorAssign, DivAssign, MulAssign, RemAssign, ShlAssign, ShrAssign,
+        SubAssign,
+    };
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
+}
+
+fn is_reference(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(_) | Type::Ptr(_) | Type::ImplTrait(_) => true,
+        Type::Paren(p) => is_reference(&p.elem),
+        Type::Group(g) => is_reference(&g.elem),
+        _ => false,
+    }
+}
+
+/// Whether an initializer visibly produces an owned value.
+fn owned_init(init: &Expr) -> bool {
+    match strip_parens(init) {
+        Expr::Array(_) | Expr::Tuple(_) | Expr::Struct(_) | Expr::Repeat(_) => true,
+        Expr::Lit(l) => !matches!(l.lit, syn::Lit::Str(_) | syn::Lit::ByteStr(_) | syn::Lit::CStr(_)),
+        Expr::Macro(m) => m.mac.path.segments.last().is_some_and(|s| {
+            matches!(s.ident.to_string().as_str(), "vec" | "format")
+        }),
+        Expr::Call(c) => matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| {
+            matches!(s.ident.to_string().as_str(), "new" | "from" | "with_capacity" | "default")
+        })),
+        Expr::MethodCall(m) => matches!(
+            m.method.to_string().as_str(),
+            "to_vec" | "to_owned" | "to_string" | "collect" | "clone" | "into_boxed_slice"
+        ),
+        _ => false,
+    }
+}
+
+/// `a && b && c` → `[a, b, c]` (only the top-level `&&`s).
+fn split_chain(cond: &Expr) -> Vec<Expr> {
+    match cond {
+        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+            let mut out = split_chain(&b.left);
+            out.extend(split_chain(&b.right));
+            out
+        }
+        other => vec![other.clone()],
+    }
+}
+
+fn join_chain(elements: Vec<Expr>) -> Expr {
+    let mut iter = elements.into_iter();
+    let first = iter.next().unwrap_or_else(|| syn::parse_quote!(true));
+    iter.fold(first, |acc, e| syn::parse_quote!(#acc && #e))
+}
+
+/// Whether an `if` condition needs the labeled-block desugaring (a `let` chain where an element
+/// after the first suspends).
+fn chain_needs_desugar(l: &Lowering<'_>, cond: &Expr) -> bool {
+    let elements = split_chain(cond);
+    elements.iter().any(|e| matches!(e, Expr::Let(_))) && elements.iter().skip(1).any(|e| l.special_expr(e))
+}
+
+/// The bindings of the `let`s of a condition, in order.
+fn chain_bindings(cond: &Expr) -> Vec<PatIdent> {
+    split_chain(cond)
+        .iter()
+        .filter_map(|e| match e {
+            Expr::Let(l) => Some(binding_pats(&l.pat)),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+

@@ -1,0 +1,369 @@
+//! The pass before lowering: checks where `suspend!` stands and rewrites what the state machine
+//! handles differently from a function.
+//!
+//! - `suspend!` / `suspend_from!` inside a closure, an `async` block, a nested item, a `const`
+//!   block, a match guard or another macro's arguments is an error: none of those can suspend the
+//!   coroutine.
+//! - `return e` becomes `break '__coro_body e`, and `e?` becomes a `match` that breaks to the same
+//!   label (through the stable stand-ins for `Try`), since the body runs inside a closure whose
+//!   own return is the coroutine's step.
+//! - `self` becomes `__self`, a local of the state machine.
+
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote_spanned};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Ident, Lifetime, Macro, Token};
+
+use crate::error::Errors;
+
+/// Which suspension macro a macro call is, if any.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum SuspendMacro {
+    Suspend,
+    SuspendFrom,
+}
+
+impl SuspendMacro {
+    pub(crate) fn of(mac: &Macro) -> Option<Self> {
+        let last = mac.path.segments.last()?;
+        if !last.arguments.is_none() {
+            return None;
+        }
+        match last.ident.to_string().as_str() {
+            "suspend" => Some(SuspendMacro::Suspend),
+            "suspend_from" => Some(SuspendMacro::SuspendFrom),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            SuspendMacro::Suspend => "suspend!",
+            SuspendMacro::SuspendFrom => "suspend_from!",
+        }
+    }
+}
+
+/// Whether a token stream contains `suspend!` or `suspend_from!` at any depth.
+pub(crate) fn tokens_suspend(tokens: &TokenStream) -> Option<(SuspendMacro, Span)> {
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    for (i, tree) in trees.iter().enumerate() {
+        match tree {
+            TokenTree::Ident(ident) => {
+                let kind = match ident.to_string().as_str() {
+                    "suspend" => SuspendMacro::Suspend,
+                    "suspend_from" => SuspendMacro::SuspendFrom,
+                    _ => continue,
+                };
+                if matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!') {
+                    return Some((kind, ident.span()));
+                }
+            }
+            TokenTree::Group(g) => {
+                if let Some(found) = tokens_suspend(&g.stream()) {
+                    return Some(found);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The label every rewritten `return` breaks to.
+pub(crate) fn body_label() -> Lifetime {
+    Lifetime::new("'__coro_body", Span::mixed_site())
+}
+
+/// `break '__coro_body value`: what `return value` becomes. Built as a node, since
+/// `break 'l ::path` does not round-trip through `syn`'s parser.
+pub(crate) fn exit_expr(value: Expr, span: Span) -> Expr {
+    // The label keeps the macro's hygiene (only the `break` keyword gets the user's span), so
+    // that it resolves to the label the expansion declares and to nothing the user wrote.
+    Expr::Break(syn::ExprBreak {
+        attrs: Vec::new(),
+        break_token: Token![break](span),
+        label: Some(body_label()),
+        expr: Some(Box::new(value)),
+    })
+}
+
+/// The name `self` is renamed to.
+pub(crate) fn self_ident(span: Span) -> Ident {
+    Ident::new("__self", Span::mixed_site().located_at(span))
+}
+
+/// Where the walk is, for the messages about misplaced suspension points.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    Body,
+    Closure,
+    Async,
+    Item,
+    Const,
+    Guard,
+}
+
+pub(crate) struct Prepare<'a> {
+    errors: &'a mut Errors,
+    krate: &'a syn::Path,
+    /// Rename `self` (the function has a receiver, or `coro!` captures it).
+    rename_self: bool,
+    context: Vec<Context>,
+}
+
+impl<'a> Prepare<'a> {
+    pub(crate) fn new(errors: &'a mut Errors, krate: &'a syn::Path, rename_self: bool) -> Self {
+        Prepare { errors, krate, rename_self, context: vec![Context::Body] }
+    }
+
+    fn context(&self) -> Context {
+        *self.context.last().unwrap_or(&Context::Body)
+    }
+
+    fn in_body(&self) -> bool {
+        self.context() == Context::Body
+    }
+
+    fn within(&mut self, context: Context, f: impl FnOnce(&mut Self)) {
+        self.context.push(context);
+        f(self);
+        self.context.pop();
+    }
+
+    /// Checks a suspension macro found here; returns whether it may stay.
+    fn check_suspend(&mut self, kind: SuspendMacro, span: Span) {
+        let name = kind.name();
+        let message = match self.context() {
+            Context::Body => return,
+            Context::Closure => format!(
+                "`{name}` cannot be used inside a closure: a closure runs as a function of its own and cannot suspend the coroutine; suspend outside the closure, or build the closure's work as a coroutine with `coro!` and delegate to it with `suspend_from!`"
+            ),
+            Context::Async => format!(
+                "`{name}` cannot be used inside an `async` block: coroutines are not futures; suspend outside the block"
+            ),
+            Context::Item => format!(
+                "`{name}` cannot be used inside a nested function or item: only the `#[coroutine]` function's own body can suspend; make the nested function a `#[coroutine]` too and delegate to it with `suspend_from!`"
+            ),
+            Context::Const => format!("`{name}` cannot be used in a constant context"),
+            Context::Guard => format!(
+                "`{name}` cannot be used in a match guard: suspend before the `match` and bind the value with `let`"
+            ),
+        };
+        self.errors.error(span, message);
+    }
+
+    /// A macro other than the suspension macros: its arguments cannot hold a suspension point,
+    /// but `return`, `?` and `self` inside them are rewritten where the arguments parse as
+    /// expressions.
+    fn other_macro(&mut self, mac: &mut Macro) {
+        if is_nested_coroutine_macro(mac) {
+            // A `coro!` block is a coroutine of its own: its suspension points are its own.
+            if self.rename_self {
+                mac.tokens = rename_self_tokens(mac.tokens.clone());
+            }
+            return;
+        }
+        if self.in_body()
+            && let Some((kind, span)) = tokens_suspend(&mac.tokens)
+        {
+            let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            self.errors.error(
+                span,
+                format!(
+                    "`{}` cannot be used inside the arguments of `{name}!`: bind the value first, as in `let v = {}(...); {name}!(.., v)`",
+                    kind.name(),
+                    kind.name()
+                ),
+            );
+            return;
+        }
+        if self.in_body()
+            && let Ok(mut args) = syn::parse::Parser::parse2(Punctuated::<Expr, Token![,]>::parse_terminated, mac.tokens.clone())
+            && needs_rewrite(&args)
+        {
+            for arg in &mut args {
+                self.visit_expr_mut(arg);
+            }
+            mac.tokens = args.to_token_stream();
+            return;
+        }
+        if self.rename_self {
+            mac.tokens = rename_self_tokens(mac.tokens.clone());
+        }
+    }
+}
+
+/// `coro!` (or `coro::coro!`): a nested coroutine block.
+fn is_nested_coroutine_macro(mac: &Macro) -> bool {
+    mac.path.segments.last().is_some_and(|s| s.ident == "coro")
+}
+
+/// Whether an item is itself a coroutine (`#[coroutine]`), expanded on its own.
+fn is_nested_coroutine_item(item: &syn::Item) -> bool {
+    let attrs = match item {
+        syn::Item::Fn(f) => &f.attrs,
+        _ => return false,
+    };
+    attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == "coroutine"))
+}
+
+/// Whether macro arguments contain something the pass rewrites (`return`, `?`, `self`).
+fn needs_rewrite(args: &Punctuated<Expr, Token![,]>) -> bool {
+    let text = args.to_token_stream().to_string();
+    text.contains("return") || text.contains('?') || text.contains("self")
+}
+
+fn rename_self_tokens(tokens: TokenStream) -> TokenStream {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::with_capacity(trees.len());
+    for (i, tree) in trees.iter().enumerate() {
+        match tree {
+            TokenTree::Ident(ident) if ident == "self" => {
+                let is_path = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                if is_path {
+                    out.push(tree.clone());
+                } else {
+                    out.push(TokenTree::Ident(self_ident(ident.span())));
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut group = Group::new(g.delimiter(), rename_self_tokens(g.stream()));
+                group.set_span(g.span());
+                out.push(TokenTree::Group(group));
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    out.into_iter().collect()
+}
+
+impl VisitMut for Prepare<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Closure(c) => {
+                self.within(Context::Closure, |p| syn::visit_mut::visit_expr_closure_mut(p, c));
+            }
+            Expr::Async(a) => self.within(Context::Async, |p| syn::visit_mut::visit_expr_async_mut(p, a)),
+            Expr::Const(c) => self.within(Context::Const, |p| syn::visit_mut::visit_expr_const_mut(p, c)),
+            Expr::Macro(m) => {
+                if let Some(kind) = SuspendMacro::of(&m.mac) {
+                    self.check_suspend(kind, m.mac.path.span());
+                    self.visit_suspend_args(&mut m.mac);
+                } else {
+                    self.other_macro(&mut m.mac);
+                }
+            }
+            Expr::Return(r) if self.in_body() => {
+                if let Some(e) = &mut r.expr {
+                    self.visit_expr_mut(e);
+                }
+                let span = r.return_token.span;
+                let value = r.expr.take().unwrap_or_else(|| Box::new(syn::parse_quote_spanned!(span=> ())));
+                *expr = exit_expr(*value, span);
+            }
+            Expr::Try(t) if self.in_body() => {
+                self.visit_expr_mut(&mut t.expr);
+                let inner = &t.expr;
+                let span = t.question_token.span;
+                let krate = self.krate;
+                let label = body_label();
+                let v = Ident::new("__coro_v", Span::mixed_site());
+                let r = Ident::new("__coro_r", Span::mixed_site());
+                *expr = syn::parse_quote_spanned! {span=>
+                    match #krate::__private::Branch::branch(#inner) {
+                        ::core::ops::ControlFlow::Continue(#v) => #v,
+                        ::core::ops::ControlFlow::Break(#r) => {
+                            break #label <_ as #krate::__private::FromResidual<_>>::from_residual(#r)
+                        }
+                    }
+                };
+            }
+            Expr::Yield(y) if self.in_body() => {
+                self.errors.error(
+                    y.yield_token.span,
+                    "`yield` is not available on stable Rust: suspend the coroutine with `suspend!(value)`",
+                );
+            }
+            Expr::Await(a) if self.in_body() => {
+                self.errors.error(
+                    a.await_token.span,
+                    "`.await` cannot be used in a coroutine body: coroutines are not futures; delegate to another coroutine with `suspend_from!`",
+                );
+            }
+            Expr::Path(p) if self.rename_self && p.qself.is_none() && p.path.is_ident("self") => {
+                let span = p.path.segments[0].ident.span();
+                *expr = Expr::Path(syn::ExprPath {
+                    attrs: Vec::new(),
+                    qself: None,
+                    path: syn::Path::from(self_ident(span)),
+                });
+            }
+            Expr::Match(m) => {
+                self.visit_expr_mut(&mut m.expr);
+                for arm in &mut m.arms {
+                    self.visit_pat_mut(&mut arm.pat);
+                    if let Some((_, guard)) = &mut arm.guard {
+                        self.within(Context::Guard, |p| p.visit_expr_mut(guard));
+                    }
+                    self.visit_expr_mut(&mut arm.body);
+                }
+            }
+            _ => syn::visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
+        if let syn::Stmt::Macro(m) = stmt {
+            if let Some(kind) = SuspendMacro::of(&m.mac) {
+                self.check_suspend(kind, m.mac.path.span());
+                self.visit_suspend_args(&mut m.mac);
+            } else {
+                self.other_macro(&mut m.mac);
+            }
+            return;
+        }
+        syn::visit_mut::visit_stmt_mut(self, stmt);
+    }
+
+    fn visit_item_mut(&mut self, item: &mut syn::Item) {
+        if is_nested_coroutine_item(item) {
+            return;
+        }
+        self.within(Context::Item, |p| {
+            // Inside a nested item, `self` and `return` are the item's own: only report misplaced
+            // suspension points.
+            let rename = std::mem::replace(&mut p.rename_self, false);
+            syn::visit_mut::visit_item_mut(p, item);
+            p.rename_self = rename;
+        });
+    }
+
+    fn visit_macro_mut(&mut self, mac: &mut Macro) {
+        self.other_macro(mac);
+    }
+}
+
+impl Prepare<'_> {
+    /// The arguments of `suspend!(...)` are expressions of the body: rewrite inside them.
+    fn visit_suspend_args(&mut self, mac: &mut Macro) {
+        let parsed = syn::parse::Parser::parse2(Punctuated::<Expr, Token![,]>::parse_terminated, mac.tokens.clone());
+        match parsed {
+            Ok(mut args) => {
+                for arg in &mut args {
+                    self.visit_expr_mut(arg);
+                }
+                let stream = args.to_token_stream();
+                mac.tokens = stream;
+            }
+            Err(e) => self.errors.push(e),
+        }
+    }
+}
+
+/// `{ tokens }` as a group, for wrapping generated statements.
+pub(crate) fn braced(tokens: TokenStream) -> TokenStream {
+    TokenTree::Group(Group::new(Delimiter::Brace, tokens)).into()
+}

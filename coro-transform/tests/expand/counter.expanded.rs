@@ -1,0 +1,130 @@
+#[must_use = "a coroutine does nothing until it is resumed"]
+#[allow(refining_impl_trait)]
+fn counter(
+    n: u64,
+) -> impl ::coro::__private::Coroutine<
+    (),
+    Yield = u64,
+    Return = (),
+> + ::core::iter::Iterator<Item = u64> + ::core::iter::FusedIterator {
+    #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
+    enum __CoroState<__P0, __L1> {
+        Start { __p0: __P0 },
+        S0 { __l1: __L1 },
+        __Returned,
+        __Killed,
+        __Panicked,
+    }
+    #[allow(unreachable_patterns)]
+    impl<__P0, __L1> ::coro::__private::State for __CoroState<__P0, __L1> {
+        const META: &'static ::coro::__private::Meta = &::coro::__private::Meta {
+            name: "counter",
+        };
+        const RETURNED: Self = Self::__Returned;
+        const KILLED: Self = Self::__Killed;
+        const PANICKED: Self = Self::__Panicked;
+        fn status(&self) -> ::coro::__private::Status {
+            match self {
+                Self::Start { .. } => ::coro::__private::Status::Unstarted,
+                Self::__Returned => ::coro::__private::Status::Finished,
+                Self::__Killed => ::coro::__private::Status::Killed,
+                Self::__Panicked => ::coro::__private::Status::Panicked,
+                _ => ::coro::__private::Status::Suspended,
+            }
+        }
+    }
+    #[allow(
+        unused_mut,
+        unused_variables,
+        unused_assignments,
+        unused_labels,
+        unused_braces,
+        unreachable_code,
+        clippy::needless_return,
+        clippy::never_loop,
+        clippy::let_unit_value,
+        clippy::diverging_sub_expression,
+        clippy::unused_unit
+    )]
+    let __coro = ::coro::__private::new::<
+        (),
+        u64,
+        (),
+        _,
+        _,
+        _,
+    >(
+        __CoroState::Start { __p0: n },
+        ::coro::__private::NoFrames,
+        move |__coro_state, __coro_frames, __coro_arg| {
+            let __coro_ret: () = '__coro_body: {
+                match __coro_state {
+                    __CoroState::Start { .. } => {
+                        let __CoroState::Start { __p0: __s_p0 } = ::core::mem::replace(
+                            __coro_state,
+                            __CoroState::__Panicked,
+                        ) else { ::core::unreachable!() };
+                        let n = __s_p0;
+                        {
+                            let mut __coro_iter1 = ::core::iter::IntoIterator::into_iter(
+                                0..n,
+                            );
+                            '__coro_loop2: loop {
+                                let ::core::option::Option::Some(i) = ::core::iter::Iterator::next(
+                                    &mut __coro_iter1,
+                                ) else { break '__coro_body () };
+                                if i % 3 != 0 {
+                                    {
+                                        let __coro_y: u64 = i * 2;
+                                        *__coro_state = __CoroState::S0 {
+                                            __l1: __coro_iter1,
+                                        };
+                                        return ::core::result::Result::Ok(__coro_y);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    __CoroState::S0 { __l1: __r1 } => '__coro_o0: {
+                        '__coro_it0: {
+                            {
+                                ::core::mem::drop(__coro_arg);
+                            }
+                        }
+                        '__coro_loop2: loop {
+                            let ::core::option::Option::Some(i) = ::core::iter::Iterator::next(
+                                &mut (*__r1),
+                            ) else { break '__coro_body () };
+                            if i % 3 != 0 {
+                                {
+                                    let __coro_y: u64 = i * 2;
+                                    return ::core::result::Result::Ok(__coro_y);
+                                }
+                            }
+                        }
+                    }
+                    __CoroState::__Returned => {
+                        return ::core::result::Result::Err(
+                            ::coro::__private::EarlyExit::Finished,
+                        );
+                    }
+                    __CoroState::__Killed => {
+                        return ::core::result::Result::Err(
+                            ::coro::__private::EarlyExit::Killed,
+                        );
+                    }
+                    __CoroState::__Panicked => {
+                        return ::core::result::Result::Err(
+                            ::coro::__private::EarlyExit::Panicked,
+                        );
+                    }
+                }
+            };
+            *__coro_state = __CoroState::__Returned;
+            return ::core::result::Result::Err(
+                ::coro::__private::EarlyExit::Returned(__coro_ret),
+            );
+        },
+    );
+    __coro
+}

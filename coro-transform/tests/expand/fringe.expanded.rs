@@ -1,0 +1,237 @@
+#[must_use = "a coroutine does nothing until it is resumed"]
+#[allow(refining_impl_trait)]
+fn fringe(
+    list: &[Tree],
+) -> impl ::coro::__private::Coroutine<
+    (),
+    Yield = i32,
+    Return = (),
+> + ::core::iter::Iterator<Item = i32> + ::core::iter::FusedIterator {
+    #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
+    enum __CoroState<__P0, __L1> {
+        Start { __p0: __P0 },
+        S0 { __l1: __L1 },
+        S1 { __l1: __L1 },
+        __Returned,
+        __Killed,
+        __Panicked,
+    }
+    #[allow(unreachable_patterns)]
+    impl<__P0, __L1> ::coro::__private::State for __CoroState<__P0, __L1> {
+        const META: &'static ::coro::__private::Meta = &::coro::__private::Meta {
+            name: "fringe",
+        };
+        const RETURNED: Self = Self::__Returned;
+        const KILLED: Self = Self::__Killed;
+        const PANICKED: Self = Self::__Panicked;
+        fn status(&self) -> ::coro::__private::Status {
+            match self {
+                Self::Start { .. } => ::coro::__private::Status::Unstarted,
+                Self::__Returned => ::coro::__private::Status::Finished,
+                Self::__Killed => ::coro::__private::Status::Killed,
+                Self::__Panicked => ::coro::__private::Status::Panicked,
+                _ => ::coro::__private::Status::Suspended,
+            }
+        }
+    }
+    #[allow(
+        unused_mut,
+        unused_variables,
+        unused_assignments,
+        unused_labels,
+        unused_braces,
+        unreachable_code,
+        clippy::needless_return,
+        clippy::never_loop,
+        clippy::let_unit_value,
+        clippy::diverging_sub_expression,
+        clippy::unused_unit
+    )]
+    let __coro = ::coro::__private::new::<
+        (),
+        i32,
+        (),
+        _,
+        _,
+        _,
+    >(
+        __CoroState::Start { __p0: list },
+        ::coro::__private::Frames::new(),
+        move |__coro_state, __coro_frames, __coro_arg| {
+            let mut __coro_arg = ::core::option::Option::Some(__coro_arg);
+            let mut __coro_fret: ::core::option::Option<()> = ::core::option::Option::None;
+            '__coro_dispatch: loop {
+                let __coro_ret: () = '__coro_body: {
+                    match __coro_state {
+                        __CoroState::Start { .. } => {
+                            let __CoroState::Start { __p0: __s_p0 } = ::core::mem::replace(
+                                __coro_state,
+                                __CoroState::__Panicked,
+                            ) else { ::core::unreachable!() };
+                            let list = __s_p0;
+                            {
+                                let mut __coro_iter1 = ::core::iter::IntoIterator::into_iter(
+                                    list,
+                                );
+                                '__coro_loop2: loop {
+                                    let ::core::option::Option::Some(x) = ::core::iter::Iterator::next(
+                                        &mut __coro_iter1,
+                                    ) else { break '__coro_body () };
+                                    match x {
+                                        Tree::Leaf(v) => {
+                                            let __coro_y: i32 = *v;
+                                            *__coro_state = __CoroState::S0 {
+                                                __l1: __coro_iter1,
+                                            };
+                                            return ::core::result::Result::Ok(__coro_y);
+                                        }
+                                        Tree::Node(sub) => {
+                                            let __coro_a0 = sub;
+                                            let __coro_f = ();
+                                            ::coro::__private::Frames::push(
+                                                __coro_frames,
+                                                __CoroState::S1 {
+                                                    __l1: __coro_iter1,
+                                                },
+                                            );
+                                            *__coro_state = __CoroState::Start {
+                                                __p0: __coro_a0,
+                                            };
+                                            __coro_arg = ::core::option::Option::Some(__coro_f);
+                                            continue '__coro_dispatch;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        __CoroState::S0 { __l1: __r1 } => {
+                            let mut __coro_iter1;
+                            '__coro_o0: {
+                                '__coro_it0: {
+                                    {
+                                        ::core::mem::drop(
+                                            match ::core::option::Option::take(&mut __coro_arg) {
+                                                ::core::option::Option::Some(v) => v,
+                                                ::core::option::Option::None => ::core::unreachable!(),
+                                            },
+                                        );
+                                    }
+                                }
+                                '__coro_loop2: loop {
+                                    let ::core::option::Option::Some(x) = ::core::iter::Iterator::next(
+                                        &mut (*__r1),
+                                    ) else { break '__coro_body () };
+                                    match x {
+                                        Tree::Leaf(v) => {
+                                            let __coro_y: i32 = *v;
+                                            return ::core::result::Result::Ok(__coro_y);
+                                        }
+                                        Tree::Node(sub) => {
+                                            let __coro_a0 = sub;
+                                            let __coro_f = ();
+                                            let __CoroState::S0 { __l1: __m1 } = ::core::mem::replace(
+                                                __coro_state,
+                                                __CoroState::__Panicked,
+                                            ) else { ::core::unreachable!() };
+                                            __coro_iter1 = __m1;
+                                            ::coro::__private::Frames::push(
+                                                __coro_frames,
+                                                __CoroState::S1 {
+                                                    __l1: __coro_iter1,
+                                                },
+                                            );
+                                            *__coro_state = __CoroState::Start {
+                                                __p0: __coro_a0,
+                                            };
+                                            __coro_arg = ::core::option::Option::Some(__coro_f);
+                                            continue '__coro_dispatch;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        __CoroState::S1 { .. } => {
+                            let __CoroState::S1 { __l1: __s1 } = ::core::mem::replace(
+                                __coro_state,
+                                __CoroState::__Panicked,
+                            ) else { ::core::unreachable!() };
+                            {
+                                {
+                                    let mut __coro_iter1 = __s1;
+                                    '__coro_o0: {
+                                        '__coro_it0: {
+                                            {
+                                                ::core::mem::drop(
+                                                    match ::core::option::Option::take(&mut __coro_fret) {
+                                                        ::core::option::Option::Some(v) => v,
+                                                        ::core::option::Option::None => ::core::unreachable!(),
+                                                    },
+                                                );
+                                            }
+                                        }
+                                        '__coro_loop2: loop {
+                                            let ::core::option::Option::Some(x) = ::core::iter::Iterator::next(
+                                                &mut __coro_iter1,
+                                            ) else { break '__coro_body () };
+                                            match x {
+                                                Tree::Leaf(v) => {
+                                                    let __coro_y: i32 = *v;
+                                                    *__coro_state = __CoroState::S0 {
+                                                        __l1: __coro_iter1,
+                                                    };
+                                                    return ::core::result::Result::Ok(__coro_y);
+                                                }
+                                                Tree::Node(sub) => {
+                                                    let __coro_a0 = sub;
+                                                    let __coro_f = ();
+                                                    ::coro::__private::Frames::push(
+                                                        __coro_frames,
+                                                        __CoroState::S1 {
+                                                            __l1: __coro_iter1,
+                                                        },
+                                                    );
+                                                    *__coro_state = __CoroState::Start {
+                                                        __p0: __coro_a0,
+                                                    };
+                                                    __coro_arg = ::core::option::Option::Some(__coro_f);
+                                                    continue '__coro_dispatch;
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        __CoroState::__Returned => {
+                            return ::core::result::Result::Err(
+                                ::coro::__private::EarlyExit::Finished,
+                            );
+                        }
+                        __CoroState::__Killed => {
+                            return ::core::result::Result::Err(
+                                ::coro::__private::EarlyExit::Killed,
+                            );
+                        }
+                        __CoroState::__Panicked => {
+                            return ::core::result::Result::Err(
+                                ::coro::__private::EarlyExit::Panicked,
+                            );
+                        }
+                    }
+                };
+                if let ::core::option::Option::Some(__coro_caller) = ::coro::__private::Frames::pop(
+                    __coro_frames,
+                ) {
+                    *__coro_state = __coro_caller;
+                    __coro_fret = ::core::option::Option::Some(__coro_ret);
+                    continue '__coro_dispatch;
+                }
+                *__coro_state = __CoroState::__Returned;
+                return ::core::result::Result::Err(
+                    ::coro::__private::EarlyExit::Returned(__coro_ret),
+                );
+            }
+        },
+    );
+    __coro
+}
