@@ -1,9 +1,12 @@
 //! Guido's fringe generator: the leaves of a nested list, in order.
-use coro::{Coroutine, suspend, suspend_from};
+use coro::Coroutine;
 
-/// A nested list: `[0, 1, [2, [3]], [4, 5], [[[6]]]]`.
+/// A nested list, such as `[0, 1, [2, [3]], [4, 5], [[[6]]]]`.
+#[derive(Debug)]
 pub enum Tree {
+    /// A value.
     Leaf(i32),
+    /// A list inside the list.
     Node(Vec<Tree>),
 }
 

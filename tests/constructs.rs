@@ -1,8 +1,12 @@
 //! Every construct of ordinary Rust with suspension points inside it: exact yielded sequences and
 //! return values.
-#![allow(clippy::needless_return, clippy::never_loop, clippy::diverging_sub_expression)]
+#![allow(
+    clippy::needless_return,
+    clippy::never_loop,
+    clippy::diverging_sub_expression
+)]
 
-use coro::{Coroutine, EarlyExit, suspend, suspend_from};
+use coro::{Coroutine, EarlyExit};
 use std::cell::RefCell;
 
 /// Runs a coroutine with `()` resumes: its yields, then its return value.
@@ -56,7 +60,9 @@ fn initializers(#[resume] _start: i32) -> i32 {
     let a = 10;
     let b = suspend!(a) + a;
     let (c, d) = (suspend!(b), suspend!(b + 1));
-    let Some(e) = Some(suspend!(c)) else { unreachable!() };
+    let Some(e) = Some(suspend!(c)) else {
+        unreachable!()
+    };
     let f: i32 = suspend!(e);
     a + b + f
 }
@@ -64,7 +70,10 @@ fn initializers(#[resume] _start: i32) -> i32 {
 #[test]
 fn let_with_initializers_that_suspend() {
     // b = 1 + 10; (c, d) = (2, 3); e = 4; f = 5
-    assert_eq!(script(initializers(), [0, 1, 2, 3, 4, 5]), (vec![10, 11, 12, 2, 4], Some(26)));
+    assert_eq!(
+        script(initializers(), [0, 1, 2, 3, 4, 5]),
+        (vec![10, 11, 12, 2, 4], Some(26))
+    );
 }
 
 #[coro::coroutine(yield = i64, resume = i64)]
@@ -74,7 +83,10 @@ fn patterns(#[resume] first: i64) -> (i64, i64) {
         y: i64,
     }
     let (a, b) = (first, suspend!(first));
-    let P { x, y } = P { x: suspend!(a + b), y: 7 };
+    let P { x, y } = P {
+        x: suspend!(a + b),
+        y: 7,
+    };
     let [p, q] = [suspend!(x), y];
     let Some(z) = Some(p).filter(|v| *v > 0) else {
         suspend!(-1);
@@ -85,9 +97,15 @@ fn patterns(#[resume] first: i64) -> (i64, i64) {
 
 #[test]
 fn let_with_patterns_and_let_else() {
-    assert_eq!(script(patterns(), [1, 2, 3, 4]), (vec![1, 3, 3], Some((11, 3))));
+    assert_eq!(
+        script(patterns(), [1, 2, 3, 4]),
+        (vec![1, 3, 3], Some((11, 3)))
+    );
     // `let else` whose `else` suspends, then returns.
-    assert_eq!(script(patterns(), [1, 2, 3, -4, 0]), (vec![1, 3, 3, -1], Some((0, 0))));
+    assert_eq!(
+        script(patterns(), [1, 2, 3, -4, 0]),
+        (vec![1, 3, 3, -1], Some((0, 0)))
+    );
 }
 
 thread_local! {
@@ -128,7 +146,10 @@ fn suspension_inside_expressions_keeps_left_to_right_order() {
     assert_eq!(ys, [2, 6, 8, 10]);
     // r = 1 + 100 + 3 + 4; v = [5, 200]; s = 7 * 300; t = 9 + 400
     assert_eq!(ret, Some(108 + 2100 + 409 + 205));
-    assert_eq!(take_log(), ["a1", "b2", "c3", "d4", "r108", "e5", "g6", "h7", "i8", "j9"]);
+    assert_eq!(
+        take_log(),
+        ["a1", "b2", "c3", "d4", "r108", "e5", "g6", "h7", "i8", "j9"]
+    );
 }
 
 #[coro::coroutine(yield = String)]
@@ -140,7 +161,12 @@ fn branches(n: i32) -> String {
     } else {
         suspend!("zero".to_string());
     }
-    let kind = if n % 2 == 0 { suspend!("even".into()); "even" } else { "odd" };
+    let kind = if n % 2 == 0 {
+        suspend!("even".into());
+        "even"
+    } else {
+        "odd"
+    };
     let size = match n.abs() {
         0 => "none",
         small @ 1..=9 if small > 4 => {
@@ -160,12 +186,32 @@ fn branches(n: i32) -> String {
 
 #[test]
 fn if_else_and_match_as_statements_and_values() {
-    assert_eq!(run(branches(3)), (vec!["positive".into()], "odd small".into()));
-    assert_eq!(run(branches(-6)), (vec!["negative".into(), "even".into(), "6 is big-ish".into()], "even big-ish".into()));
-    assert_eq!(run(branches(0)), (vec!["zero".into(), "even".into()], "even none".into()));
+    assert_eq!(
+        run(branches(3)),
+        (vec!["positive".into()], "odd small".into())
+    );
+    assert_eq!(
+        run(branches(-6)),
+        (
+            vec!["negative".into(), "even".into(), "6 is big-ish".into()],
+            "even big-ish".into()
+        )
+    );
+    assert_eq!(
+        run(branches(0)),
+        (vec!["zero".into(), "even".into()], "even none".into())
+    );
     assert_eq!(
         run(branches(20)),
-        (vec!["positive".into(), "even".into(), "20".into(), "half 10".into()], "even big".into())
+        (
+            vec![
+                "positive".into(),
+                "even".into(),
+                "20".into(),
+                "half 10".into()
+            ],
+            "even big".into()
+        )
     );
 }
 
@@ -184,7 +230,9 @@ fn if_let_chains(items: Vec<Option<i32>>, #[resume] _start: i32) -> i32 {
             suspend!(0);
         }
     }
-    if let Some(x) = Some(suspend!(total)) && x > 0 {
+    if let Some(x) = Some(suspend!(total))
+        && x > 0
+    {
         total += 1;
     }
     total
@@ -196,7 +244,10 @@ fn if_let_and_let_chains() {
     // Some(2): yields 2, resumed with 5 -> total 10; Some(1): yields -1; None: yields 0;
     // Some(3): yields 3, resumed with 2 -> total 16; then yields 16, resumed with 1 -> 17.
     let c = if_let_chains(vec![Some(2), Some(1), None, Some(3)]);
-    assert_eq!(script(c, [0, 5, 0, 0, 2, 1]), (vec![2, -1, 0, 3, 16], Some(17)));
+    assert_eq!(
+        script(c, [0, 5, 0, 0, 2, 1]),
+        (vec![2, -1, 0, 3, 16], Some(17))
+    );
 }
 
 #[coro::coroutine(yield = u32, resume = u8)]
@@ -230,7 +281,10 @@ fn loops(n: u32, #[resume] _start: u8) -> u32 {
 fn while_while_let_loop_with_break_value_and_for() {
     let resumes = [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3];
     // for: sum = (1 + 5) + (2 + 6) + (3 + 7)
-    assert_eq!(script(loops(3), resumes), (vec![0, 1, 2, 30, 20, 10, 4, 6, 5, 6, 7], Some(7024)));
+    assert_eq!(
+        script(loops(3), resumes),
+        (vec![0, 1, 2, 30, 20, 10, 4, 6, 5, 6, 7], Some(7024))
+    );
 }
 
 #[coro::coroutine(yield = (u8, u8))]
@@ -263,7 +317,10 @@ fn labels() -> u32 {
 
 #[test]
 fn labeled_break_and_continue_across_nested_loops() {
-    assert_eq!(run(labels()), (vec![(0, 0), (1, 0), (1, 1), (2, 0), (2, 2), (9, 9)], 10));
+    assert_eq!(
+        run(labels()),
+        (vec![(0, 0), (1, 0), (1, 1), (2, 0), (2, 2), (9, 9)], 10)
+    );
 }
 
 #[coro::coroutine(yield = i32, resume = i32)]
@@ -293,9 +350,15 @@ fn unsafe_free_block(v: i32) -> i32 {
 
 #[test]
 fn blocks_as_values_and_early_return() {
-    assert_eq!(script(blocks_as_values(2), [0, 0, 0, 0]), (vec![2, 30, 31], Some(61)));
+    assert_eq!(
+        script(blocks_as_values(2), [0, 0, 0, 0]),
+        (vec![2, 30, 31], Some(61))
+    );
     // `return suspend!(b)`: the value of the next resume is returned.
-    assert_eq!(script(blocks_as_values(20), [0, 0, 7]), (vec![20, 210], Some(7)));
+    assert_eq!(
+        script(blocks_as_values(20), [0, 0, 7]),
+        (vec![20, 210], Some(7))
+    );
 }
 
 #[coro::coroutine(yield = i32, resume = Option<i32>)]
@@ -316,13 +379,25 @@ fn question_mark_result(#[resume] first: Result<i32, String>) -> Result<i32, Str
 
 #[test]
 fn question_mark_on_option_and_result() {
-    assert_eq!(script(question_mark_option(), [Some(1), Some(2), Some(3), Some(4)]), (vec![1, 3, 0], Some(Some(7))));
-    assert_eq!(script(question_mark_option(), [Some(1), None]), (vec![1], Some(None)));
+    assert_eq!(
+        script(question_mark_option(), [Some(1), Some(2), Some(3), Some(4)]),
+        (vec![1, 3, 0], Some(Some(7)))
+    );
+    assert_eq!(
+        script(question_mark_option(), [Some(1), None]),
+        (vec![1], Some(None))
+    );
     assert_eq!(script(question_mark_option(), [None]), (vec![], Some(None)));
-    assert_eq!(script(question_mark_result(), [Ok(1), Ok(5)]), (vec![13], Some(Ok(5))));
+    assert_eq!(
+        script(question_mark_result(), [Ok(1), Ok(5)]),
+        (vec![13], Some(Ok(5)))
+    );
     let mut c = question_mark_result();
     assert_eq!(c.resume(Ok(0)), Ok(12));
-    assert_eq!(c.throw("boom".to_string()), Err(EarlyExit::Returned(Err("boom".to_string()))));
+    assert_eq!(
+        c.throw("boom".to_string()),
+        Err(EarlyExit::Returned(Err("boom".to_string())))
+    );
 }
 
 #[coro::coroutine(yield = String)]
@@ -340,7 +415,10 @@ fn shadowing() -> String {
 
 #[test]
 fn shadowed_locals_are_kept_apart() {
-    assert_eq!(run(shadowing()), (vec!["1".to_string(), "2!".to_string()], "2".to_string()));
+    assert_eq!(
+        run(shadowing()),
+        (vec!["1".to_string(), "2!".to_string()], "2".to_string())
+    );
 }
 
 #[coro::coroutine(yield = i32)]
@@ -364,7 +442,10 @@ fn closures_and_items() -> i32 {
 
 #[test]
 fn closures_and_nested_items_in_the_body() {
-    assert_eq!(run(closures_and_items()), (vec![101, 6, 103, 106, 109], 103));
+    assert_eq!(
+        run(closures_and_items()),
+        (vec![101, 6, 103, 106, 109], 103)
+    );
 }
 
 #[coro::coroutine(yield = String)]
@@ -421,5 +502,36 @@ fn delegating(n: i32) -> i32 {
 
 #[test]
 fn delegation_in_expressions() {
-    assert_eq!(run(delegating(1)), (vec![1, 2, 10, 11, 1, 2], 10 + 100 + 10));
+    assert_eq!(
+        run(delegating(1)),
+        (vec![1, 2, 10, 11, 1, 2], 10 + 100 + 10)
+    );
+}
+
+#[coro::coroutine(yield = usize)]
+fn closures_in_suspending_loops(lines: Vec<&'static str>) -> usize {
+    let mut total = 0;
+    for line in lines {
+        // The iterator's type contains the closure's: it must be the same in every arm.
+        let lengths = line.split(' ').map(str::len);
+        for n in lengths {
+            suspend!(n);
+            total += n;
+        }
+        let scale = |v: usize| v * 10;
+        suspend!(scale(total));
+    }
+    let finish = move |t: usize| t + 1;
+    if total > 3 {
+        suspend!(0);
+    }
+    finish(total)
+}
+
+#[test]
+fn closures_created_inside_loops_that_suspend() {
+    assert_eq!(
+        run(closures_in_suspending_loops(vec!["a bb", "ccc"])),
+        (vec![1, 2, 30, 3, 60, 0], 7)
+    );
 }

@@ -1,7 +1,7 @@
 //! The runtime around a coroutine: resume values, the first resume, status, iteration, boxing,
 //! cloning, `current()`, error injection, and where `#[coroutine]` applies.
 
-use coro::{BoxCoroutine, Coroutine, CoroutineState, EarlyExit, Status, current, suspend, suspend_from};
+use coro::{BoxCoroutine, Coroutine, CoroutineState, EarlyExit, Status, current};
 
 #[coro::coroutine(yield = u64, resume = u64)]
 fn accumulate(#[resume] first: u64) -> u64 {
@@ -23,7 +23,11 @@ fn values_go_in_through_resume_and_the_first_one_is_received() {
     assert_eq!(c.status(), Status::Finished);
     assert_eq!(c.resume(1), Err(EarlyExit::Finished));
     c.kill();
-    assert_eq!(c.status(), Status::Finished, "killing a finished coroutine does nothing");
+    assert_eq!(
+        c.status(),
+        Status::Finished,
+        "killing a finished coroutine does nothing"
+    );
     assert_eq!(c.resume(1), Err(EarlyExit::Finished));
 }
 
@@ -45,15 +49,25 @@ fn unit_resume_coroutines_are_fused_iterators() {
     let mut c = letters("hi");
     c.next();
     c.next();
-    assert_eq!(CoroutineState::try_from(c.resume(())), Ok(CoroutineState::Complete(2)));
-    assert_eq!(CoroutineState::try_from(c.resume(())), Err(EarlyExit::Finished));
+    assert_eq!(
+        CoroutineState::try_from(c.resume(())),
+        Ok(CoroutineState::Complete(2))
+    );
+    assert_eq!(
+        CoroutineState::try_from(c.resume(())),
+        Err(EarlyExit::Finished)
+    );
 }
 
 #[test]
 fn boxed_coroutines_share_a_collection() {
-    let mut all: Vec<BoxCoroutine<'_, (), char, usize>> = vec![letters("ab").boxed(), Box::new(letters("c"))];
+    let mut all: Vec<BoxCoroutine<'_, (), char, usize>> =
+        vec![letters("ab").boxed(), Box::new(letters("c"))];
     assert_eq!(all[0].resume(()), Ok('a'));
-    let rest: String = all.iter_mut().flat_map(|c| std::iter::from_fn(move || c.resume(()).ok())).collect();
+    let rest: String = all
+        .iter_mut()
+        .flat_map(|c| std::iter::from_fn(move || c.resume(()).ok()))
+        .collect();
     assert_eq!(rest, "bc");
     assert_eq!(all[1].status(), Status::Finished);
 }
@@ -85,15 +99,28 @@ fn coroutines_are_send_when_their_state_is() {
     fn assert_send<T: Send>(_: &T) {}
     let c = countdown(2);
     assert_send(&c);
-    assert_eq!(std::thread::spawn(move || c.collect::<Vec<_>>()).join().unwrap(), [2, 1]);
+    assert_eq!(
+        std::thread::spawn(move || c.collect::<Vec<_>>())
+            .join()
+            .unwrap(),
+        [2, 1]
+    );
 }
 
 #[coro::coroutine(yield = (u64, Option<u64>, &'static str), name = "named one")]
 fn who_am_i() {
     let me = current().expect("inside a coroutine");
-    suspend!((me.id().get(), me.resumer().map(|r| r.get()), me.name()));
+    suspend!((
+        me.id().get(),
+        me.resumer().map(coro::CoroutineId::get),
+        me.name()
+    ));
     let again = current().unwrap();
-    suspend!((again.id().get(), again.resumer().map(|r| r.get()), again.name()));
+    suspend!((
+        again.id().get(),
+        again.resumer().map(coro::CoroutineId::get),
+        again.name()
+    ));
 }
 
 #[coro::coroutine(yield = (u64, Option<u64>, &'static str))]
@@ -160,10 +187,16 @@ fn errors_can_be_thrown_in_and_handled_or_propagated() {
     assert_eq!(c.resume(Ok(1)), Ok("sum 1".into()));
     assert_eq!(c.resume(Ok(2)), Ok("sum 3".into()));
     assert_eq!(c.throw("reset".to_string()), Ok("sum 0".into()));
-    assert_eq!(c.throw("boom".to_string()), Err(EarlyExit::Returned(Err("stopped by boom".into()))));
+    assert_eq!(
+        c.throw("boom".to_string()),
+        Err(EarlyExit::Returned(Err("stopped by boom".into())))
+    );
     // Thrown into an unstarted coroutine: the `#[resume]` parameter receives it.
     let mut d = listener();
-    assert_eq!(d.throw("early".to_string()), Err(EarlyExit::Returned(Err("early".into()))));
+    assert_eq!(
+        d.throw("early".to_string()),
+        Err(EarlyExit::Returned(Err("early".into())))
+    );
 }
 
 #[coro::coroutine(yield = u32, resume = Result<(), String>)]
@@ -172,7 +205,7 @@ fn throw_inner(#[resume] _start: Result<(), String>) -> Result<u32, String> {
     match suspend!(2) {
         Ok(()) => {}
         Err(e) => {
-            suspend!(e.len() as u32);
+            suspend!(u32::try_from(e.len()).unwrap());
         }
     }
     Ok(7)
@@ -196,7 +229,10 @@ fn throw_reaches_the_innermost_delegate_first() {
     // At the first, it propagates with `?` through the outer one.
     let mut c = throw_outer();
     assert_eq!(c.resume(Ok(())), Ok(1));
-    assert_eq!(c.throw("bad".into()), Err(EarlyExit::Returned(Err("bad".into()))));
+    assert_eq!(
+        c.throw("bad".into()),
+        Err(EarlyExit::Returned(Err("bad".into())))
+    );
 }
 
 /// A recursive walk, 1,000 levels deep, without a `Box` per level.
@@ -254,7 +290,7 @@ fn current_inside_recursive_frames_names_each_frame() {
     #[coro::coroutine(yield = (u64, Option<u64>))]
     fn frames(depth: u32) {
         let me = current().unwrap();
-        suspend!((me.id().get(), me.resumer().map(|r| r.get())));
+        suspend!((me.id().get(), me.resumer().map(coro::CoroutineId::get)));
         if depth > 0 {
             suspend_from!(frames(depth - 1));
         }
@@ -314,7 +350,10 @@ impl Walk for Counter {
 
 #[test]
 fn methods_taking_self_by_reference_and_by_value() {
-    let c = Counter { step: 3, items: vec!["x".into(), "y".into()] };
+    let c = Counter {
+        step: 3,
+        items: vec!["x".into(), "y".into()],
+    };
     assert_eq!(c.up_to(10).collect::<Vec<_>>(), [3, 6, 9]);
     let mut c = c;
     assert_eq!(c.drain_items().collect::<Vec<_>>(), ["y", "x"]);
@@ -323,7 +362,10 @@ fn methods_taking_self_by_reference_and_by_value() {
     let mut owned = c.into_items();
     assert_eq!(owned.resume(()), Ok("z".to_string()));
     assert_eq!(owned.resume(()), Err(EarlyExit::Returned(3)));
-    let w = Counter { step: 5, items: Vec::new() };
+    let w = Counter {
+        step: 5,
+        items: Vec::new(),
+    };
     assert_eq!(Walk::walk(&w).resume(()), Ok(5));
 }
 
@@ -355,7 +397,10 @@ fn displayed(values: impl IntoIterator<Item = impl std::fmt::Display>) {
 fn generics_where_clauses_and_impl_trait_arguments() {
     assert_eq!(repeat_each(['a', 'b'], 2).collect::<String>(), "aabb");
     let mut c = repeat_each(vec![1u8], 3);
-    assert_eq!((c.next(), c.next(), c.next(), c.resume(())), (Some(1), Some(1), Some(1), Err(EarlyExit::Returned(3))));
+    assert_eq!(
+        (c.next(), c.next(), c.next(), c.resume(())),
+        (Some(1), Some(1), Some(1), Err(EarlyExit::Returned(3)))
+    );
     assert_eq!(displayed([1.5, 2.0]).collect::<Vec<_>>(), ["1.5", "2"]);
 }
 

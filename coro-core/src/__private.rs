@@ -46,12 +46,12 @@ pub trait FrameStack<S>: Sized {
 pub struct NoFrames;
 
 impl<S> FrameStack<S> for NoFrames {
-    #[inline(always)]
+    #[inline]
     fn resumer_of(&mut self, outer: u64) -> u64 {
         outer
     }
 
-    #[inline(always)]
+    #[inline]
     fn kill_all(&mut self) {}
 }
 
@@ -75,6 +75,7 @@ struct Entry<S> {
 
 impl<S> Frames<S> {
     /// An empty stack: allocates nothing until the first recursive call.
+    #[must_use]
     pub const fn new() -> Self {
         Frames { stack: Vec::new() }
     }
@@ -86,8 +87,16 @@ impl<S> Frames<S> {
         if frame.id == 0 {
             frame.id = current::fresh_id();
         }
-        self.stack.push(Entry { state: caller, id: frame.id, resumer: frame.resumer });
-        current::set(Frame { id: 0, meta: frame.meta, resumer: frame.id });
+        self.stack.push(Entry {
+            state: caller,
+            id: frame.id,
+            resumer: frame.resumer,
+        });
+        current::set(Frame {
+            id: 0,
+            meta: frame.meta,
+            resumer: frame.id,
+        });
     }
 
     /// Resumes the caller of the frame that just returned, if it has one.
@@ -95,11 +104,16 @@ impl<S> Frames<S> {
     pub fn pop(&mut self) -> Option<S> {
         let entry = self.stack.pop()?;
         let frame = current::get();
-        current::set(Frame { id: entry.id, meta: frame.meta, resumer: entry.resumer });
+        current::set(Frame {
+            id: entry.id,
+            meta: frame.meta,
+            resumer: entry.resumer,
+        });
         Some(entry.state)
     }
 
     /// How many callers are suspended beneath the running frame.
+    #[must_use]
     pub fn depth(&self) -> usize {
         self.stack.len()
     }
@@ -143,7 +157,11 @@ impl<S: Clone> Clone for Frames<S> {
         let mut stack: Vec<Entry<S>> = self
             .stack
             .iter()
-            .map(|entry| Entry { state: entry.state.clone(), id: current::fresh_id(), resumer: 0 })
+            .map(|entry| Entry {
+                state: entry.state.clone(),
+                id: current::fresh_id(),
+                resumer: 0,
+            })
             .collect();
         for i in 1..stack.len() {
             stack[i].resumer = stack[i - 1].id;
@@ -165,14 +183,19 @@ pub struct Gen<S, K, F> {
 
 /// Builds a coroutine; `R`, `Y` and `T` are spelled out by the generated code so that type errors
 /// in the body point at the user's expressions.
-#[inline(always)]
+#[inline]
 pub fn new<R, Y, T, S, K, F>(state: S, frames: K, body: F) -> Gen<S, K, F>
 where
     S: State,
     K: FrameStack<S>,
     F: FnMut(&mut S, &mut K, R) -> Result<Y, EarlyExit<T>>,
 {
-    Gen { state, frames, id: 0, body }
+    Gen {
+        state,
+        frames,
+        id: 0,
+        body,
+    }
 }
 
 /// Restores the thread's current frame when a resume ends, and marks the coroutine panicked if
@@ -207,7 +230,11 @@ where
     fn resume(&mut self, arg: R) -> Result<Y, EarlyExit<T>> {
         let frames = &mut self.frames;
         let outer = current::enter(self.id, S::META, |resumer| frames.resumer_of(resumer));
-        let mut running = Running { gen_: self, outer, completed: false };
+        let mut running = Running {
+            gen_: self,
+            outer,
+            completed: false,
+        };
         let gen_ = &mut *running.gen_;
         let step = (gen_.body)(&mut gen_.state, &mut gen_.frames, arg);
         running.completed = true;
@@ -251,7 +278,12 @@ where
 /// A clone is a new coroutine: same state, new identity.
 impl<S: Clone, K: Clone, F: Clone> Clone for Gen<S, K, F> {
     fn clone(&self) -> Self {
-        Gen { state: self.state.clone(), frames: self.frames.clone(), id: 0, body: self.body.clone() }
+        Gen {
+            state: self.state.clone(),
+            frames: self.frames.clone(),
+            id: 0,
+            body: self.body.clone(),
+        }
     }
 }
 
@@ -373,6 +405,7 @@ impl<B, C> FromResidual<ControlFlow<B, core::convert::Infallible>> for ControlFl
 pub struct Never<Y, T>(PhantomData<fn() -> (Y, T)>, core::convert::Infallible);
 
 /// Never called: the function it stands in for failed to compile.
+#[must_use]
 pub fn never<Y, T>() -> Never<Y, T> {
     unreachable!("a #[coroutine] that failed to compile was called")
 }

@@ -183,6 +183,7 @@ impl Status {
     /// assert!(Status::Suspended.is_alive());
     /// assert!(!Status::Killed.is_alive());
     /// ```
+    #[must_use]
     pub fn is_alive(self) -> bool {
         matches!(self, Status::Unstarted | Status::Suspended)
     }

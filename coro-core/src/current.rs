@@ -33,6 +33,7 @@ impl CoroutineId {
     /// let id = me().next().unwrap();
     /// assert!(id > 0);
     /// ```
+    #[must_use]
     pub fn get(self) -> u64 {
         self.0.get()
     }
@@ -60,11 +61,13 @@ pub struct Current {
 
 impl Current {
     /// The running coroutine's identity.
+    #[must_use]
     pub fn id(&self) -> CoroutineId {
         self.id
     }
 
     /// Its name: the function's name, unless `#[coroutine(name = "...")]` says otherwise.
+    #[must_use]
     pub fn name(&self) -> &'static str {
         self.name
     }
@@ -72,6 +75,7 @@ impl Current {
     /// The coroutine that resumed it, or `None` when plain code did.
     ///
     /// Inside a delegate (`suspend_from!`) this is the coroutine that delegated to it.
+    #[must_use]
     pub fn resumer(&self) -> Option<CoroutineId> {
         self.resumer
     }
@@ -107,6 +111,7 @@ impl Current {
 /// assert_eq!(o.resume(()).unwrap(), "outer one resumed by None");
 /// assert_eq!(o.resume(()).unwrap(), "inner resumed by true");
 /// ```
+#[must_use]
 pub fn current() -> Option<Current> {
     CURRENT.with(|cell| {
         let mut frame = cell.get();
@@ -143,7 +148,11 @@ pub(crate) struct Frame {
 }
 
 impl Frame {
-    const PLAIN: Frame = Frame { id: 0, meta: None, resumer: 0 };
+    const PLAIN: Frame = Frame {
+        id: 0,
+        meta: None,
+        resumer: 0,
+    };
 }
 
 thread_local! {
@@ -169,7 +178,11 @@ pub(crate) fn enter(id: u64, meta: &'static Meta, resumer_of: impl FnOnce(u64) -
         if outer.meta.is_some() && outer.id == 0 {
             outer.id = fresh_id();
         }
-        cell.set(Frame { id, meta: Some(meta), resumer: resumer_of(outer.id) });
+        cell.set(Frame {
+            id,
+            meta: Some(meta),
+            resumer: resumer_of(outer.id),
+        });
         outer
     })
 }

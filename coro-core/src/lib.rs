@@ -14,15 +14,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 
+#[doc(hidden)]
+pub mod __private;
 mod boxed;
 mod coroutine;
 mod current;
 mod exit;
 mod macros;
-#[doc(hidden)]
-pub mod __private;
 
 pub use boxed::{BoxCoroutine, BoxSendCoroutine};
 pub use coroutine::{Coroutine, Status, Throw};
-pub use current::{Current, CoroutineId, current};
+pub use current::{CoroutineId, Current, current};
 pub use exit::{CoroutineState, EarlyExit};

@@ -18,7 +18,9 @@ use std::collections::HashMap;
 use syn::visit::Visit;
 
 use crate::error::Errors;
-use crate::ir::{BlockId, Body, LocalId, LocalKind, LocalSet, OpaqueExpr, PointKind, Stmt, TargetId, Uses};
+use crate::ir::{
+    BlockId, Body, LocalId, LocalKind, LocalSet, OpaqueExpr, PointKind, Stmt, TargetId, Uses,
+};
 
 /// The locals a state holds and how its arm gets the rest back.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -63,16 +65,24 @@ pub(crate) struct Analysis {
 
 impl Analysis {
     pub(crate) fn jump_before(&self, block: BlockId, index: usize) -> Option<usize> {
-        self.jumps.iter().position(|j| j.kind == JumpKind::Before(block, index))
+        self.jumps
+            .iter()
+            .position(|j| j.kind == JumpKind::Before(block, index))
     }
 
     pub(crate) fn loop_head(&self, target: TargetId) -> Option<usize> {
-        self.jumps.iter().position(|j| j.kind == JumpKind::LoopHead(target))
+        self.jumps
+            .iter()
+            .position(|j| j.kind == JumpKind::LoopHead(target))
     }
 
     /// Whether the machine needs a dispatch loop (it moves between states within one resume).
     pub(crate) fn dispatches(&self, body: &Body) -> bool {
-        !self.jumps.is_empty() || body.points.iter().any(|p| !matches!(p.kind, PointKind::Suspend { .. }))
+        !self.jumps.is_empty()
+            || body
+                .points
+                .iter()
+                .any(|p| !matches!(p.kind, PointKind::Suspend { .. }))
     }
 }
 
@@ -112,15 +122,31 @@ pub(crate) fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
                     (body.in_scope(target.block, target.index), Site::Head(t))
                 }
             };
-            let facts = facts(body, &scope, &live.before(at), &untouched.before(at), &mentioned.before(at));
+            let facts = facts(
+                body,
+                &scope,
+                &live.before(at),
+                &untouched.before(at),
+                &mentioned.before(at),
+            );
             Jump { kind, facts }
         })
         .collect::<Vec<_>>();
 
     check_borrows(body, &points, errors);
-    let in_place = (0..body.points.len()).map(|p| in_place(body, p, &points[p], &jumps, &live)).collect();
-    let recursive = body.points.iter().any(|p| matches!(p.kind, PointKind::Recurse { .. }));
-    Analysis { points, jumps, in_place, recursive }
+    let in_place = (0..body.points.len())
+        .map(|p| in_place(body, p, &points[p], &jumps, &live))
+        .collect();
+    let recursive = body
+        .points
+        .iter()
+        .any(|p| matches!(p.kind, PointKind::Recurse { .. }));
+    Analysis {
+        points,
+        jumps,
+        in_place,
+        recursive,
+    }
 }
 
 /// Where a jump state is, for looking up the dataflow facts there.
@@ -130,7 +156,13 @@ enum Site {
     Head(TargetId),
 }
 
-fn facts(body: &Body, scope: &[LocalId], live: &LocalSet, untouched: &LocalSet, mentioned: &LocalSet) -> Facts {
+fn facts(
+    body: &Body,
+    scope: &[LocalId],
+    live: &LocalSet,
+    untouched: &LocalSet,
+    mentioned: &LocalSet,
+) -> Facts {
     let mut f = Facts::default();
     for &l in scope {
         let local = &body.locals[l];
@@ -186,7 +218,11 @@ impl<'a> Backward<'a> {
     }
 
     fn gen_(&self, uses: &Uses) -> LocalSet {
-        let base = if self.kills { &uses.reads } else { &uses.mentions };
+        let base = if self.kills {
+            &uses.reads
+        } else {
+            &uses.mentions
+        };
         let mut out = base.clone();
         for &l in base {
             if let Some(r) = &self.body.locals[l].reborrow {
@@ -243,7 +279,7 @@ impl<'a> Backward<'a> {
                         live.remove(l);
                     }
                 }
-                self.after_point[*p] = live.clone();
+                self.after_point[*p].clone_from(&live);
                 match &point.kind {
                     PointKind::Suspend { value } => self.expr(value, &mut live),
                     PointKind::Delegate { coro, first, .. } => {
@@ -306,7 +342,12 @@ impl<'a> Backward<'a> {
                 }
                 self.block(*inner, live)
             }
-            Stmt::LetElse { init, els, bindings, .. } => {
+            Stmt::LetElse {
+                init,
+                els,
+                bindings,
+                ..
+            } => {
                 let mut out = live;
                 for l in bindings {
                     out.remove(l);
@@ -369,80 +410,76 @@ impl<'a> Forward<'a> {
             s
         });
         for i in 0..body.blocks[b].stmts.len() {
-            self.before_stmt.insert((b, i), s.clone().unwrap_or_default());
+            self.before_stmt
+                .insert((b, i), s.clone().unwrap_or_default());
             s = self.stmt(b, i, s);
         }
         s
     }
 
-    fn stmt(&mut self, b: BlockId, i: usize, s: Option<LocalSet>) -> Option<LocalSet> {
+    fn stmt(&mut self, b: BlockId, i: usize, state: Option<LocalSet>) -> Option<LocalSet> {
         let body = self.body;
         match &body.blocks[b].stmts[i] {
-            Stmt::Opaque(o) => minus(s, &o.uses).map(|mut s| {
-                s.extend(o.declares.iter().copied().filter(|l| body.locals[*l].has_init));
-                s
+            Stmt::Opaque(o) => minus(state, &o.uses).map(|mut set| {
+                set.extend(
+                    o.declares
+                        .iter()
+                        .copied()
+                        .filter(|l| body.locals[*l].has_init),
+                );
+                set
             }),
-            Stmt::Decl(_) => s,
+            Stmt::Decl(_) => state,
             Stmt::Point(p) => {
                 let point = &body.points[*p];
-                let s = match &point.kind {
-                    PointKind::Suspend { value } => minus(s, &value.uses),
+                let exprs: Vec<&OpaqueExpr> = match &point.kind {
+                    PointKind::Suspend { value } => vec![value],
                     PointKind::Delegate { coro, first, .. } => {
-                        let s = minus(s, &coro.uses);
-                        match first {
-                            Some(f) => minus(s, &f.uses),
-                            None => s,
-                        }
+                        std::iter::once(coro).chain(first).collect()
                     }
-                    PointKind::Recurse { args, first } => {
-                        let s = args.iter().fold(s, |s, a| minus(s, &a.uses));
-                        match first {
-                            Some(f) => minus(s, &f.uses),
-                            None => s,
-                        }
-                    }
+                    PointKind::Recurse { args, first } => args.iter().chain(first).collect(),
                 };
-                self.at_point[*p] = s.clone().unwrap_or_default();
-                s.map(|mut s| {
+                let at = exprs.into_iter().fold(state, |acc, e| minus(acc, &e.uses));
+                self.at_point[*p] = at.clone().unwrap_or_default();
+                at.map(|mut set| {
                     if let Some(d) = &point.dest {
-                        s.extend(d.bindings.iter().copied());
+                        set.extend(d.bindings.iter().copied());
                     }
-                    s
+                    set
                 })
             }
             Stmt::If { cond, then, els } => {
-                let s = minus(s, &cond.uses);
-                let t = self.block(*then, s.clone());
-                let e = match els {
-                    Some(e) => self.block(*e, s),
-                    None => s,
+                let before = minus(state, &cond.uses);
+                let then_out = self.block(*then, before.clone());
+                let els_out = match els {
+                    Some(e) => self.block(*e, before),
+                    None => before,
                 };
-                meet(t, e)
+                meet(then_out, els_out)
             }
             Stmt::Match { scrutinee, arms } => {
-                let s = minus(s, &scrutinee.uses);
+                let before = minus(state, &scrutinee.uses);
                 let mut out = None;
                 for arm in arms {
-                    let arm_s = match &arm.guard {
-                        Some(g) => minus(s.clone(), &g.uses),
-                        None => s.clone(),
+                    let arm_in = match &arm.guard {
+                        Some(g) => minus(before.clone(), &g.uses),
+                        None => before.clone(),
                     };
-                    let arm_out = self.block(arm.body, arm_s);
+                    let arm_out = self.block(arm.body, arm_in);
                     out = meet(out, arm_out);
                 }
                 out
             }
             Stmt::Loop { target, body: lb } => {
-                let mut head = s.clone();
+                let mut head = state.clone();
                 loop {
                     self.env.insert(*target, (None, None));
                     let out = self.block(*lb, head.clone());
                     let (continues, _) = self.env.get(target).cloned().unwrap_or_default();
-                    let new_head = meet(s.clone(), meet(out, continues));
-                    // `meet` with an unreachable back edge keeps `s`; the sets only shrink.
-                    let new_head = match (&s, new_head) {
-                        (Some(_), None) => s.clone(),
-                        (_, h) => h,
+                    // An unreachable back edge leaves the entry state; the sets only shrink.
+                    let new_head = match meet(state.clone(), meet(out, continues)) {
+                        None => state.clone(),
+                        h => h,
                     };
                     if new_head == head {
                         break;
@@ -457,28 +494,33 @@ impl<'a> Forward<'a> {
                 if let Some(t) = label {
                     self.env.insert(t, (None, None));
                 }
-                let out = self.block(*inner, s);
+                let out = self.block(*inner, state);
                 match label {
                     Some(t) => meet(out, self.env.get(&t).and_then(|e| e.1.clone())),
                     None => out,
                 }
             }
-            Stmt::LetElse { init, els, bindings, .. } => {
-                let s = minus(s, &init.uses);
-                self.block(*els, s.clone());
-                s.map(|mut s| {
-                    s.extend(bindings.iter().copied());
-                    s
+            Stmt::LetElse {
+                init,
+                els,
+                bindings,
+                ..
+            } => {
+                let before = minus(state, &init.uses);
+                self.block(*els, before.clone());
+                before.map(|mut set| {
+                    set.extend(bindings.iter().copied());
+                    set
                 })
             }
             Stmt::Break(t) => {
                 let entry = self.env.entry(*t).or_default();
-                entry.1 = if entry.1.is_none() && s.is_some() { s } else { meet(entry.1.take(), s) };
+                entry.1 = meet(entry.1.take(), state);
                 None
             }
             Stmt::Continue(t) => {
                 let entry = self.env.entry(*t).or_default();
-                entry.0 = if entry.0.is_none() && s.is_some() { s } else { meet(entry.0.take(), s) };
+                entry.0 = meet(entry.0.take(), state);
                 None
             }
         }
@@ -498,10 +540,17 @@ pub(crate) fn stmt_falls(body: &Body, stmt: &Stmt) -> bool {
         Stmt::Opaque(o) => !diverges(&o.stmt),
         Stmt::Decl(_) | Stmt::LetElse { .. } => true,
         Stmt::Point(_) | Stmt::Break(_) | Stmt::Continue(_) => false,
-        Stmt::If { then, els, .. } => block_falls(body, *then) || els.is_none_or(|e| block_falls(body, e)),
+        Stmt::If { then, els, .. } => {
+            block_falls(body, *then) || els.is_none_or(|e| block_falls(body, e))
+        }
         Stmt::Match { arms, .. } => arms.iter().any(|a| block_falls(body, a.body)),
         Stmt::Loop { target, body: lb } => breaks_to(body, *lb, *target),
-        Stmt::Block(b) => block_falls(body, *b) || body.blocks[*b].label.is_some_and(|t| breaks_to(body, *b, t)),
+        Stmt::Block(b) => {
+            block_falls(body, *b)
+                || body.blocks[*b]
+                    .label
+                    .is_some_and(|t| breaks_to(body, *b, t))
+        }
     }
 }
 
@@ -511,19 +560,27 @@ fn diverges(stmt: &syn::Stmt) -> bool {
         syn::Stmt::Expr(e, _) => e,
         syn::Stmt::Macro(m) => {
             return m.mac.path.segments.last().is_some_and(|s| {
-                matches!(s.ident.to_string().as_str(), "panic" | "unreachable" | "todo" | "unimplemented")
+                matches!(
+                    s.ident.to_string().as_str(),
+                    "panic" | "unreachable" | "todo" | "unimplemented"
+                )
             });
         }
         _ => return false,
     };
-    matches!(expr, syn::Expr::Break(_) | syn::Expr::Continue(_) | syn::Expr::Return(_))
+    matches!(
+        expr,
+        syn::Expr::Break(_) | syn::Expr::Continue(_) | syn::Expr::Return(_)
+    )
 }
 
 /// Whether block `b` contains a lowered `break` to `target`.
 pub(crate) fn breaks_to(body: &Body, b: BlockId, target: TargetId) -> bool {
     body.blocks[b].stmts.iter().any(|s| match s {
         Stmt::Break(t) => *t == target,
-        other => children(other).into_iter().any(|c| breaks_to(body, c, target)),
+        other => children(other)
+            .into_iter()
+            .any(|c| breaks_to(body, c, target)),
     })
 }
 
@@ -556,7 +613,10 @@ fn plan_block(body: &Body, b: BlockId, plan: &mut Vec<JumpKind>) -> usize {
     for (i, stmt) in stmts.iter().enumerate() {
         let mut inside = match stmt {
             Stmt::Point(_) => 1,
-            _ => children(stmt).into_iter().map(|c| plan_block(body, c, plan)).sum(),
+            _ => children(stmt)
+                .into_iter()
+                .map(|c| plan_block(body, c, plan))
+                .sum(),
         };
         if let Stmt::Loop { target, body: lb } = stmt
             && inside > 0
@@ -582,15 +642,27 @@ fn duplicable(body: &Body, stmts: &[Stmt]) -> bool {
         Stmt::Opaque(o) => !has_type_creating(&o.stmt),
         Stmt::Point(p) => match &body.points[*p].kind {
             PointKind::Suspend { value } => !expr_creates(value),
-            PointKind::Delegate { coro, first, .. } => !expr_creates(coro) && first.as_ref().is_none_or(|f| !expr_creates(f)),
+            PointKind::Delegate { coro, first, .. } => {
+                !expr_creates(coro) && first.as_ref().is_none_or(|f| !expr_creates(f))
+            }
             PointKind::Recurse { args, first } => {
-                args.iter().all(|a| !expr_creates(a)) && first.as_ref().is_none_or(|f| !expr_creates(f))
+                args.iter().all(|a| !expr_creates(a))
+                    && first.as_ref().is_none_or(|f| !expr_creates(f))
             }
         },
         Stmt::If { cond, .. } if expr_creates(cond) => false,
-        Stmt::Match { scrutinee, arms } if expr_creates(scrutinee) || arms.iter().any(|a| a.guard.as_ref().is_some_and(expr_creates)) => false,
+        Stmt::Match { scrutinee, arms }
+            if expr_creates(scrutinee)
+                || arms
+                    .iter()
+                    .any(|a| a.guard.as_ref().is_some_and(expr_creates)) =>
+        {
+            false
+        }
         Stmt::LetElse { init, .. } if expr_creates(init) => false,
-        other => children(other).into_iter().all(|c| duplicable(body, &body.blocks[c].stmts)),
+        other => children(other)
+            .into_iter()
+            .all(|c| duplicable(body, &body.blocks[c].stmts)),
     })
 }
 
@@ -639,9 +711,18 @@ impl<'ast> Visit<'ast> for TypeCreating {
 /// never named in a closure or a macro, and still live after every statement that mentions it:
 /// then no code in `L` can move it, so a `&mut` to it in the state serves every use. Leaving `L`
 /// (by `break`, `return`, or another suspension point) moves the locals out first.
-fn in_place(body: &Body, p: usize, facts: &Facts, jumps: &[Jump], live: &Backward<'_>) -> Option<TargetId> {
+fn in_place(
+    body: &Body,
+    p: usize,
+    facts: &Facts,
+    jumps: &[Jump],
+    live: &Backward<'_>,
+) -> Option<TargetId> {
     let point = &body.points[p];
-    if !matches!(point.kind, PointKind::Suspend { .. }) || facts.saved.is_empty() || !facts.recreate.is_empty() {
+    if !matches!(point.kind, PointKind::Suspend { .. })
+        || facts.saved.is_empty()
+        || !facts.recreate.is_empty()
+    {
         return None;
     }
     let target = innermost_loop(body, point.block)?;
@@ -653,10 +734,17 @@ fn in_place(body: &Body, p: usize, facts: &Facts, jumps: &[Jump], live: &Backwar
     if jump_inside {
         return None;
     }
-    let names: Vec<String> = facts.saved.iter().map(|&s| body.locals[s].ident.to_string()).collect();
+    let names: Vec<String> = facts
+        .saved
+        .iter()
+        .map(|&s| body.locals[s].ident.to_string())
+        .collect();
     for (i, &s) in facts.saved.iter().enumerate() {
         let local = &body.locals[s];
-        if local.kind == LocalKind::Delegate || body.block_within(local.block, loop_body) || names[..i].contains(&names[i]) {
+        if local.kind == LocalKind::Delegate
+            || body.block_within(local.block, loop_body)
+            || names[..i].contains(&names[i])
+        {
             return None;
         }
     }
@@ -672,7 +760,10 @@ fn in_place(body: &Body, p: usize, facts: &Facts, jumps: &[Jump], live: &Backwar
     region_sites(body, live, loop_body, &mut |uses, after| {
         for s in &facts.saved {
             if uses.mentions.contains(s)
-                && (uses.assigned.contains(s) || uses.hidden.contains(s) || uses.exits.contains(s) || !after.contains(s))
+                && (uses.assigned.contains(s)
+                    || uses.hidden.contains(s)
+                    || uses.exits.contains(s)
+                    || !after.contains(s))
             {
                 ok = false;
             }
@@ -759,14 +850,18 @@ fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
     for facts in points {
         for &s in &facts.saved {
             let local = &body.locals[s];
-            let Some(borrow) = &local.borrows else { continue };
+            let Some(borrow) = &local.borrows else {
+                continue;
+            };
             let root = &body.locals[borrow.root];
             if !(borrow.direct || root.owned) || reported.contains(&s) {
                 continue;
             }
             reported.push(s);
             let root_name = root.ident.to_string();
-            let root_name = root_name.strip_prefix("__").map_or(root_name.clone(), |_| "self".to_owned());
+            let root_name = root_name
+                .strip_prefix("__")
+                .map_or(root_name.clone(), |_| "self".to_owned());
             let message = if local.kind == LocalKind::Iter {
                 format!(
                     "this `for` loop borrows `{root_name}`, a local the coroutine owns, and suspends inside: a coroutine cannot keep a borrow of its own local across `suspend!`; iterate by value (`for x in {root_name}`), by index (`for i in 0..{root_name}.len()`), or over a borrow of a parameter"

@@ -36,7 +36,9 @@ impl Options {
 
     /// The resume type as tokens, `()` when absent.
     pub(crate) fn resume_ty(&self) -> Type {
-        self.resume_ty.clone().unwrap_or_else(|| syn::parse_quote!(()))
+        self.resume_ty
+            .clone()
+            .unwrap_or_else(|| syn::parse_quote!(()))
     }
 }
 
@@ -54,30 +56,43 @@ impl Parse for Arg {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         if input.peek(Token![yield]) {
             let key: Token![yield] = input.parse()?;
-            input.parse::<Token![=]>().map_err(|e| expected_eq(e, "yield", "yield = u32"))?;
+            input
+                .parse::<Token![=]>()
+                .map_err(|e| expected_eq(e, "yield", "yield = u32"))?;
             return Ok(Arg::Yield(key, parse_type(input, "yield")?));
         }
         if input.peek(Token![return]) {
             let key: Token![return] = input.parse()?;
-            input.parse::<Token![=]>().map_err(|e| expected_eq(e, "return", "return = String"))?;
+            input
+                .parse::<Token![=]>()
+                .map_err(|e| expected_eq(e, "return", "return = String"))?;
             return Ok(Arg::Return(key, parse_type(input, "return")?));
         }
         if input.peek(Token![crate]) {
             let key: Token![crate] = input.parse()?;
-            input.parse::<Token![=]>().map_err(|e| expected_eq(e, "crate", "crate = \"::coro\""))?;
+            input
+                .parse::<Token![=]>()
+                .map_err(|e| expected_eq(e, "crate", "crate = \"::coro\""))?;
             return Ok(Arg::Crate(key, input.parse()?));
         }
         let key: Ident = input.parse().map_err(|e| {
-            syn::Error::new(e.span(), "expected an option: `yield = T`, `resume = T`, `clone` or `name = \"...\"`")
+            syn::Error::new(
+                e.span(),
+                "expected an option: `yield = T`, `resume = T`, `clone` or `name = \"...\"`",
+            )
         })?;
         match key.to_string().as_str() {
             "resume" => {
-                input.parse::<Token![=]>().map_err(|e| expected_eq(e, "resume", "resume = i32"))?;
+                input
+                    .parse::<Token![=]>()
+                    .map_err(|e| expected_eq(e, "resume", "resume = i32"))?;
                 Ok(Arg::Resume(key, parse_type(input, "resume")?))
             }
             "clone" => Ok(Arg::Clone(key)),
             "name" => {
-                input.parse::<Token![=]>().map_err(|e| expected_eq(e, "name", "name = \"worker\""))?;
+                input
+                    .parse::<Token![=]>()
+                    .map_err(|e| expected_eq(e, "name", "name = \"worker\""))?;
                 Ok(Arg::Name(key, input.parse()?))
             }
             other => Err(syn::Error::new(
@@ -91,7 +106,10 @@ impl Parse for Arg {
 }
 
 fn expected_eq(e: syn::Error, key: &str, example: &str) -> syn::Error {
-    syn::Error::new(e.span(), format!("expected `=` after `{key}`, as in `{example}`"))
+    syn::Error::new(
+        e.span(),
+        format!("expected `=` after `{key}`, as in `{example}`"),
+    )
 }
 
 fn parse_type(input: ParseStream, key: &str) -> syn::Result<Type> {
@@ -131,12 +149,9 @@ pub(crate) fn parse_options(
             Arg::Clone(k) => (k.span(), clone.replace(()).is_some()),
             Arg::Name(k, n) => (k.span(), name.replace(n.clone()).is_some()),
             Arg::Crate(k, p) => {
-                let path = match p.parse::<Path>() {
-                    Ok(path) => path,
-                    Err(_) => {
-                        errors.error(p.span(), "expected a path, as in `crate = \"::coro\"`");
-                        continue;
-                    }
+                let Ok(path) = p.parse::<Path>() else {
+                    errors.error(p.span(), "expected a path, as in `crate = \"::coro\"`");
+                    continue;
                 };
                 (k.span, krate.replace(path).is_some())
             }

@@ -13,7 +13,10 @@ use crate::resolve::{bare_ident, format_args_in, pat_bindings};
 
 /// The names a block captures, in order of first use; `self` comes out as `self`.
 pub(crate) fn captures(block: &syn::Block, bound: &[String]) -> Vec<syn::Ident> {
-    let mut c = Captures { scopes: vec![bound.to_vec()], found: Vec::new() };
+    let mut c = Captures {
+        scopes: vec![bound.to_vec()],
+        found: Vec::new(),
+    };
     c.visit_block(block);
     c.found
 }
@@ -54,7 +57,8 @@ impl Captures {
         for (i, tree) in trees.iter().enumerate() {
             match tree {
                 TokenTree::Ident(ident) => {
-                    let after_dot = i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
+                    let after_dot =
+                        i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
                     let before = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if matches!(p.as_char(), '!' | ':' | '='));
                     let called = matches!(trees.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Parenthesis);
                     if !after_dot && !before && !called {
@@ -192,7 +196,10 @@ mod tests {
     use super::*;
 
     fn names(block: syn::Block) -> Vec<String> {
-        captures(&block, &[]).iter().map(ToString::to_string).collect()
+        captures(&block, &[])
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]

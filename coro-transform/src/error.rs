@@ -25,17 +25,15 @@ impl Errors {
         self.errors.push(error);
     }
 
-    /// Records the error of `result`, if any, and returns its value.
-    pub(crate) fn ok<T>(&mut self, result: syn::Result<T>) -> Option<T> {
-        result.map_err(|e| self.push(e)).ok()
-    }
-
     pub(crate) fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }
 
     /// The errors as `compile_error!` invocations.
     pub(crate) fn to_compile_errors(&self) -> TokenStream {
-        self.errors.iter().map(syn::Error::to_compile_error).collect()
+        self.errors
+            .iter()
+            .map(syn::Error::to_compile_error)
+            .collect()
     }
 }

@@ -125,23 +125,23 @@ fn label(name: &str) -> Lifetime {
 }
 
 impl Expansion<'_> {
-    fn state_ty(&self) -> Ident {
+    fn state_ty() -> Ident {
         mixed("__CoroState")
     }
 
-    fn state(&self) -> Ident {
+    fn state() -> Ident {
         mixed("__coro_state")
     }
 
-    fn frames(&self) -> Ident {
+    fn frames() -> Ident {
         mixed("__coro_frames")
     }
 
-    fn arg(&self) -> Ident {
+    fn arg() -> Ident {
         mixed("__coro_arg")
     }
 
-    fn dispatch_label(&self) -> Lifetime {
+    fn dispatch_label() -> Lifetime {
         label("'__coro_dispatch")
     }
 
@@ -174,7 +174,9 @@ impl Expansion<'_> {
 
     /// The non-`#[resume]` parameters, with their index among all parameters.
     fn start_params(&self) -> Vec<usize> {
-        (0..self.body.params.len()).filter(|&i| !self.body.params[i].is_resume).collect()
+        (0..self.body.params.len())
+            .filter(|&i| !self.body.params[i].is_resume)
+            .collect()
     }
 
     // ---- the enum ----------------------------------------------------------------------------
@@ -187,7 +189,12 @@ impl Expansion<'_> {
         }
         let mut locals = HashMap::new();
         let mut ids: Vec<LocalId> = Vec::new();
-        for f in self.an.points.iter().chain(self.an.jumps.iter().map(|j| &j.facts)) {
+        for f in self
+            .an
+            .points
+            .iter()
+            .chain(self.an.jumps.iter().map(|j| &j.facts))
+        {
             ids.extend(&f.saved);
         }
         for p in &self.body.points {
@@ -205,7 +212,11 @@ impl Expansion<'_> {
         (names, locals)
     }
 
-    fn variant_fields(&self, facts: &Facts, handle: Option<LocalId>, tys: &HashMap<LocalId, Ident>) -> TokenStream {
+    fn variant_fields(
+        facts: &Facts,
+        handle: Option<LocalId>,
+        tys: &HashMap<LocalId, Ident>,
+    ) -> TokenStream {
         let mut fields = Vec::new();
         if let Some(h) = handle {
             let ty = &tys[&h];
@@ -220,7 +231,7 @@ impl Expansion<'_> {
 
     fn enum_def(&self) -> TokenStream {
         let (generics, tys) = self.generics();
-        let state_ty = self.state_ty();
+        let state_ty = Self::state_ty();
         let start_fields = self.start_params().into_iter().rev().map(|i| {
             let (f, ty) = (format_ident!("__p{}", i), format_ident!("__P{}", i));
             quote!(#f: #ty)
@@ -228,12 +239,12 @@ impl Expansion<'_> {
         let mut variants = Vec::new();
         for (p, facts) in self.an.points.iter().enumerate() {
             let v = Self::point_variant(p);
-            let fields = self.variant_fields(facts, self.handle(p), &tys);
+            let fields = Self::variant_fields(facts, self.handle(p), &tys);
             variants.push(quote!(#v #fields));
         }
         for (j, jump) in self.an.jumps.iter().enumerate() {
             let v = Self::jump_variant(j);
-            let fields = self.variant_fields(&jump.facts, None, &tys);
+            let fields = Self::variant_fields(&jump.facts, None, &tys);
             variants.push(quote!(#v #fields));
         }
         let derive = self.clone.then(|| quote!(#[derive(::core::clone::Clone)]));
@@ -283,10 +294,12 @@ impl Expansion<'_> {
     pub(crate) fn expand(&self, start: &[TokenStream]) -> TokenStream {
         let items = &self.body.items;
         let enum_def = self.enum_def();
-        let state_ty = self.state_ty();
+        let state_ty = Self::state_ty();
         let krate = self.krate;
         let (r, y) = (self.resume_ty, self.yield_ty);
-        let t = self.return_ty.map_or_else(|| quote!(_), ToTokens::to_token_stream);
+        let t = self
+            .return_ty
+            .map_or_else(|| quote!(_), ToTokens::to_token_stream);
         let start_fields = self.start_params().into_iter().zip(start).map(|(i, v)| {
             let f = format_ident!("__p{}", i);
             quote!(#f: #v)
@@ -296,7 +309,7 @@ impl Expansion<'_> {
         } else {
             quote!(#krate::__private::NoFrames)
         };
-        let (state, frames, arg) = (self.state(), self.frames(), self.arg());
+        let (state, frames, arg) = (Self::state(), Self::frames(), Self::arg());
         let closure_body = self.closure_body();
         let coro = mixed("__coro");
         quote! {
@@ -326,10 +339,10 @@ impl Expansion<'_> {
 
     fn closure_body(&self) -> TokenStream {
         let krate = self.krate;
-        let (state, frames, arg) = (self.state(), self.frames(), self.arg());
-        let state_ty = self.state_ty();
+        let (state, frames, arg) = (Self::state(), Self::frames(), Self::arg());
+        let state_ty = Self::state_ty();
         let body_label = body_label();
-        let dispatch = self.dispatch_label();
+        let dispatch = Self::dispatch_label();
         let ret = mixed("__coro_ret");
         let fret = mixed("__coro_fret");
         let ret_ty = self.return_ty.map(|t| quote!(: #t));
@@ -347,7 +360,9 @@ impl Expansion<'_> {
             return quote!({ #matched #finish });
         }
         let (fret_decl, pop) = if self.an.recursive {
-            let t = self.return_ty.map_or_else(|| quote!(_), ToTokens::to_token_stream);
+            let t = self
+                .return_ty
+                .map_or_else(|| quote!(_), ToTokens::to_token_stream);
             let caller = mixed("__coro_caller");
             (
                 quote!(let mut #fret: ::core::option::Option<#t> = ::core::option::Option::None;),
@@ -375,7 +390,7 @@ impl Expansion<'_> {
 
     /// The resume value, taken (once) from the closure's argument.
     fn take_arg(&self) -> TokenStream {
-        let arg = self.arg();
+        let arg = Self::arg();
         if self.dispatches() {
             quote!(match ::core::option::Option::take(&mut #arg) {
                 ::core::option::Option::Some(v) => v,
@@ -386,8 +401,8 @@ impl Expansion<'_> {
         }
     }
 
-    fn set_arg(&self, value: &TokenStream) -> TokenStream {
-        let arg = self.arg();
+    fn set_arg(value: &TokenStream) -> TokenStream {
+        let arg = Self::arg();
         quote!(#arg = ::core::option::Option::Some(#value);)
     }
 
@@ -395,13 +410,34 @@ impl Expansion<'_> {
 
     fn arms(&self) -> Vec<TokenStream> {
         let krate = self.krate;
-        let state_ty = self.state_ty();
+        let state_ty = Self::state_ty();
+        // Arms follow program order: rustc infers types in the order it reads the code, and a
+        // local's type is set where the code that creates it stands.
+        let order = self.program_order();
+        let mut entries: Vec<(usize, Entry)> = (0..self.body.points.len())
+            .map(|p| {
+                (
+                    2 * order[&(self.body.points[p].block, self.body.points[p].index)] + 1,
+                    Entry::Point(p),
+                )
+            })
+            .chain(self.an.jumps.iter().enumerate().map(|(j, jump)| {
+                let at = match jump.kind {
+                    JumpKind::Before(b, i) => order.get(&(b, i)).copied().unwrap_or(usize::MAX / 4),
+                    JumpKind::LoopHead(t) => {
+                        order[&(self.body.targets[t].block, self.body.targets[t].index)]
+                    }
+                };
+                (2 * at, Entry::Jump(j))
+            }))
+            .collect();
+        entries.sort_by_key(|(key, _)| *key);
         let mut arms = vec![self.start_arm()];
-        for p in 0..self.body.points.len() {
-            arms.push(self.point_arm(p));
-        }
-        for j in 0..self.an.jumps.len() {
-            arms.push(self.jump_arm(j));
+        for (_, entry) in entries {
+            arms.push(match entry {
+                Entry::Point(p) => self.point_arm(p),
+                Entry::Jump(j) => self.jump_arm(j),
+            });
         }
         let exit = |variant: &str, exit: &str| {
             let (v, e) = (mixed(variant), mixed(exit));
@@ -413,9 +449,29 @@ impl Expansion<'_> {
         arms
     }
 
+    /// The position of every statement in a pre-order walk of the body.
+    fn program_order(&self) -> HashMap<(BlockId, usize), usize> {
+        fn walk(body: &Body, b: BlockId, order: &mut HashMap<(BlockId, usize), usize>) {
+            for (i, stmt) in body.blocks[b].stmts.iter().enumerate() {
+                let n = order.len();
+                order.insert((b, i), n);
+                for c in crate::analysis::children(stmt) {
+                    walk(body, c, order);
+                }
+            }
+        }
+        let mut order = HashMap::new();
+        walk(self.body, 0, &mut order);
+        order
+    }
+
     /// `let Variant { fields: bindings } = mem::replace(state, __Panicked) else { unreachable };`
-    fn take_state(&self, variant: &Ident, fields: &[(Ident, Ident)], handle: Option<TokenStream>) -> TokenStream {
-        let (state, state_ty) = (self.state(), self.state_ty());
+    fn take_state(
+        variant: &Ident,
+        fields: &[(Ident, Ident)],
+        handle: Option<TokenStream>,
+    ) -> TokenStream {
+        let (state, state_ty) = (Self::state(), Self::state_ty());
         let fields = fields.iter().map(|(f, b)| quote!(#f: #b));
         let handle = handle.map(|h| quote!(__h: #h,));
         quote! {
@@ -425,13 +481,13 @@ impl Expansion<'_> {
     }
 
     fn start_arm(&self) -> TokenStream {
-        let state_ty = self.state_ty();
+        let state_ty = Self::state_ty();
         let fields: Vec<(Ident, Ident)> = self
             .start_params()
             .into_iter()
             .map(|i| (format_ident!("__p{}", i), format_ident!("__s_p{}", i)))
             .collect();
-        let take = self.take_state(&mixed("Start"), &fields, None);
+        let take = Self::take_state(&mixed("Start"), &fields, None);
         let mut binds = Vec::new();
         for (i, p) in self.body.params.iter().enumerate() {
             let pat = &p.pat;
@@ -455,17 +511,21 @@ impl Expansion<'_> {
     }
 
     fn moved_fields(facts: &Facts) -> Vec<(Ident, Ident)> {
-        facts.saved.iter().map(|&l| (Self::field(l), format_ident!("__s{}", l))).collect()
+        facts
+            .saved
+            .iter()
+            .map(|&l| (Self::field(l), format_ident!("__s{}", l)))
+            .collect()
     }
 
     fn point_arm(&self, p: PointId) -> TokenStream {
-        let state_ty = self.state_ty();
+        let state_ty = Self::state_ty();
         let variant = Self::point_variant(p);
         let facts = &self.an.points[p];
         let krate = self.krate;
         match &self.body.points[p].kind {
             PointKind::Delegate { .. } => {
-                let take = self.take_state(&variant, &Self::moved_fields(facts), Some(quote!(_)));
+                let take = Self::take_state(&variant, &Self::moved_fields(facts), Some(quote!(_)));
                 let (d, dv, e) = (mixed("__coro_d"), mixed("__coro_dv"), mixed("__coro_e"));
                 let y = mixed("__coro_y");
                 let arg = self.take_arg();
@@ -483,7 +543,7 @@ impl Expansion<'_> {
                 }
             }
             PointKind::Recurse { .. } => {
-                let take = self.take_state(&variant, &Self::moved_fields(facts), None);
+                let take = Self::take_state(&variant, &Self::moved_fields(facts), None);
                 let fret = mixed("__coro_fret");
                 let value = quote!(match ::core::option::Option::take(&mut #fret) {
                     ::core::option::Option::Some(v) => v,
@@ -496,8 +556,11 @@ impl Expansion<'_> {
             PointKind::Suspend { .. } => {
                 let arg = self.take_arg();
                 if let Some(target) = self.an.in_place[p] {
-                    let refs: HashMap<LocalId, Ident> =
-                        facts.saved.iter().map(|&l| (l, format_ident!("__r{}", l))).collect();
+                    let refs: HashMap<LocalId, Ident> = facts
+                        .saved
+                        .iter()
+                        .map(|&l| (l, format_ident!("__r{}", l)))
+                        .collect();
                     let fields: Vec<TokenStream> = facts
                         .saved
                         .iter()
@@ -506,9 +569,12 @@ impl Expansion<'_> {
                             quote!(#f: #r)
                         })
                         .collect();
-                    let m_fields: Vec<(Ident, Ident)> =
-                        facts.saved.iter().map(|&l| (Self::field(l), format_ident!("__m{}", l))).collect();
-                    let take = self.take_state(&variant, &m_fields, None);
+                    let m_fields: Vec<(Ident, Ident)> = facts
+                        .saved
+                        .iter()
+                        .map(|&l| (Self::field(l), format_ident!("__m{}", l)))
+                        .collect();
+                    let take = Self::take_state(&variant, &m_fields, None);
                     let assigns = facts.saved.iter().map(|&l| {
                         let (name, m) = (self.local(l), format_ident!("__m{}", l));
                         quote!(#name = #m;)
@@ -516,13 +582,19 @@ impl Expansion<'_> {
                     let materialize = quote!(#take #(#assigns)*);
                     let exits = self.region_exits(p, target);
                     let mut ctx = Ctx {
-                        in_place: Some(InPlace { point: p, target, materialize, refs, exits }),
+                        in_place: Some(InPlace {
+                            point: p,
+                            target,
+                            materialize,
+                            refs,
+                            exits,
+                        }),
                         ..Ctx::default()
                     };
                     let resume = self.reenter(Entry::Point(p), &mut ctx, Some(arg));
                     quote!(#state_ty::#variant { #(#fields),* } => { #resume })
                 } else {
-                    let take = self.take_state(&variant, &Self::moved_fields(facts), None);
+                    let take = Self::take_state(&variant, &Self::moved_fields(facts), None);
                     let mut ctx = Ctx::default();
                     let resume = self.reenter(Entry::Point(p), &mut ctx, Some(arg));
                     quote!(#state_ty::#variant { .. } => { #take #resume })
@@ -537,7 +609,12 @@ impl Expansion<'_> {
         let loop_body = self.body.targets[target].body;
         let t = &self.body.targets[target];
         stmt_falls(self.body, self.body.stmt(t.block, t.index))
-            || self.body.points.iter().enumerate().any(|(q, point)| q != p && self.body.block_within(point.block, loop_body))
+            || self
+                .body
+                .points
+                .iter()
+                .enumerate()
+                .any(|(q, point)| q != p && self.body.block_within(point.block, loop_body))
             || self.leaves(loop_body, loop_body)
     }
 
@@ -548,14 +625,16 @@ impl Expansion<'_> {
                 let target = &self.body.targets[*t];
                 !self.body.block_within(target.block, region)
             }
-            other => crate::analysis::children(other).into_iter().any(|c| self.leaves(c, region)),
+            other => crate::analysis::children(other)
+                .into_iter()
+                .any(|c| self.leaves(c, region)),
         })
     }
 
     fn jump_arm(&self, j: usize) -> TokenStream {
-        let state_ty = self.state_ty();
+        let state_ty = Self::state_ty();
         let variant = Self::jump_variant(j);
-        let take = self.take_state(&variant, &Self::moved_fields(&self.an.jumps[j].facts), None);
+        let take = Self::take_state(&variant, &Self::moved_fields(&self.an.jumps[j].facts), None);
         let mut ctx = Ctx::default();
         let resume = self.reenter(Entry::Jump(j), &mut ctx, None);
         quote!(#state_ty::#variant { .. } => { #take #resume })
@@ -575,7 +654,8 @@ impl Expansion<'_> {
             },
         };
         let path = self.body.path_to(block);
-        self.reenter_block(&path, 0, entry, index, ctx, value.as_ref()).0
+        self.reenter_block(&path, 0, entry, index, ctx, value.as_ref())
+            .0
     }
 
     /// Re-enters the block at `path[depth]`; also returns whether the re-entered code can
@@ -612,7 +692,8 @@ impl Expansion<'_> {
                 }
             },
             Some(i) => {
-                let (tokens, stmt_completes) = self.reenter_stmt(path, depth, entry, index, ctx, value);
+                let (tokens, stmt_completes) =
+                    self.reenter_stmt(path, depth, entry, index, ctx, value);
                 out.extend(tokens);
                 if stmt_completes {
                     out.extend(self.emit_stmts(b, i + 1, false, ctx));
@@ -640,17 +721,29 @@ impl Expansion<'_> {
         ctx: &mut Ctx,
         value: Option<&TokenStream>,
     ) -> (TokenStream, bool) {
-        let (b, Some(i)) = path[depth] else { return (TokenStream::new(), false) };
+        let (b, Some(i)) = path[depth] else {
+            return (TokenStream::new(), false);
+        };
         match self.body.stmt(b, i) {
             Stmt::Loop { target, body } => {
                 let n = *target;
-                let (o, it) = (label(&format!("'__coro_o{n}")), label(&format!("'__coro_it{n}")));
+                let (o, it) = (
+                    label(&format!("'__coro_o{n}")),
+                    label(&format!("'__coro_it{n}")),
+                );
                 let region_here = ctx.in_place.as_ref().is_some_and(|ip| ip.target == n);
                 let outer_region = ctx.region;
                 if region_here {
                     ctx.region = true;
                 }
-                ctx.targets.insert(n, TargetEmit { brk: quote!(break #o;), cont: quote!(break #it;), inside: ctx.region });
+                ctx.targets.insert(
+                    n,
+                    TargetEmit {
+                        brk: quote!(break #o;),
+                        cont: quote!(break #it;),
+                        inside: ctx.region,
+                    },
+                );
                 let (rest, _) = self.reenter_block(path, depth + 1, entry, index, ctx, value);
                 let again = self.emit_loop(n, *body, ctx);
                 let falls = stmt_falls(self.body, self.body.stmt(b, i));
@@ -667,14 +760,25 @@ impl Expansion<'_> {
                 (out, falls)
             }
             // The `else` of a `let ... else` never completes.
-            Stmt::LetElse { .. } => (self.reenter_block(path, depth + 1, entry, index, ctx, value).0, false),
+            Stmt::LetElse { .. } => (
+                self.reenter_block(path, depth + 1, entry, index, ctx, value)
+                    .0,
+                false,
+            ),
             _ => self.reenter_block(path, depth + 1, entry, index, ctx, value),
         }
     }
 
     /// Binds again, at the top of block `b`, the locals the entry keeps that `b` declares
     /// before statement `limit`.
-    fn rebind(&self, b: BlockId, limit: usize, entry: Entry, in_place: Option<&InPlace>, mentioned: &LocalSet) -> TokenStream {
+    fn rebind(
+        &self,
+        b: BlockId,
+        limit: usize,
+        entry: Entry,
+        in_place: Option<&InPlace>,
+        mentioned: &LocalSet,
+    ) -> TokenStream {
         let facts = self.facts(entry);
         let mut out = TokenStream::new();
         for l in self.body.declared_before(b, limit) {
@@ -682,16 +786,13 @@ impl Expansion<'_> {
             let name = &local.ident;
             let mutability = local.mutable.then(|| quote!(mut));
             if facts.saved.contains(&l) {
-                match in_place {
-                    Some(ip) => {
-                        if ip.exits {
-                            out.extend(quote!(let #mutability #name;));
-                        }
+                if let Some(ip) = in_place {
+                    if ip.exits {
+                        out.extend(quote!(let #mutability #name;));
                     }
-                    None => {
-                        let s = format_ident!("__s{}", l);
-                        out.extend(quote!(let #mutability #name = #s;));
-                    }
+                } else {
+                    let s = format_ident!("__s{}", l);
+                    out.extend(quote!(let #mutability #name = #s;));
                 }
             } else if facts.recreate.contains(&l) {
                 if let Some(r) = &local.reborrow {
@@ -707,14 +808,15 @@ impl Expansion<'_> {
     }
 
     fn bind_dest(&self, p: PointId, value: Option<&TokenStream>) -> TokenStream {
-        let Some(value) = value else { return TokenStream::new() };
-        match &self.body.points[p].dest {
-            Some(dest) => {
-                let pat = &dest.pat;
-                let ty = dest.ty.as_ref().map(|t| quote!(: #t));
-                quote!(let #pat #ty = #value;)
-            }
-            None => quote!(::core::mem::drop(#value);),
+        let Some(value) = value else {
+            return TokenStream::new();
+        };
+        if let Some(dest) = &self.body.points[p].dest {
+            let pat = &dest.pat;
+            let ty = dest.ty.as_ref().map(|t| quote!(: #t));
+            quote!(let #pat #ty = #value;)
+        } else {
+            quote!(::core::mem::drop(#value);)
         }
     }
 
@@ -722,7 +824,14 @@ impl Expansion<'_> {
     fn register_label(&self, b: BlockId, ctx: &mut Ctx) {
         if let Some(t) = self.body.blocks[b].label {
             let l = &self.body.targets[t].label;
-            ctx.targets.insert(t, TargetEmit { brk: quote!(break #l;), cont: TokenStream::new(), inside: ctx.region });
+            ctx.targets.insert(
+                t,
+                TargetEmit {
+                    brk: quote!(break #l;),
+                    cont: TokenStream::new(),
+                    inside: ctx.region,
+                },
+            );
         }
     }
 
@@ -748,7 +857,7 @@ impl Expansion<'_> {
         // (declared without a value, tokens, locals named)
         let mut parts: Vec<(Vec<LocalId>, TokenStream, LocalSet)> = Vec::new();
         let outer = std::mem::take(&mut ctx.mentioned);
-        for i in from..stmts.len() {
+        for (i, stmt) in stmts.iter().enumerate().skip(from) {
             if !(starts_here && i == from)
                 && let Some(j) = self.an.jump_before(b, i)
             {
@@ -757,13 +866,13 @@ impl Expansion<'_> {
                 break;
             }
             let tokens = self.emit_stmt(b, i, ctx);
-            let uninit = match &stmts[i] {
+            let uninit = match stmt {
                 Stmt::Decl(l) => vec![*l],
                 Stmt::Opaque(o) if is_uninit_let(&o.stmt) => o.declares.clone(),
                 _ => Vec::new(),
             };
             parts.push((uninit, tokens, std::mem::take(&mut ctx.mentioned)));
-            if !stmt_falls(self.body, &stmts[i]) {
+            if !stmt_falls(self.body, stmt) {
                 break;
             }
         }
@@ -797,11 +906,14 @@ impl Expansion<'_> {
             ctx.own_head = None;
         }
         let l = &self.body.targets[target].label;
-        ctx.targets.insert(target, TargetEmit {
-            brk: quote!(break #l;),
-            cont: quote!(continue #l;),
-            inside: ctx.region,
-        });
+        ctx.targets.insert(
+            target,
+            TargetEmit {
+                brk: quote!(break #l;),
+                cont: quote!(continue #l;),
+                inside: ctx.region,
+            },
+        );
         let inner = self.emit_block(body, ctx);
         quote!(#l: loop #inner)
     }
@@ -850,7 +962,9 @@ impl Expansion<'_> {
             }
             Stmt::Loop { target, body } => self.emit_loop(*target, *body, ctx),
             Stmt::Block(inner) => self.emit_block(*inner, ctx),
-            Stmt::LetElse { pat, ty, init, els, .. } => {
+            Stmt::LetElse {
+                pat, ty, init, els, ..
+            } => {
                 Self::mention(ctx, &init.uses);
                 let init = self.subst_expr(b, i, None, &init.expr, ctx);
                 let ty = ty.as_ref().map(|t| quote!(: #t));
@@ -865,9 +979,17 @@ impl Expansion<'_> {
     fn jump_to(&self, t: TargetId, is_break: bool, ctx: &Ctx) -> TokenStream {
         let Some(emit) = ctx.targets.get(&t) else {
             let l = &self.body.targets[t].label;
-            return if is_break { quote!(break #l;) } else { quote!(continue #l;) };
+            return if is_break {
+                quote!(break #l;)
+            } else {
+                quote!(continue #l;)
+            };
         };
-        let jump = if is_break { emit.brk.clone() } else { emit.cont.clone() };
+        let jump = if is_break {
+            emit.brk.clone()
+        } else {
+            emit.cont.clone()
+        };
         match (&ctx.in_place, ctx.region && !emit.inside) {
             (Some(ip), true) => {
                 let m = &ip.materialize;
@@ -879,14 +1001,14 @@ impl Expansion<'_> {
 
     /// `*state = Variant { fields }` for the locals `facts` keeps.
     fn save(&self, variant: &Ident, facts: &Facts, handle: Option<&Ident>) -> TokenStream {
-        let (state, state_ty) = (self.state(), self.state_ty());
+        let (state, state_ty) = (Self::state(), Self::state_ty());
         let fields = self.state_value(variant, facts, handle);
         let _ = state_ty;
         quote!(*#state = #fields;)
     }
 
     fn state_value(&self, variant: &Ident, facts: &Facts, handle: Option<&Ident>) -> TokenStream {
-        let state_ty = self.state_ty();
+        let state_ty = Self::state_ty();
         let handle = handle.map(|h| quote!(__h: #h,));
         let fields = facts.saved.iter().rev().map(|&l| {
             let (f, name) = (Self::field(l), self.local(l));
@@ -895,7 +1017,7 @@ impl Expansion<'_> {
         quote!(#state_ty::#variant { #handle #(#fields),* })
     }
 
-    fn materialize_before(&self, ctx: &Ctx) -> TokenStream {
+    fn materialize_before(ctx: &Ctx) -> TokenStream {
         match (&ctx.in_place, ctx.region) {
             (Some(ip), true) => ip.materialize.clone(),
             _ => TokenStream::new(),
@@ -912,37 +1034,44 @@ impl Expansion<'_> {
             PointKind::Suspend { value } => Self::mention(ctx, &value.uses),
             PointKind::Delegate { coro, first, .. } => {
                 Self::mention(ctx, &coro.uses);
-                first.iter().for_each(|f| Self::mention(ctx, &f.uses));
+                if let Some(f) = first {
+                    Self::mention(ctx, &f.uses);
+                }
             }
             PointKind::Recurse { args, first } => {
-                args.iter().chain(first).for_each(|a| Self::mention(ctx, &a.uses));
+                args.iter()
+                    .chain(first)
+                    .for_each(|a| Self::mention(ctx, &a.uses));
             }
         }
         let facts = &self.an.points[p];
         let variant = Self::point_variant(p);
-        let (b, i) = (point.block, point.index);
+        let (block, index) = (point.block, point.index);
         let krate = self.krate;
-        let dispatch = self.dispatch_label();
+        let dispatch = Self::dispatch_label();
         match &point.kind {
             PointKind::Suspend { value } => {
                 let y = mixed("__coro_y");
                 let yield_ty = self.yield_ty;
-                let value = self.subst_expr(b, i, None, &value.expr, ctx);
+                let value = self.subst_expr(block, index, None, &value.expr, ctx);
                 let ok = quote_spanned!(point.span=> ::core::result::Result::Ok(#y));
                 if ctx.in_place.as_ref().is_some_and(|ip| ip.point == p) && ctx.region {
                     return quote!({ let #y: #yield_ty = #value; return #ok; });
                 }
-                let materialize = self.materialize_before(ctx);
+                let materialize = Self::materialize_before(ctx);
                 let save = self.save(&variant, facts, None);
                 quote!({ let #y: #yield_ty = #value; #materialize #save return #ok; })
             }
             PointKind::Delegate { coro, first, .. } => {
                 let (d, f) = (mixed("__coro_d"), mixed("__coro_f"));
-                let coro_tokens = self.subst_expr(b, i, None, &coro.expr, ctx);
-                let first = first.as_ref().map_or_else(|| quote!(()), |x| self.subst_expr(b, i, None, &x.expr, ctx));
-                let materialize = self.materialize_before(ctx);
+                let coro_tokens = self.subst_expr(block, index, None, &coro.expr, ctx);
+                let first = first.as_ref().map_or_else(
+                    || quote!(()),
+                    |x| self.subst_expr(block, index, None, &x.expr, ctx),
+                );
+                let materialize = Self::materialize_before(ctx);
                 let save = self.save(&variant, facts, Some(&d));
-                let set = self.set_arg(&quote!(#f));
+                let set = Self::set_arg(&quote!(#f));
                 let _ = krate;
                 quote!({
                     let mut #d = #coro_tokens;
@@ -954,24 +1083,27 @@ impl Expansion<'_> {
                 })
             }
             PointKind::Recurse { args, first } => {
-                let state = self.state();
-                let frames = self.frames();
-                let state_ty = self.state_ty();
+                let state = Self::state();
+                let frames = Self::frames();
+                let state_ty = Self::state_ty();
                 let mut lets = Vec::new();
                 let mut fields = Vec::new();
                 for (n, (param, a)) in self.start_params().into_iter().zip(args).enumerate() {
                     let tmp = format_ident!("__coro_a{}", n);
-                    let a = self.subst_expr(b, i, None, &a.expr, ctx);
+                    let a = self.subst_expr(block, index, None, &a.expr, ctx);
                     lets.push(quote!(let #tmp = #a;));
                     let field = format_ident!("__p{}", param);
                     fields.push(quote!(#field: #tmp));
                 }
                 fields.reverse();
                 let f = mixed("__coro_f");
-                let first = first.as_ref().map_or_else(|| quote!(()), |x| self.subst_expr(b, i, None, &x.expr, ctx));
-                let materialize = self.materialize_before(ctx);
+                let first = first.as_ref().map_or_else(
+                    || quote!(()),
+                    |x| self.subst_expr(block, index, None, &x.expr, ctx),
+                );
+                let materialize = Self::materialize_before(ctx);
                 let caller = self.state_value(&variant, facts, None);
-                let set = self.set_arg(&quote!(#f));
+                let set = Self::set_arg(&quote!(#f));
                 quote!({
                     #(#lets)*
                     let #f = #first;
@@ -987,9 +1119,9 @@ impl Expansion<'_> {
 
     fn goto(&self, j: usize, ctx: &Ctx) -> TokenStream {
         let variant = Self::jump_variant(j);
-        let materialize = self.materialize_before(ctx);
+        let materialize = Self::materialize_before(ctx);
         let save = self.save(&variant, &self.an.jumps[j].facts, None);
-        let dispatch = self.dispatch_label();
+        let dispatch = Self::dispatch_label();
         quote!({ #materialize #save continue #dispatch; })
     }
 
@@ -1001,16 +1133,33 @@ impl Expansion<'_> {
         if let Some(e) = extra {
             scope.extend(&self.body.blocks[e].entry);
         }
-        scope.into_iter().map(|l| (self.body.locals[l].ident.to_string(), l)).collect()
+        scope
+            .into_iter()
+            .map(|l| (self.body.locals[l].ident.to_string(), l))
+            .collect()
     }
 
-    fn substitute<T>(&self, b: BlockId, i: usize, extra: Option<BlockId>, node: &mut T, ctx: &Ctx, visit: impl FnOnce(&mut Substitute<'_>, &mut T)) -> bool {
-        let Some(ip) = ctx.in_place.as_ref().filter(|_| ctx.region) else { return false };
-        let names = self.names_at(b, i, extra);
-        let lookup = |n: &str| names.iter().rev().find(|(name, _)| name == n).map(|(_, l)| *l);
-        let replace = |l: LocalId| {
-            ip.refs.get(&l).map(|r| syn::parse_quote!((*#r)))
+    fn substitute<T>(
+        &self,
+        b: BlockId,
+        i: usize,
+        extra: Option<BlockId>,
+        node: &mut T,
+        ctx: &Ctx,
+        visit: impl FnOnce(&mut Substitute<'_>, &mut T),
+    ) -> bool {
+        let Some(ip) = ctx.in_place.as_ref().filter(|_| ctx.region) else {
+            return false;
         };
+        let names = self.names_at(b, i, extra);
+        let lookup = |n: &str| {
+            names
+                .iter()
+                .rev()
+                .find(|(name, _)| name == n)
+                .map(|(_, l)| *l)
+        };
+        let replace = |l: LocalId| ip.refs.get(&l).map(|r| syn::parse_quote!((*#r)));
         let mut s = Substitute::new(&lookup, &replace);
         visit(&mut s, node);
         true
@@ -1022,13 +1171,19 @@ impl Expansion<'_> {
         stmt.into_token_stream()
     }
 
-    fn subst_expr(&self, b: BlockId, i: usize, extra: Option<BlockId>, expr: &syn::Expr, ctx: &Ctx) -> TokenStream {
+    fn subst_expr(
+        &self,
+        b: BlockId,
+        i: usize,
+        extra: Option<BlockId>,
+        expr: &syn::Expr,
+        ctx: &Ctx,
+    ) -> TokenStream {
         let mut expr = expr.clone();
         self.substitute(b, i, extra, &mut expr, ctx, |s, n| s.visit_expr_mut(n));
         expr.into_token_stream()
     }
 }
-
 
 /// `let x;` (no initializer).
 fn is_uninit_let(stmt: &syn::Stmt) -> bool {

@@ -45,8 +45,6 @@ pub(crate) struct Body {
 pub(crate) struct Param {
     /// The pattern it binds, as written (`self` renamed).
     pub(crate) pat: Pat,
-    /// What the signature passes in: the parameter's name or, for patterns, a generated one.
-    pub(crate) arg: Ident,
     /// Bound from the first resume value instead of the arguments (`#[resume]`).
     pub(crate) is_resume: bool,
 }
@@ -62,8 +60,6 @@ pub(crate) struct Local {
     pub(crate) ty: Option<Type>,
     /// The block whose scope it belongs to.
     pub(crate) block: BlockId,
-    /// Where in that block it comes into scope.
-    pub(crate) pos: DeclPos,
     /// Declared with a value (`let x = ...`) rather than later assigned (`let x;`).
     pub(crate) has_init: bool,
     /// `let r = &v` / `&mut v.f`: re-created from `v` after a suspension instead of saved.
@@ -86,15 +82,6 @@ pub(crate) enum LocalKind {
     Iter,
     /// The coroutine a `suspend_from!` delegates to.
     Delegate,
-}
-
-/// Where in its block a local comes into scope.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-pub(crate) enum DeclPos {
-    /// At block entry: bindings of an `if let` condition or a `match` arm pattern, and parameters.
-    Entry,
-    /// After the statement with this index.
-    After(usize),
 }
 
 /// `let r = &v.f` (or `&mut`): `r` is not saved across suspension points; `v` is, and `r` is
@@ -133,6 +120,10 @@ pub(crate) struct Block {
 }
 
 /// A statement of a lowered block.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "built once per statement of the body; boxing would only add noise"
+)]
 pub(crate) enum Stmt {
     /// A statement with no suspension point, emitted as written.
     Opaque(Opaque),
@@ -142,16 +133,29 @@ pub(crate) enum Stmt {
     Point(PointId),
     /// `if cond { then } else { els }`; `cond` may be a `let` chain whose bindings are `then`'s
     /// entry locals.
-    If { cond: OpaqueExpr, then: BlockId, els: Option<BlockId> },
+    If {
+        cond: OpaqueExpr,
+        then: BlockId,
+        els: Option<BlockId>,
+    },
     /// `match scrutinee { arms }`.
-    Match { scrutinee: OpaqueExpr, arms: Vec<Arm> },
+    Match {
+        scrutinee: OpaqueExpr,
+        arms: Vec<Arm>,
+    },
     /// `loop { body }`.
     Loop { target: TargetId, body: BlockId },
     /// A nested block (possibly labeled, possibly `unsafe`).
     Block(BlockId),
     /// `let pat = init else { els };` whose `else` block suspends; `bindings` come into scope
     /// after it.
-    LetElse { pat: Pat, ty: Option<Type>, init: OpaqueExpr, els: BlockId, bindings: Vec<LocalId> },
+    LetElse {
+        pat: Pat,
+        ty: Option<Type>,
+        init: OpaqueExpr,
+        els: BlockId,
+        bindings: Vec<LocalId>,
+    },
     /// `break` out of a lowered loop or labeled block (values were already assigned).
     Break(TargetId),
     /// `continue` a lowered loop.
@@ -199,22 +203,6 @@ pub(crate) struct Uses {
     pub(crate) exits: LocalSet,
 }
 
-impl Uses {
-    /// Sequential composition: `self` runs, then `next`.
-    pub(crate) fn then(&mut self, next: &Uses) {
-        for &l in &next.reads {
-            if !self.writes.contains(&l) {
-                self.reads.insert(l);
-            }
-        }
-        self.writes.extend(&next.writes);
-        self.mentions.extend(&next.mentions);
-        self.assigned.extend(&next.assigned);
-        self.hidden.extend(&next.hidden);
-        self.exits.extend(&next.exits);
-    }
-}
-
 /// A suspension point: where the body can pause, and the state it resumes from.
 pub(crate) struct Point {
     pub(crate) kind: PointKind,
@@ -227,14 +215,22 @@ pub(crate) struct Point {
     pub(crate) dest: Option<Dest>,
 }
 
+#[allow(clippy::large_enum_variant, reason = "one per suspension point")]
 pub(crate) enum PointKind {
     /// `suspend!(value)`.
     Suspend { value: OpaqueExpr },
     /// `suspend_from!(coro)` into another coroutine, held in `handle` while it runs.
-    Delegate { coro: OpaqueExpr, first: Option<OpaqueExpr>, handle: LocalId },
+    Delegate {
+        coro: OpaqueExpr,
+        first: Option<OpaqueExpr>,
+        handle: LocalId,
+    },
     /// `suspend_from!(f(args))` where `f` is the coroutine itself: a new frame of the same state
     /// machine.
-    Recurse { args: Vec<OpaqueExpr>, first: Option<OpaqueExpr> },
+    Recurse {
+        args: Vec<OpaqueExpr>,
+        first: Option<OpaqueExpr>,
+    },
 }
 
 /// A pattern a suspension point's value is bound to on resume: `let pat: ty = <value>;`.
@@ -317,7 +313,11 @@ impl Body {
             Stmt::LetElse { bindings, .. } => bindings.clone(),
             Stmt::Point(p) => {
                 let point = &self.points[*p];
-                point.dest.as_ref().map(|d| d.bindings.clone()).unwrap_or_default()
+                point
+                    .dest
+                    .as_ref()
+                    .map(|d| d.bindings.clone())
+                    .unwrap_or_default()
             }
             _ => Vec::new(),
         }

@@ -57,7 +57,8 @@ pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#errors #item);
         }
     };
-    let options = args.and_then(|a| args::parse_options(&a.0, false, func.sig.ident.span(), &mut errors));
+    let options =
+        args.and_then(|a| args::parse_options(&a.0, false, func.sig.ident.span(), &mut errors));
     check_signature(&func.sig, &mut errors);
 
     let return_ty: Type = match &func.sig.output {
@@ -67,7 +68,11 @@ pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
     let Some(options) = options else {
         return fallback(&func, None, &return_ty, &errors);
     };
-    for (ty, what) in [(Some(&options.yield_ty), "yield"), (options.resume_ty.as_ref(), "resume"), (Some(&return_ty), "return")] {
+    for (ty, what) in [
+        (Some(&options.yield_ty), "yield"),
+        (options.resume_ty.as_ref(), "resume"),
+        (Some(&return_ty), "return"),
+    ] {
         if let Some(ty) = ty
             && contains_impl_trait(ty)
         {
@@ -85,15 +90,21 @@ pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
         resume_is_unit: options.resume_is_unit(),
         param_count: params.iter().filter(|p| !p.is_resume).count(),
     };
-    let start: Vec<TokenStream> =
-        params.iter().filter(|p| !p.is_resume).map(|p| p.arg.to_token_stream()).collect();
+    let start: Vec<TokenStream> = params
+        .iter()
+        .filter(|p| !p.is_resume)
+        .map(|p| p.arg.to_token_stream())
+        .collect();
     let body = lower::lower(params, block, &config, &mut errors);
     let analysis = analysis::analyze(&body, &mut errors);
     func.sig.inputs = inputs;
     if !errors.is_empty() {
         return fallback(&func, Some(&options), &return_ty, &errors);
     }
-    let name = options.name.as_ref().map_or_else(|| func.sig.ident.to_string(), syn::LitStr::value);
+    let name = options
+        .name
+        .as_ref()
+        .map_or_else(|| func.sig.ident.to_string(), syn::LitStr::value);
     let resume_ty = options.resume_ty();
     let expansion = expand::Expansion {
         body: &body,
@@ -128,7 +139,11 @@ pub fn expand_inline(input: TokenStream) -> TokenStream {
     }
     let mut bound = Vec::new();
     if let Some(first) = &inline.first {
-        bound.extend(resolve::pat_bindings(first).into_iter().map(|i| i.to_string()));
+        bound.extend(
+            resolve::pat_bindings(first)
+                .into_iter()
+                .map(|i| i.to_string()),
+        );
     }
     let captured = captures::captures(&inline.body, &bound);
     let rename_self = captured.iter().any(|c| c == "self");
@@ -150,7 +165,13 @@ pub fn expand_inline(input: TokenStream) -> TokenStream {
         start.push(arg);
     }
     if let Some(first) = inline.first.clone() {
-        params.push(ParamIn { pat: first, ty: None, arg: format_ident!("__coro_first"), is_resume: true, is_reference: false });
+        params.push(ParamIn {
+            pat: first,
+            ty: None,
+            arg: format_ident!("__coro_first"),
+            is_resume: true,
+            is_reference: false,
+        });
     }
     let mut block = inline.body;
     prepare::Prepare::new(&mut errors, &options.krate, rename_self).visit_block_mut(&mut block);
@@ -167,7 +188,10 @@ pub fn expand_inline(input: TokenStream) -> TokenStream {
         let krate = &options.krate;
         return quote!({ #errors #krate::__private::never::<(), ()>() });
     }
-    let name = options.name.as_ref().map_or_else(|| "coro".to_owned(), syn::LitStr::value);
+    let name = options
+        .name
+        .as_ref()
+        .map_or_else(|| "coro".to_owned(), syn::LitStr::value);
     let resume_ty = options.resume_ty();
     let expansion = expand::Expansion {
         body: &body,
@@ -203,12 +227,17 @@ impl Parse for Inline {
             }
             args.push_value(input.parse()?);
             if input.is_empty() {
-                return Err(input.error("expected the coroutine's body after the options: `move { .. }`"));
+                return Err(
+                    input.error("expected the coroutine's body after the options: `move { .. }`")
+                );
             }
             args.push_punct(input.parse::<Token![,]>()?);
         }
         input.parse::<Token![move]>().map_err(|e| {
-            syn::Error::new(e.span(), "expected the coroutine's body: `coro!(yield = T, move { .. })`")
+            syn::Error::new(
+                e.span(),
+                "expected the coroutine's body: `coro!(yield = T, move { .. })`",
+            )
         })?;
         let first = if input.peek(Token![|]) {
             input.parse::<Token![|]>()?;
@@ -216,7 +245,12 @@ impl Parse for Inline {
             let pat = if input.peek(Token![:]) {
                 let colon: Token![:] = input.parse()?;
                 let ty: Type = input.parse()?;
-                Pat::Type(syn::PatType { attrs: Vec::new(), pat: Box::new(pat), colon_token: colon, ty: Box::new(ty) })
+                Pat::Type(syn::PatType {
+                    attrs: Vec::new(),
+                    pat: Box::new(pat),
+                    colon_token: colon,
+                    ty: Box::new(ty),
+                })
             } else {
                 pat
             };
@@ -232,7 +266,12 @@ impl Parse for Inline {
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after the coroutine's body"));
         }
-        Ok(Inline { args, first, body, span })
+        Ok(Inline {
+            args,
+            first,
+            body,
+            span,
+        })
     }
 }
 
@@ -246,7 +285,10 @@ fn parse_fn(item: TokenStream) -> syn::Result<syn::ItemFn> {
                 f.sig.span(),
                 "`#[coroutine]` needs a body: put it on the method in the `impl`, and declare the trait method as returning `impl Coroutine<..>`",
             )),
-            _ => Err(syn::Error::new(e.span(), "`#[coroutine]` applies to a function with a body")),
+            _ => Err(syn::Error::new(
+                e.span(),
+                "`#[coroutine]` applies to a function with a body",
+            )),
         },
     }
 }
@@ -265,7 +307,10 @@ fn check_signature(sig: &syn::Signature, errors: &mut Errors) {
         errors.error_spanned(v, "`#[coroutine]` cannot be applied to a variadic function");
     }
     if let Some(abi) = &sig.abi {
-        errors.error_spanned(abi, "`#[coroutine]` cannot be applied to an `extern` function: it returns a Rust type");
+        errors.error_spanned(
+            abi,
+            "`#[coroutine]` cannot be applied to an `extern` function: it returns a Rust type",
+        );
     }
 }
 
@@ -298,7 +343,11 @@ fn params(
                 ident.set_span(Span::mixed_site().located_at(r.self_token.span));
                 // `mut self` binds mutably; in `&mut self` the `mut` belongs to the reference.
                 let by_value_mut = r.reference.is_none() && r.mutability.is_some();
-                let pat: Pat = if by_value_mut { syn::parse_quote!(mut #ident) } else { syn::parse_quote!(#ident) };
+                let pat: Pat = if by_value_mut {
+                    syn::parse_quote!(mut #ident)
+                } else {
+                    syn::parse_quote!(#ident)
+                };
                 out.push(ParamIn {
                     pat,
                     ty: None,
@@ -314,7 +363,12 @@ fn params(
             }
             FnArg::Typed(pt) => {
                 let is_resume = pt.attrs.iter().any(|a| a.path().is_ident("resume"));
-                let attrs: Vec<syn::Attribute> = pt.attrs.iter().filter(|a| !a.path().is_ident("resume")).cloned().collect();
+                let attrs: Vec<syn::Attribute> = pt
+                    .attrs
+                    .iter()
+                    .filter(|a| !a.path().is_ident("resume"))
+                    .cloned()
+                    .collect();
                 let ty = (*pt.ty).clone();
                 if is_resume {
                     if resume_seen {
@@ -370,14 +424,19 @@ fn return_impl(options: &Options, return_ty: &Type) -> TokenStream {
     let krate = &options.krate;
     let resume_ty = options.resume_ty();
     let yield_ty = &options.yield_ty;
-    let iter = options.resume_is_unit().then(|| {
-        quote!(+ ::core::iter::Iterator<Item = #yield_ty> + ::core::iter::FusedIterator)
-    });
+    let iter = options
+        .resume_is_unit()
+        .then(|| quote!(+ ::core::iter::FusedIterator<Item = #yield_ty>));
     let clone = options.clone.then(|| quote!(+ ::core::clone::Clone));
     quote!(impl #krate::__private::Coroutine<#resume_ty, Yield = #yield_ty, Return = #return_ty> #iter #clone)
 }
 
-fn emit_fn(func: &syn::ItemFn, options: &Options, return_ty: &Type, body: &TokenStream) -> TokenStream {
+fn emit_fn(
+    func: &syn::ItemFn,
+    options: &Options,
+    return_ty: &Type,
+    body: &TokenStream,
+) -> TokenStream {
     let attrs = &func.attrs;
     let vis = &func.vis;
     let mut sig = func.sig.clone();
@@ -388,13 +447,22 @@ fn emit_fn(func: &syn::ItemFn, options: &Options, return_ty: &Type, body: &Token
     quote! {
         #(#attrs)*
         #must_use
-        #[allow(refining_impl_trait)]
+        #[allow(
+            refining_impl_trait,
+            clippy::used_underscore_binding,
+            clippy::no_effect_underscore_binding
+        )]
         #vis #sig #body
     }
 }
 
 /// The function with a body that type-checks whatever the errors were, next to them.
-fn fallback(func: &syn::ItemFn, options: Option<&Options>, return_ty: &Type, errors: &Errors) -> TokenStream {
+fn fallback(
+    func: &syn::ItemFn,
+    options: Option<&Options>,
+    return_ty: &Type,
+    errors: &Errors,
+) -> TokenStream {
     let errors = errors.to_compile_errors();
     let mut func = func.clone();
     func.sig.asyncness = None;
@@ -403,27 +471,23 @@ fn fallback(func: &syn::ItemFn, options: Option<&Options>, return_ty: &Type, err
         .sig
         .inputs
         .iter()
-        .map(|arg| match arg {
-            FnArg::Typed(pt) => {
-                let mut pt = pt.clone();
+        .map(|arg| {
+            let mut arg = arg.clone();
+            if let FnArg::Typed(pt) = &mut arg {
                 pt.attrs.retain(|a| !a.path().is_ident("resume"));
-                FnArg::Typed(pt)
             }
-            other => other.clone(),
+            arg
         })
         .collect();
-    let stand_in = match options {
-        Some(options) => {
-            let krate = &options.krate;
-            let body = quote!({ #krate::__private::never() });
-            emit_fn(&func, options, return_ty, &body)
-        }
-        None => {
-            let attrs = &func.attrs;
-            let vis = &func.vis;
-            let sig = &func.sig;
-            quote!(#(#attrs)* #vis #sig { ::core::unreachable!() })
-        }
+    let stand_in = if let Some(options) = options {
+        let krate = &options.krate;
+        let body = quote!({ #krate::__private::never() });
+        emit_fn(&func, options, return_ty, &body)
+    } else {
+        let attrs = &func.attrs;
+        let vis = &func.vis;
+        let sig = &func.sig;
+        quote!(#(#attrs)* #vis #sig { ::core::unreachable!() })
     };
     quote!(#errors #stand_in)
 }

@@ -18,7 +18,7 @@
 //! the way rustc desugars them.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, quote};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -27,8 +27,8 @@ use syn::{Expr, Ident, Lifetime, Macro, Pat, PatIdent, Token, Type};
 
 use crate::error::Errors;
 use crate::ir::{
-    Arm, Block, BlockId, Body, BorrowOf, DeclPos, Dest, Local, LocalId, LocalKind, Opaque, OpaqueExpr, Param, Point,
-    PointKind, Reborrow, Stmt, Target, TargetId,
+    Arm, Block, BlockId, Body, BorrowOf, Dest, Local, LocalId, LocalKind, Opaque, OpaqueExpr,
+    Param, Point, PointKind, Reborrow, Stmt, Target, TargetId,
 };
 use crate::prepare::{SuspendMacro, exit_expr};
 use crate::resolve::{self, bare_ident};
@@ -60,7 +60,12 @@ pub(crate) struct Config {
 }
 
 /// Lowers a body. Errors go to `errors`; the result is still a valid body.
-pub(crate) fn lower(params: Vec<ParamIn>, block: syn::Block, config: &Config, errors: &mut Errors) -> Body {
+pub(crate) fn lower(
+    params: Vec<ParamIn>,
+    block: syn::Block,
+    config: &Config,
+    errors: &mut Errors,
+) -> Body {
     let mut l = Lowering {
         body: Body {
             locals: Vec::new(),
@@ -84,18 +89,35 @@ pub(crate) fn lower(params: Vec<ParamIn>, block: syn::Block, config: &Config, er
         let pat = match &p.pat {
             Pat::Wild(w) => {
                 // `_` keeps the argument alive to the end of the body, like a function does.
-                let ident = Ident::new(&format!("__coro_p{i}"), Span::mixed_site().located_at(w.span()));
-                Pat::Ident(PatIdent { attrs: Vec::new(), by_ref: None, mutability: None, ident, subpat: None })
+                let ident = Ident::new(
+                    &format!("__coro_p{i}"),
+                    Span::mixed_site().located_at(w.span()),
+                );
+                Pat::Ident(PatIdent {
+                    attrs: Vec::new(),
+                    by_ref: None,
+                    mutability: None,
+                    ident,
+                    subpat: None,
+                })
             }
             other => other.clone(),
         };
         for b in binding_pats(&pat) {
             let single = matches!(&pat, Pat::Ident(_));
-            let id = l.declare(&b, LocalKind::Param, if single { p.ty.clone() } else { None }, DeclPos::Entry, true);
+            let id = l.declare(
+                &b,
+                LocalKind::Param,
+                if single { p.ty.clone() } else { None },
+                true,
+            );
             l.body.locals[id].owned = single && !p.is_reference;
             l.body.blocks[root].entry.push(id);
         }
-        l.body.params.push(Param { pat, arg: p.arg, is_resume: p.is_resume });
+        l.body.params.push(Param {
+            pat,
+            is_resume: p.is_resume,
+        });
     }
     l.lower_stmts_into(block.stmts, Into::Exit);
     l.body
@@ -137,7 +159,13 @@ impl Lowering<'_> {
     // ---- bookkeeping -------------------------------------------------------------------------
 
     fn new_block(&mut self) -> BlockId {
-        self.body.blocks.push(Block { stmts: Vec::new(), entry: Vec::new(), label: None, unsafety: false, parent: None });
+        self.body.blocks.push(Block {
+            stmts: Vec::new(),
+            entry: Vec::new(),
+            label: None,
+            unsafety: false,
+            parent: None,
+        });
         self.body.blocks.len() - 1
     }
 
@@ -152,7 +180,12 @@ impl Lowering<'_> {
     }
 
     fn lookup(&self, name: &str) -> Option<LocalId> {
-        self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|(_, id)| *id)
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| *id)
     }
 
     fn next_index(&self) -> usize {
@@ -196,7 +229,13 @@ impl Lowering<'_> {
     }
 
     /// Declares a local in the current scope.
-    fn declare(&mut self, pat: &PatIdent, kind: LocalKind, ty: Option<Type>, pos: DeclPos, has_init: bool) -> LocalId {
+    fn declare(
+        &mut self,
+        pat: &PatIdent,
+        kind: LocalKind,
+        ty: Option<Type>,
+        has_init: bool,
+    ) -> LocalId {
         let id = self.body.locals.len();
         self.body.locals.push(Local {
             ident: pat.ident.clone(),
@@ -204,7 +243,6 @@ impl Lowering<'_> {
             kind,
             ty,
             block: self.cur,
-            pos,
             has_init,
             reborrow: None,
             borrows: None,
@@ -218,12 +256,18 @@ impl Lowering<'_> {
 
     fn fresh(&mut self, what: &str) -> Ident {
         self.counter += 1;
-        Ident::new(&format!("__coro_{what}{}", self.counter), Span::mixed_site())
+        Ident::new(
+            &format!("__coro_{what}{}", self.counter),
+            Span::mixed_site(),
+        )
     }
 
     fn fresh_label(&mut self, what: &str) -> Lifetime {
         self.counter += 1;
-        Lifetime::new(&format!("'__coro_{what}{}", self.counter), Span::mixed_site())
+        Lifetime::new(
+            &format!("'__coro_{what}{}", self.counter),
+            Span::mixed_site(),
+        )
     }
 
     fn opaque_expr(&self, expr: Expr) -> OpaqueExpr {
@@ -239,23 +283,32 @@ impl Lowering<'_> {
     /// Pushes a statement without suspension points, declaring what it binds.
     fn opaque(&mut self, stmt: syn::Stmt, kind: LocalKind) {
         let uses = resolve::stmt_uses(&stmt, &|n: &str| self.lookup(n));
-        let pos = DeclPos::After(self.next_index());
         let mut declares = Vec::new();
         if let syn::Stmt::Local(local) = &stmt {
             let (pat, ty) = split_type(&local.pat);
             let single = matches!(pat, Pat::Ident(_));
             let init = local.init.as_ref().map(|i| &*i.expr);
             for b in binding_pats(pat) {
-                let id = self.declare(&b, kind, if single { ty.clone() } else { None }, pos, init.is_some());
+                let id = self.declare(
+                    &b,
+                    kind,
+                    if single { ty.clone() } else { None },
+                    init.is_some(),
+                );
                 if single && let Some(init) = init {
                     self.body.locals[id].reborrow = self.reborrow_of(&b, init);
                     self.body.locals[id].borrows = self.borrow_of(init);
-                    self.body.locals[id].owned = owned_init(init) || ty.as_ref().is_some_and(|t| !is_reference(t));
+                    self.body.locals[id].owned =
+                        owned_init(init) || ty.as_ref().is_some_and(|t| !is_reference(t));
                 }
                 declares.push(id);
             }
         }
-        self.push(Stmt::Opaque(Opaque { stmt, uses, declares }));
+        self.push(Stmt::Opaque(Opaque {
+            stmt,
+            uses,
+            declares,
+        }));
     }
 
     /// `let mut <temp> = expr;`, returning the temporary as an expression.
@@ -269,9 +322,8 @@ impl Lowering<'_> {
     /// `let <temp>;`, returning the local.
     fn declare_temp(&mut self) -> LocalId {
         let t = self.fresh("t");
-        let pos = DeclPos::After(self.next_index());
         let pat = ident_pat(&t, true);
-        let id = self.declare(&pat, LocalKind::Temp, None, pos, false);
+        let id = self.declare(&pat, LocalKind::Temp, None, false);
         self.push(Stmt::Decl(id));
         id
     }
@@ -285,12 +337,6 @@ impl Lowering<'_> {
     fn special_expr(&self, expr: &Expr) -> bool {
         let mut f = Finder::new(&self.targets);
         f.visit_expr(expr);
-        f.found
-    }
-
-    fn special_stmt(&self, stmt: &syn::Stmt) -> bool {
-        let mut f = Finder::new(&self.targets);
-        f.visit_stmt(stmt);
         f.found
     }
 
@@ -338,7 +384,11 @@ impl Lowering<'_> {
             self.opaque(syn::Stmt::Local(local), LocalKind::User);
             return;
         };
-        let syn::LocalInit { eq_token, expr, diverge } = init;
+        let syn::LocalInit {
+            eq_token,
+            expr,
+            diverge,
+        } = init;
         let mut expr = *expr;
         if self.special_expr(&expr) {
             if diverge.is_none()
@@ -361,17 +411,28 @@ impl Lowering<'_> {
                 let init = self.opaque_expr(expr);
                 let els_block = self.new_block();
                 let els_body = block_of(*els);
-                self.in_block(els_block, |l| l.lower_stmts_into(els_body.stmts, Into::Discard));
-                let index = self.next_index();
+                self.in_block(els_block, |l| {
+                    l.lower_stmts_into(els_body.stmts, Into::Discard);
+                });
                 let bindings = binding_pats(&pat)
                     .iter()
-                    .map(|b| self.declare(b, LocalKind::User, None, DeclPos::After(index), true))
+                    .map(|b| self.declare(b, LocalKind::User, None, true))
                     .collect();
                 let _ = else_token;
-                self.push(Stmt::LetElse { pat, ty, init, els: els_block, bindings });
+                self.push(Stmt::LetElse {
+                    pat,
+                    ty,
+                    init,
+                    els: els_block,
+                    bindings,
+                });
             }
             diverge => {
-                local.init = Some(syn::LocalInit { eq_token, expr: Box::new(expr), diverge });
+                local.init = Some(syn::LocalInit {
+                    eq_token,
+                    expr: Box::new(expr),
+                    diverge,
+                });
                 self.opaque(syn::Stmt::Local(local), LocalKind::User);
             }
         }
@@ -380,12 +441,15 @@ impl Lowering<'_> {
     /// Sends a value that needs no lowering to where it goes.
     fn finish_value(&mut self, into: Into, expr: Expr) {
         let stmt: syn::Stmt = match into {
-            Into::Discard => syn::Stmt::Expr(expr, Some(Default::default())),
+            Into::Discard => syn::Stmt::Expr(expr, Some(Token![;](Span::mixed_site()))),
             Into::Local(t) => {
                 let t = &self.body.locals[t].ident;
                 syn::parse_quote!(#t = #expr;)
             }
-            Into::Exit => syn::Stmt::Expr(exit_expr(expr, Span::mixed_site()), Some(Default::default())),
+            Into::Exit => syn::Stmt::Expr(
+                exit_expr(expr, Span::mixed_site()),
+                Some(Token![;](Span::mixed_site())),
+            ),
         };
         self.opaque(stmt, LocalKind::User);
     }
@@ -432,19 +496,25 @@ impl Lowering<'_> {
                     Some(t) => {
                         self.push(Stmt::Break(t));
                     }
-                    None => self.errors.error(b.break_token.span, "this `break` has no loop to break out of"),
+                    None => self.errors.error(
+                        b.break_token.span,
+                        "this `break` has no loop to break out of",
+                    ),
                 }
             }
             Expr::Continue(c) => match self.target_of(c.label.as_ref(), true) {
                 Some(t) => {
                     self.push(Stmt::Continue(t));
                 }
-                None => self.errors.error(c.continue_token.span, "this `continue` has no loop to continue"),
+                None => self.errors.error(
+                    c.continue_token.span,
+                    "this `continue` has no loop to continue",
+                ),
             },
             other => {
                 let b = self.new_block();
                 self.in_block(b, |l| {
-                    let residual = l.flatten(other, Ctx::Value);
+                    let residual = l.flatten(other);
                     l.finish_value(into, residual);
                 });
                 self.push(Stmt::Block(b));
@@ -457,9 +527,18 @@ impl Lowering<'_> {
         match label {
             Some(l) => {
                 let name = l.ident.to_string();
-                self.targets.iter().rev().find(|(n, _, _)| n.as_deref() == Some(name.as_str())).map(|(_, t, _)| *t)
+                self.targets
+                    .iter()
+                    .rev()
+                    .find(|(n, _, _)| n.as_deref() == Some(name.as_str()))
+                    .map(|(_, t, _)| *t)
             }
-            None => self.targets.iter().rev().find(|(_, _, is_loop)| *is_loop).map(|(_, t, _)| *t),
+            None => self
+                .targets
+                .iter()
+                .rev()
+                .find(|(_, _, is_loop)| *is_loop)
+                .map(|(_, t, _)| *t),
         }
         .filter(|t| !is_continue || self.body.targets[*t].is_loop)
     }
@@ -481,10 +560,10 @@ impl Lowering<'_> {
             let first = elements.remove(0);
             let first = match first {
                 Expr::Let(mut l) => {
-                    *l.expr = self.flatten(*l.expr, Ctx::Place);
+                    *l.expr = self.flatten(*l.expr);
                     Expr::Let(l)
                 }
-                other => self.flatten(other, Ctx::Value),
+                other => self.flatten(other),
             };
             elements.insert(0, first);
             i.cond = Box::new(join_chain(elements));
@@ -494,8 +573,10 @@ impl Lowering<'_> {
                 return;
             }
         }
-        let branches_special =
-            self.special_block(&i.then_branch) || i.else_branch.as_ref().is_some_and(|(_, e)| self.special_expr(e));
+        let branches_special = self.special_block(&i.then_branch)
+            || i.else_branch
+                .as_ref()
+                .is_some_and(|(_, e)| self.special_expr(e));
         if !branches_special {
             self.finish_value(into, Expr::If(i));
             return;
@@ -506,7 +587,7 @@ impl Lowering<'_> {
         let then_body = i.then_branch;
         self.in_block(then, |l| {
             for b in &bindings {
-                let id = l.declare(b, LocalKind::User, None, DeclPos::Entry, true);
+                let id = l.declare(b, LocalKind::User, None, true);
                 l.body.blocks[then].entry.push(id);
             }
             l.lower_stmts_into(then_body.stmts, into);
@@ -515,7 +596,9 @@ impl Lowering<'_> {
             Some((_, e)) => {
                 let b = self.new_block();
                 self.in_block(b, |l| match *e {
-                    Expr::Block(block) if block.label.is_none() => l.lower_stmts_into(block.block.stmts, into),
+                    Expr::Block(block) if block.label.is_none() => {
+                        l.lower_stmts_into(block.block.stmts, into);
+                    }
                     other => l.lower_value(other, into),
                 });
                 Some(b)
@@ -540,7 +623,9 @@ impl Lowering<'_> {
         let before = join_chain(elements[..k].to_vec());
         let after = join_chain(elements[k..].to_vec());
         let then = i.then_branch;
-        let els = i.else_branch.map_or_else(|| quote!(()), |(_, e)| e.to_token_stream());
+        let els = i
+            .else_branch
+            .map_or_else(|| quote!(()), |(_, e)| e.to_token_stream());
         syn::parse_quote!(#label: {
             if #before {
                 if #after {
@@ -553,7 +638,7 @@ impl Lowering<'_> {
 
     fn lower_match(&mut self, mut m: syn::ExprMatch, into: Into) {
         if self.special_expr(&m.expr) {
-            *m.expr = self.flatten(*m.expr, Ctx::Place);
+            *m.expr = self.flatten(*m.expr);
         }
         for arm in &m.arms {
             if let Some((_, guard)) = &arm.guard
@@ -570,10 +655,16 @@ impl Lowering<'_> {
         let mut arms = Vec::new();
         for arm in m.arms {
             let block = self.new_block();
-            let syn::Arm { attrs, pat, guard, body, .. } = arm;
+            let syn::Arm {
+                attrs,
+                pat,
+                guard,
+                body,
+                ..
+            } = arm;
             let guard = self.in_block(block, |l| {
                 for b in binding_pats(&pat) {
-                    let id = l.declare(&b, LocalKind::User, None, DeclPos::Entry, true);
+                    let id = l.declare(&b, LocalKind::User, None, true);
                     l.body.blocks[block].entry.push(id);
                 }
                 let guard = guard.map(|(_, g)| l.opaque_expr(*g));
@@ -583,7 +674,12 @@ impl Lowering<'_> {
                 }
                 guard
             });
-            arms.push(Arm { attrs, pat, guard, body: block });
+            arms.push(Arm {
+                attrs,
+                pat,
+                guard,
+                body: block,
+            });
         }
         self.push(Stmt::Match { scrutinee, arms });
     }
@@ -591,19 +687,29 @@ impl Lowering<'_> {
     fn lower_loop(&mut self, label: Option<Lifetime>, mut body: syn::Block, into: Into) {
         let name = label.as_ref().map(|l| l.ident.to_string());
         let label = label.unwrap_or_else(|| self.fresh_label("loop"));
-        BreakValues::new(name.clone(), true, into_tokens(&self.body, into)).visit_block_mut(&mut body);
+        BreakValues::new(name.clone(), true, into_tokens(&self.body, into))
+            .visit_block_mut(&mut body);
         let target = self.new_target(label, true);
         let block = self.new_block();
         self.targets.push((name, target, true));
         self.in_block(block, |l| l.lower_stmts_into(body.stmts, Into::Discard));
         self.targets.pop();
         self.body.targets[target].body = block;
-        self.push(Stmt::Loop { target, body: block });
+        self.push(Stmt::Loop {
+            target,
+            body: block,
+        });
     }
 
     fn lower_for(&mut self, f: syn::ExprForLoop, into: Into) {
         let iter = self.fresh("iter");
-        let syn::ExprForLoop { label, pat, expr, body, .. } = f;
+        let syn::ExprForLoop {
+            label,
+            pat,
+            expr,
+            body,
+            ..
+        } = f;
         let stmts = body.stmts;
         let desugared: syn::Block = syn::parse_quote!({
             let mut #iter = ::core::iter::IntoIterator::into_iter(#expr);
@@ -622,7 +728,7 @@ impl Lowering<'_> {
                     && let Expr::Call(call) = &mut *init.expr
                     && let Some(arg) = call.args.first_mut()
                 {
-                    *arg = l.flatten(arg.clone(), Ctx::Value);
+                    *arg = l.flatten(arg.clone());
                 }
                 l.opaque(syn::Stmt::Local(local), LocalKind::Iter);
             }
@@ -632,13 +738,20 @@ impl Lowering<'_> {
         self.push(Stmt::Block(b));
     }
 
-    fn lower_block_expr(&mut self, label: Option<Lifetime>, mut block: syn::Block, unsafety: bool, into: Into) {
+    fn lower_block_expr(
+        &mut self,
+        label: Option<Lifetime>,
+        mut block: syn::Block,
+        unsafety: bool,
+        into: Into,
+    ) {
         let b = self.new_block();
         self.body.blocks[b].unsafety = unsafety;
         let mut pushed = false;
         if let Some(label) = label {
             let name = label.ident.to_string();
-            BreakValues::new(Some(name.clone()), false, into_tokens(&self.body, into)).visit_block_mut(&mut block);
+            BreakValues::new(Some(name.clone()), false, into_tokens(&self.body, into))
+                .visit_block_mut(&mut block);
             let target = self.new_target(label, false);
             self.body.targets[target].body = b;
             self.body.blocks[b].label = Some(target);
@@ -653,7 +766,13 @@ impl Lowering<'_> {
     }
 
     fn new_target(&mut self, label: Lifetime, is_loop: bool) -> TargetId {
-        self.body.targets.push(Target { label, is_loop, block: 0, index: 0, body: 0 });
+        self.body.targets.push(Target {
+            label,
+            is_loop,
+            block: 0,
+            index: 0,
+            body: 0,
+        });
         self.body.targets.len() - 1
     }
 
@@ -662,20 +781,33 @@ impl Lowering<'_> {
     /// Lowers a `suspend!` / `suspend_from!` at statement level; `dest` is the pattern its value
     /// is bound to.
     fn point(&mut self, mac: &Macro, dest: Option<(Pat, Option<Type>)>) {
-        let Some(kind) = SuspendMacro::of(mac) else { return };
+        let Some(kind) = SuspendMacro::of(mac) else {
+            return;
+        };
         let span = mac.path.span();
-        let args = match syn::parse::Parser::parse2(Punctuated::<Expr, Token![,]>::parse_terminated, mac.tokens.clone()) {
+        let args = match syn::parse::Parser::parse2(
+            Punctuated::<Expr, Token![,]>::parse_terminated,
+            mac.tokens.clone(),
+        ) {
             Ok(args) => args.into_iter().collect::<Vec<_>>(),
             Err(_) => Vec::new(), // reported by `prepare`
         };
         let kind = match kind {
             SuspendMacro::Suspend => {
                 if args.len() > 1 {
-                    self.errors.error_spanned(&mac.tokens, "`suspend!` takes one value: `suspend!(value)`, or `suspend!()` for `()`");
+                    self.errors.error_spanned(
+                        &mac.tokens,
+                        "`suspend!` takes one value: `suspend!(value)`, or `suspend!()` for `()`",
+                    );
                 }
-                let value = args.into_iter().next().unwrap_or_else(|| syn::parse_quote_spanned!(span=> ()));
-                let value = self.flatten(value, Ctx::Value);
-                PointKind::Suspend { value: self.opaque_expr(value) }
+                let value = args
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| syn::parse_quote_spanned!(span=> ()));
+                let value = self.flatten(value);
+                PointKind::Suspend {
+                    value: self.opaque_expr(value),
+                }
             }
             SuspendMacro::SuspendFrom => {
                 if args.is_empty() || args.len() > 2 {
@@ -695,14 +827,28 @@ impl Lowering<'_> {
                 let first = args.next();
                 match self.self_call(&coro) {
                     Some(mut call_args) => {
+                        if call_args.len() != self.config.param_count {
+                            self.errors.error_spanned(
+                                &coro,
+                                format!(
+                                    "this recursive call passes {} argument(s); the coroutine takes {}",
+                                    call_args.len(),
+                                    self.config.param_count
+                                ),
+                            );
+                        }
                         let mut first = first;
-                        let mut all: Vec<(&mut Expr, Ctx)> = call_args.iter_mut().map(|a| (a, Ctx::Value)).collect();
+                        let mut all: Vec<(&mut Expr, Ctx)> =
+                            call_args.iter_mut().map(|a| (a, Ctx::Value)).collect();
                         if let Some(f) = &mut first {
                             all.push((f, Ctx::Value));
                         }
                         self.elements(all);
                         let args = call_args.into_iter().map(|a| self.opaque_expr(a)).collect();
-                        PointKind::Recurse { args, first: first.map(|f| self.opaque_expr(f)) }
+                        PointKind::Recurse {
+                            args,
+                            first: first.map(|f| self.opaque_expr(f)),
+                        }
                     }
                     None => {
                         let mut coro = coro;
@@ -720,7 +866,6 @@ impl Lowering<'_> {
                             kind: LocalKind::Delegate,
                             ty: None,
                             block: self.cur,
-                            pos: DeclPos::After(self.next_index()),
                             has_init: true,
                             reborrow: None,
                             borrows: None,
@@ -736,14 +881,24 @@ impl Lowering<'_> {
             }
         };
         let id = self.body.points.len();
-        self.body.points.push(Point { kind, block: self.cur, index: 0, span, dest: None });
-        let index = self.push(Stmt::Point(id));
+        self.body.points.push(Point {
+            kind,
+            block: self.cur,
+            index: 0,
+            span,
+            dest: None,
+        });
+        self.push(Stmt::Point(id));
         if let Some((pat, ty)) = dest {
             let single = matches!(&pat, Pat::Ident(_));
-            let kind = if is_generated(&pat) { LocalKind::Temp } else { LocalKind::User };
+            let kind = if is_generated(&pat) {
+                LocalKind::Temp
+            } else {
+                LocalKind::User
+            };
             let bindings = binding_pats(&pat)
                 .iter()
-                .map(|b| self.declare(b, kind, if single { ty.clone() } else { None }, DeclPos::After(index), true))
+                .map(|b| self.declare(b, kind, if single { ty.clone() } else { None }, true))
                 .collect();
             self.body.points[id].dest = Some(Dest { pat, ty, bindings });
         }
@@ -760,7 +915,12 @@ impl Lowering<'_> {
                 if p.qself.is_some() || p.path.segments.iter().any(|s| !s.arguments.is_none()) {
                     return None;
                 }
-                let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                let segs: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
                 let is_self = match segs.as_slice() {
                     [f] => !self.config.has_receiver && f == &name.to_string(),
                     [s, f] => s == "Self" && f == &name.to_string(),
@@ -768,7 +928,9 @@ impl Lowering<'_> {
                 };
                 is_self.then(|| c.args.iter().cloned().collect())
             }
-            Expr::MethodCall(m) if self.config.has_receiver && m.method == *name && m.turbofish.is_none() => {
+            Expr::MethodCall(m)
+                if self.config.has_receiver && m.method == *name && m.turbofish.is_none() =>
+            {
                 let mut args = vec![(*m.receiver).clone()];
                 args.extend(m.args.iter().cloned());
                 Some(args)
@@ -781,7 +943,7 @@ impl Lowering<'_> {
 
     /// Evaluates the special parts of `expr` into statements and returns what is left to
     /// compute, which has no suspension point.
-    fn flatten(&mut self, expr: Expr, ctx: Ctx) -> Expr {
+    fn flatten(&mut self, expr: Expr) -> Expr {
         if !self.special_expr(&expr) {
             return expr;
         }
@@ -792,16 +954,16 @@ impl Lowering<'_> {
                 path_expr(&t)
             }
             Expr::Paren(mut p) => {
-                *p.expr = self.flatten(*p.expr, ctx);
+                *p.expr = self.flatten(*p.expr);
                 Expr::Paren(p)
             }
-            Expr::Group(g) => self.flatten(*g.expr, ctx),
+            Expr::Group(g) => self.flatten(*g.expr),
             Expr::Binary(mut b) => {
                 use syn::BinOp::{And, Eq, Ge, Gt, Le, Lt, Ne, Or};
                 match b.op {
                     And(_) | Or(_) if self.special_expr(&b.right) => self.lazy(b),
                     op if is_compound(op) => {
-                        *b.right = self.flatten(*b.right, Ctx::Value);
+                        *b.right = self.flatten(*b.right);
                         *b.left = self.flatten_place(*b.left);
                         Expr::Binary(b)
                     }
@@ -817,13 +979,12 @@ impl Lowering<'_> {
                 }
             }
             Expr::Assign(mut a) => {
-                *a.right = self.flatten(*a.right, Ctx::Value);
+                *a.right = self.flatten(*a.right);
                 *a.left = self.flatten_place(*a.left);
                 Expr::Assign(a)
             }
             Expr::Unary(mut u) => {
-                let ctx = if matches!(u.op, syn::UnOp::Deref(_)) { Ctx::Place } else { Ctx::Value };
-                *u.expr = self.flatten(*u.expr, ctx);
+                *u.expr = self.flatten(*u.expr);
                 Expr::Unary(u)
             }
             Expr::Reference(mut r) => {
@@ -831,22 +992,33 @@ impl Lowering<'_> {
                 Expr::Reference(r)
             }
             Expr::Field(mut f) => {
-                *f.base = self.flatten(*f.base, Ctx::Place);
+                *f.base = self.flatten(*f.base);
                 Expr::Field(f)
             }
             Expr::Index(mut i) => {
-                self.elements(vec![(&mut *i.expr, Ctx::Place), (&mut *i.index, Ctx::Value)]);
+                self.elements(vec![
+                    (&mut *i.expr, Ctx::Place),
+                    (&mut *i.index, Ctx::Value),
+                ]);
                 Expr::Index(i)
             }
             Expr::Call(mut c) => {
-                let callee = if is_place(&c.func) { Ctx::Place } else { Ctx::Value };
+                let callee = if is_place(&c.func) {
+                    Ctx::Place
+                } else {
+                    Ctx::Value
+                };
                 let mut all = vec![(&mut *c.func, callee)];
                 all.extend(c.args.iter_mut().map(|a| (a, Ctx::Value)));
                 self.elements(all);
                 Expr::Call(c)
             }
             Expr::MethodCall(mut m) => {
-                let recv = if is_place(&m.receiver) { Ctx::Place } else { Ctx::Value };
+                let recv = if is_place(&m.receiver) {
+                    Ctx::Place
+                } else {
+                    Ctx::Value
+                };
                 let mut all = vec![(&mut *m.receiver, recv)];
                 all.extend(m.args.iter_mut().map(|a| (a, Ctx::Value)));
                 self.elements(all);
@@ -861,7 +1033,11 @@ impl Lowering<'_> {
                 Expr::Array(a)
             }
             Expr::Struct(mut s) => {
-                let mut all: Vec<(&mut Expr, Ctx)> = s.fields.iter_mut().map(|f| (&mut f.expr, Ctx::Value)).collect();
+                let mut all: Vec<(&mut Expr, Ctx)> = s
+                    .fields
+                    .iter_mut()
+                    .map(|f| (&mut f.expr, Ctx::Value))
+                    .collect();
                 if let Some(rest) = &mut s.rest {
                     all.push((&mut **rest, Ctx::Value));
                 }
@@ -880,35 +1056,42 @@ impl Lowering<'_> {
                 Expr::Range(r)
             }
             Expr::Cast(mut c) => {
-                *c.expr = self.flatten(*c.expr, Ctx::Value);
+                *c.expr = self.flatten(*c.expr);
                 Expr::Cast(c)
             }
             Expr::Repeat(mut r) => {
-                *r.expr = self.flatten(*r.expr, Ctx::Value);
+                *r.expr = self.flatten(*r.expr);
                 Expr::Repeat(r)
             }
-            Expr::If(mut i) if !self.branches_special(&i) && !chain_needs_desugar(self, &i.cond) => {
+            Expr::If(mut i)
+                if !self.branches_special(&i) && !chain_needs_desugar(self, &i.cond) =>
+            {
                 // Only the condition suspends: evaluate it, keep the `if`.
                 let mut elements = split_chain(&i.cond);
                 let first = elements.remove(0);
                 let first = match first {
                     Expr::Let(mut l) => {
-                        *l.expr = self.flatten(*l.expr, Ctx::Place);
+                        *l.expr = self.flatten(*l.expr);
                         Expr::Let(l)
                     }
-                    other => self.flatten(other, Ctx::Value),
+                    other => self.flatten(other),
                 };
                 elements.insert(0, first);
                 *i.cond = join_chain(elements);
                 Expr::If(i)
             }
-            Expr::Match(mut m) if !m.arms.iter().any(|a| self.special_expr(&a.body) || a.guard.as_ref().is_some_and(|(_, g)| self.special_expr(g))) => {
-                *m.expr = self.flatten(*m.expr, Ctx::Place);
+            Expr::Match(mut m)
+                if !m.arms.iter().any(|a| {
+                    self.special_expr(&a.body)
+                        || a.guard.as_ref().is_some_and(|(_, g)| self.special_expr(g))
+                }) =>
+            {
+                *m.expr = self.flatten(*m.expr);
                 Expr::Match(m)
             }
             Expr::Break(mut b) if is_body_label(b.label.as_ref()) => {
                 if let Some(v) = b.expr.take() {
-                    b.expr = Some(Box::new(self.flatten(*v, Ctx::Value)));
+                    b.expr = Some(Box::new(self.flatten(*v)));
                 }
                 Expr::Break(b)
             }
@@ -927,21 +1110,37 @@ impl Lowering<'_> {
     }
 
     fn branches_special(&self, i: &syn::ExprIf) -> bool {
-        self.special_block(&i.then_branch) || i.else_branch.as_ref().is_some_and(|(_, e)| self.special_expr(e))
+        self.special_block(&i.then_branch)
+            || i.else_branch
+                .as_ref()
+                .is_some_and(|(_, e)| self.special_expr(e))
     }
 
     /// `a && b` / `a || b` whose right side suspends: `b` runs only if it must.
     fn lazy(&mut self, b: syn::ExprBinary) -> Expr {
         let t = self.declare_temp();
-        let left = self.flatten(*b.left, Ctx::Value);
+        let left = self.flatten(*b.left);
         let cond = self.opaque_expr(left);
         let is_and = matches!(b.op, syn::BinOp::And(_));
         let right = *b.right;
         let (eval, short) = (self.new_block(), self.new_block());
         self.in_block(eval, |l| l.lower_value(right, Into::Local(t)));
-        self.in_block(short, |l| l.finish_value(Into::Local(t), if is_and { syn::parse_quote!(false) } else { syn::parse_quote!(true) }));
+        self.in_block(short, |l| {
+            l.finish_value(
+                Into::Local(t),
+                if is_and {
+                    syn::parse_quote!(false)
+                } else {
+                    syn::parse_quote!(true)
+                },
+            );
+        });
         let (then, els) = if is_and { (eval, short) } else { (short, eval) };
-        self.push(Stmt::If { cond, then, els: Some(els) });
+        self.push(Stmt::If {
+            cond,
+            then,
+            els: Some(els),
+        });
         self.local_expr(t)
     }
 
@@ -949,19 +1148,21 @@ impl Lowering<'_> {
     /// one are evaluated into temporaries first (or kept, if re-evaluating them after the
     /// suspension gives the same result).
     fn elements(&mut self, mut list: Vec<(&mut Expr, Ctx)>) {
-        let Some(last) = list.iter().rposition(|(e, _)| self.special_expr(e)) else { return };
-        for (e, ctx) in &mut list[..last] {
-            let taken = std::mem::replace(&mut **e, Expr::Verbatim(TokenStream::new()));
-            **e = self.hoist(taken, *ctx);
+        let Some(last_special) = list.iter().rposition(|(e, _)| self.special_expr(e)) else {
+            return;
+        };
+        for (operand, ctx) in &mut list[..last_special] {
+            let taken = std::mem::replace(&mut **operand, Expr::Verbatim(TokenStream::new()));
+            **operand = self.hoist(taken, *ctx);
         }
-        let (e, ctx) = &mut list[last];
+        let (e, _) = &mut list[last_special];
         let taken = std::mem::replace(&mut **e, Expr::Verbatim(TokenStream::new()));
-        **e = self.flatten(taken, *ctx);
+        **e = self.flatten(taken);
     }
 
     /// Evaluates an operand now, because something after it suspends.
     fn hoist(&mut self, expr: Expr, ctx: Ctx) -> Expr {
-        let expr = self.flatten(expr, ctx);
+        let expr = self.flatten(expr);
         if ctx == Ctx::Place && is_place(&expr) {
             return self.hoist_place(expr);
         }
@@ -995,7 +1196,11 @@ impl Lowering<'_> {
                 Expr::Paren(p)
             }
             Expr::Unary(mut u) if matches!(u.op, syn::UnOp::Deref(_)) => {
-                *u.expr = if is_place(&u.expr) { self.hoist_place(*u.expr) } else { self.hoist(*u.expr, Ctx::Value) };
+                *u.expr = if is_place(&u.expr) {
+                    self.hoist_place(*u.expr)
+                } else {
+                    self.hoist(*u.expr, Ctx::Value)
+                };
                 Expr::Unary(u)
             }
             other => other,
@@ -1013,14 +1218,17 @@ impl Lowering<'_> {
                 Expr::Field(f)
             }
             Expr::Index(mut i) => {
-                self.elements(vec![(&mut *i.expr, Ctx::Place), (&mut *i.index, Ctx::Value)]);
+                self.elements(vec![
+                    (&mut *i.expr, Ctx::Place),
+                    (&mut *i.index, Ctx::Value),
+                ]);
                 Expr::Index(i)
             }
             Expr::Paren(mut p) => {
                 *p.expr = self.flatten_place(*p.expr);
                 Expr::Paren(p)
             }
-            other => self.flatten(other, Ctx::Place),
+            other => self.flatten(other),
         }
     }
 
@@ -1041,7 +1249,9 @@ impl Lowering<'_> {
         if pat.mutability.is_some() || pat.by_ref.is_some() || pat.subpat.is_some() {
             return None;
         }
-        let Expr::Reference(r) = strip_parens(init) else { return None };
+        let Expr::Reference(r) = strip_parens(init) else {
+            return None;
+        };
         let mut place = &*r.expr;
         loop {
             match place {
@@ -1051,7 +1261,10 @@ impl Lowering<'_> {
             }
         }
         let root = self.lookup(&bare_ident(place)?.to_string())?;
-        Some(Reborrow { root, expr: init.clone() })
+        Some(Reborrow {
+            root,
+            expr: init.clone(),
+        })
     }
 
     /// The local an initializer borrows, if it visibly does.
@@ -1060,7 +1273,10 @@ impl Lowering<'_> {
         // `IntoIterator::into_iter(x)` from a desugared `for`.
         if let Expr::Call(c) = init
             && let Expr::Path(p) = &*c.func
-            && p.path.segments.last().is_some_and(|s| s.ident == "into_iter")
+            && p.path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "into_iter")
             && c.args.len() == 1
         {
             return self.borrow_of(&c.args[0]);
@@ -1070,11 +1286,19 @@ impl Lowering<'_> {
                 let direct = bare_ident(strip_parens(&r.expr)).is_some();
                 let root = place_root(&r.expr)?;
                 let root = self.lookup(&root.to_string())?;
-                Some(BorrowOf { root, span: init.span(), direct })
+                Some(BorrowOf {
+                    root,
+                    span: init.span(),
+                    direct,
+                })
             }
             Expr::MethodCall(m) if BORROWING_METHODS.contains(&m.method.to_string().as_str()) => {
                 let root = self.lookup(&bare_ident(strip_parens(&m.receiver))?.to_string())?;
-                Some(BorrowOf { root, span: init.span(), direct: false })
+                Some(BorrowOf {
+                    root,
+                    span: init.span(),
+                    direct: false,
+                })
             }
             _ => None,
         }
@@ -1083,8 +1307,23 @@ impl Lowering<'_> {
 
 /// Methods whose result borrows the receiver (on the collections people iterate).
 const BORROWING_METHODS: &[&str] = &[
-    "iter", "iter_mut", "chars", "char_indices", "bytes", "lines", "split_whitespace", "windows", "chunks",
-    "chunks_mut", "drain", "keys", "values", "values_mut", "as_slice", "as_mut_slice", "as_str",
+    "iter",
+    "iter_mut",
+    "chars",
+    "char_indices",
+    "bytes",
+    "lines",
+    "split_whitespace",
+    "windows",
+    "chunks",
+    "chunks_mut",
+    "drain",
+    "keys",
+    "values",
+    "values_mut",
+    "as_slice",
+    "as_mut_slice",
+    "as_str",
 ];
 
 /// Finds what makes code special: a suspension point, or a jump to a lowered construct.
@@ -1098,17 +1337,30 @@ struct Finder<'t> {
 
 impl<'t> Finder<'t> {
     fn new(targets: &'t [(Option<String>, TargetId, bool)]) -> Self {
-        Finder { targets, inner: Vec::new(), found: false }
+        Finder {
+            targets,
+            inner: Vec::new(),
+            found: false,
+        }
     }
 
     fn jump(&mut self, label: Option<&Lifetime>) {
         match label {
             Some(l) => {
                 let name = l.ident.to_string();
-                if name == "__coro_body" || self.inner.iter().any(|(n, _)| n.as_deref() == Some(name.as_str())) {
+                if name == "__coro_body"
+                    || self
+                        .inner
+                        .iter()
+                        .any(|(n, _)| n.as_deref() == Some(name.as_str()))
+                {
                     return;
                 }
-                if self.targets.iter().any(|(n, _, _)| n.as_deref() == Some(name.as_str())) {
+                if self
+                    .targets
+                    .iter()
+                    .any(|(n, _, _)| n.as_deref() == Some(name.as_str()))
+                {
                     self.found = true;
                 }
             }
@@ -1123,8 +1375,14 @@ impl<'t> Finder<'t> {
         }
     }
 
-    fn within_loop(&mut self, label: Option<&syn::Label>, is_loop: bool, f: impl FnOnce(&mut Self)) {
-        self.inner.push((label.map(|l| l.name.ident.to_string()), is_loop));
+    fn within_loop(
+        &mut self,
+        label: Option<&syn::Label>,
+        is_loop: bool,
+        f: impl FnOnce(&mut Self),
+    ) {
+        self.inner
+            .push((label.map(|l| l.name.ident.to_string()), is_loop));
         f(self);
         self.inner.pop();
     }
@@ -1203,7 +1461,12 @@ fn into_tokens(body: &Body, into: Into) -> IntoTokens {
 
 impl BreakValues {
     fn new(label: Option<String>, is_loop: bool, into: IntoTokens) -> Self {
-        BreakValues { label, is_loop, depth: 0, into }
+        BreakValues {
+            label,
+            is_loop,
+            depth: 0,
+            into,
+        }
     }
 
     fn targets_me(&self, label: Option<&Lifetime>) -> bool {
@@ -1233,8 +1496,12 @@ impl VisitMut for BreakValues {
                 let span = b.break_token.span;
                 *expr = match &self.into {
                     IntoTokens::Discard if !had_value => return,
-                    IntoTokens::Discard => syn::parse_quote_spanned!(span=> { #value; break #label }),
-                    IntoTokens::Local(t) => syn::parse_quote_spanned!(span=> { #t = #value; break #label }),
+                    IntoTokens::Discard => {
+                        syn::parse_quote_spanned!(span=> { #value; break #label })
+                    }
+                    IntoTokens::Local(t) => {
+                        syn::parse_quote_spanned!(span=> { #t = #value; break #label })
+                    }
                     IntoTokens::Exit => exit_expr(value, span),
                 };
             }
@@ -1250,7 +1517,11 @@ impl VisitMut for BreakValues {
 // ---- helpers -----------------------------------------------------------------------------------
 
 pub(crate) fn path_expr(ident: &Ident) -> Expr {
-    Expr::Path(syn::ExprPath { attrs: Vec::new(), qself: None, path: syn::Path::from(ident.clone()) })
+    Expr::Path(syn::ExprPath {
+        attrs: Vec::new(),
+        qself: None,
+        path: syn::Path::from(ident.clone()),
+    })
 }
 
 fn ident_pat(ident: &Ident, mutable: bool) -> PatIdent {
@@ -1290,10 +1561,22 @@ fn collect_pat_idents(pat: &Pat, names: &[Ident], out: &mut Vec<PatIdent>) {
         }
         Pat::Paren(p) => collect_pat_idents(&p.pat, names, out),
         Pat::Reference(p) => collect_pat_idents(&p.pat, names, out),
-        Pat::Slice(p) => p.elems.iter().for_each(|e| collect_pat_idents(e, names, out)),
-        Pat::Struct(p) => p.fields.iter().for_each(|f| collect_pat_idents(&f.pat, names, out)),
-        Pat::Tuple(p) => p.elems.iter().for_each(|e| collect_pat_idents(e, names, out)),
-        Pat::TupleStruct(p) => p.elems.iter().for_each(|e| collect_pat_idents(e, names, out)),
+        Pat::Slice(p) => p
+            .elems
+            .iter()
+            .for_each(|e| collect_pat_idents(e, names, out)),
+        Pat::Struct(p) => p
+            .fields
+            .iter()
+            .for_each(|f| collect_pat_idents(&f.pat, names, out)),
+        Pat::Tuple(p) => p
+            .elems
+            .iter()
+            .for_each(|e| collect_pat_idents(e, names, out)),
+        Pat::TupleStruct(p) => p
+            .elems
+            .iter()
+            .for_each(|e| collect_pat_idents(e, names, out)),
         Pat::Type(p) => collect_pat_idents(&p.pat, names, out),
         _ => {}
     }
@@ -1364,8 +1647,8 @@ fn is_place(expr: &Expr) -> bool {
 
 fn is_compound(op: syn::BinOp) -> bool {
     use syn::BinOp::{
-        AddAssign, BitAndAssign, BitOrAssign, BitXorAssign, DivAssign, MulAssign, RemAssign, ShlAssign, ShrAssign,
-        SubAssign,
+        AddAssign, BitAndAssign, BitOrAssign, BitXorAssign, DivAssign, MulAssign, RemAssign,
+        ShlAssign, ShrAssign, SubAssign,
     };
     matches!(
         op,
@@ -1395,13 +1678,21 @@ fn is_reference(ty: &Type) -> bool {
 fn owned_init(init: &Expr) -> bool {
     match strip_parens(init) {
         Expr::Array(_) | Expr::Tuple(_) | Expr::Struct(_) | Expr::Repeat(_) => true,
-        Expr::Lit(l) => !matches!(l.lit, syn::Lit::Str(_) | syn::Lit::ByteStr(_) | syn::Lit::CStr(_)),
-        Expr::Macro(m) => m.mac.path.segments.last().is_some_and(|s| {
-            matches!(s.ident.to_string().as_str(), "vec" | "format")
-        }),
-        Expr::Call(c) => matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| {
-            matches!(s.ident.to_string().as_str(), "new" | "from" | "with_capacity" | "default")
-        })),
+        Expr::Lit(l) => !matches!(
+            l.lit,
+            syn::Lit::Str(_) | syn::Lit::ByteStr(_) | syn::Lit::CStr(_)
+        ),
+        Expr::Macro(m) => m
+            .mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| matches!(s.ident.to_string().as_str(), "vec" | "format")),
+        Expr::Call(c) => {
+            matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| {
+                matches!(s.ident.to_string().as_str(), "new" | "from" | "with_capacity" | "default")
+            }))
+        }
         Expr::MethodCall(m) => matches!(
             m.method.to_string().as_str(),
             "to_vec" | "to_owned" | "to_string" | "collect" | "clone" | "into_boxed_slice"
@@ -1432,7 +1723,8 @@ fn join_chain(elements: Vec<Expr>) -> Expr {
 /// after the first suspends).
 fn chain_needs_desugar(l: &Lowering<'_>, cond: &Expr) -> bool {
     let elements = split_chain(cond);
-    elements.iter().any(|e| matches!(e, Expr::Let(_))) && elements.iter().skip(1).any(|e| l.special_expr(e))
+    elements.iter().any(|e| matches!(e, Expr::Let(_)))
+        && elements.iter().skip(1).any(|e| l.special_expr(e))
 }
 
 /// The bindings of the `let`s of a condition, in order.
@@ -1446,4 +1738,3 @@ fn chain_bindings(cond: &Expr) -> Vec<PatIdent> {
         .flatten()
         .collect()
 }
-

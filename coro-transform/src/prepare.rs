@@ -9,8 +9,8 @@
 //!   own return is the coroutine's step.
 //! - `self` becomes `__self`, a local of the state machine.
 
-use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote_spanned};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
@@ -116,7 +116,12 @@ pub(crate) struct Prepare<'a> {
 
 impl<'a> Prepare<'a> {
     pub(crate) fn new(errors: &'a mut Errors, krate: &'a syn::Path, rename_self: bool) -> Self {
-        Prepare { errors, krate, rename_self, context: vec![Context::Body] }
+        Prepare {
+            errors,
+            krate,
+            rename_self,
+            context: vec![Context::Body],
+        }
     }
 
     fn context(&self) -> Context {
@@ -169,7 +174,12 @@ impl<'a> Prepare<'a> {
         if self.in_body()
             && let Some((kind, span)) = tokens_suspend(&mac.tokens)
         {
-            let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            let name = mac
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
             self.errors.error(
                 span,
                 format!(
@@ -181,7 +191,10 @@ impl<'a> Prepare<'a> {
             return;
         }
         if self.in_body()
-            && let Ok(mut args) = syn::parse::Parser::parse2(Punctuated::<Expr, Token![,]>::parse_terminated, mac.tokens.clone())
+            && let Ok(mut args) = syn::parse::Parser::parse2(
+                Punctuated::<Expr, Token![,]>::parse_terminated,
+                mac.tokens.clone(),
+            )
             && needs_rewrite(&args)
         {
             for arg in &mut args {
@@ -207,7 +220,12 @@ fn is_nested_coroutine_item(item: &syn::Item) -> bool {
         syn::Item::Fn(f) => &f.attrs,
         _ => return false,
     };
-    attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == "coroutine"))
+    attrs.iter().any(|a| {
+        a.path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "coroutine")
+    })
 }
 
 /// Whether macro arguments contain something the pass rewrites (`return`, `?`, `self`).
@@ -222,7 +240,8 @@ fn rename_self_tokens(tokens: TokenStream) -> TokenStream {
     for (i, tree) in trees.iter().enumerate() {
         match tree {
             TokenTree::Ident(ident) if ident == "self" => {
-                let is_path = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                let is_path =
+                    matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
                 if is_path {
                     out.push(tree.clone());
                 } else {
@@ -244,10 +263,16 @@ impl VisitMut for Prepare<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
             Expr::Closure(c) => {
-                self.within(Context::Closure, |p| syn::visit_mut::visit_expr_closure_mut(p, c));
+                self.within(Context::Closure, |p| {
+                    syn::visit_mut::visit_expr_closure_mut(p, c);
+                });
             }
-            Expr::Async(a) => self.within(Context::Async, |p| syn::visit_mut::visit_expr_async_mut(p, a)),
-            Expr::Const(c) => self.within(Context::Const, |p| syn::visit_mut::visit_expr_const_mut(p, c)),
+            Expr::Async(a) => self.within(Context::Async, |p| {
+                syn::visit_mut::visit_expr_async_mut(p, a);
+            }),
+            Expr::Const(c) => self.within(Context::Const, |p| {
+                syn::visit_mut::visit_expr_const_mut(p, c);
+            }),
             Expr::Macro(m) => {
                 if let Some(kind) = SuspendMacro::of(&m.mac) {
                     self.check_suspend(kind, m.mac.path.span());
@@ -261,7 +286,10 @@ impl VisitMut for Prepare<'_> {
                     self.visit_expr_mut(e);
                 }
                 let span = r.return_token.span;
-                let value = r.expr.take().unwrap_or_else(|| Box::new(syn::parse_quote_spanned!(span=> ())));
+                let value = r
+                    .expr
+                    .take()
+                    .unwrap_or_else(|| Box::new(syn::parse_quote_spanned!(span=> ())));
                 *expr = exit_expr(*value, span);
             }
             Expr::Try(t) if self.in_body() => {
@@ -349,7 +377,10 @@ impl VisitMut for Prepare<'_> {
 impl Prepare<'_> {
     /// The arguments of `suspend!(...)` are expressions of the body: rewrite inside them.
     fn visit_suspend_args(&mut self, mac: &mut Macro) {
-        let parsed = syn::parse::Parser::parse2(Punctuated::<Expr, Token![,]>::parse_terminated, mac.tokens.clone());
+        let parsed = syn::parse::Parser::parse2(
+            Punctuated::<Expr, Token![,]>::parse_terminated,
+            mac.tokens.clone(),
+        );
         match parsed {
             Ok(mut args) => {
                 for arg in &mut args {
@@ -361,9 +392,4 @@ impl Prepare<'_> {
             Err(e) => self.errors.push(e),
         }
     }
-}
-
-/// `{ tokens }` as a group, for wrapping generated statements.
-pub(crate) fn braced(tokens: TokenStream) -> TokenStream {
-    TokenTree::Group(Group::new(Delimiter::Brace, tokens)).into()
 }

@@ -8,7 +8,7 @@
 
 use proc_macro2::{TokenStream, TokenTree};
 use syn::visit_mut::VisitMut;
-use syn::{Expr, Pat, Stmt};
+use syn::{Expr, Pat, Stmt, Token};
 
 use crate::ir::{LocalId, LocalSet, Uses};
 
@@ -58,7 +58,11 @@ pub(crate) fn pat_bindings(pat: &Pat) -> Vec<syn::Ident> {
 fn collect_bindings(pat: &Pat, out: &mut Vec<syn::Ident>) {
     match pat {
         Pat::Ident(p) => {
-            if p.by_ref.is_some() || p.mutability.is_some() || p.subpat.is_some() || is_binding_name(&p.ident) {
+            if p.by_ref.is_some()
+                || p.mutability.is_some()
+                || p.subpat.is_some()
+                || is_binding_name(&p.ident)
+            {
                 out.push(p.ident.clone());
             }
             if let Some((_, sub)) = &p.subpat {
@@ -119,11 +123,22 @@ struct Walker<'a> {
 
 impl<'a> Walker<'a> {
     fn new(names: &'a dyn Names) -> Self {
-        Walker { names, shadow: vec![Vec::new()], flow: Flow::default(), uses: Uses::default(), hidden: 0, exiting: 0 }
+        Walker {
+            names,
+            shadow: vec![Vec::new()],
+            flow: Flow::default(),
+            uses: Uses::default(),
+            hidden: 0,
+            exiting: 0,
+        }
     }
 
     fn finish(mut self) -> Uses {
-        self.uses.writes = if self.flow.diverged { LocalSet::new() } else { self.flow.written };
+        self.uses.writes = if self.flow.diverged {
+            LocalSet::new()
+        } else {
+            self.flow.written
+        };
         self.uses
     }
 
@@ -301,7 +316,6 @@ impl<'a> Walker<'a> {
             },
             Expr::Block(b) => self.block(&b.block),
             Expr::Unsafe(b) => self.block(&b.block),
-            Expr::Const(_) => {}
             Expr::If(i) => {
                 self.push_scope();
                 self.cond(&i.cond);
@@ -501,11 +515,19 @@ impl<'a> Walker<'a> {
     }
 
     fn mac(&mut self, mac: &syn::Macro) {
-        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         self.hidden += 1;
         self.tokens(mac.tokens.clone());
         self.hidden -= 1;
-        if matches!(name.as_str(), "panic" | "unreachable" | "todo" | "unimplemented") {
+        if matches!(
+            name.as_str(),
+            "panic" | "unreachable" | "todo" | "unimplemented"
+        ) {
             self.flow.diverged = true;
         }
     }
@@ -517,7 +539,8 @@ impl<'a> Walker<'a> {
         for (i, tree) in trees.iter().enumerate() {
             match tree {
                 TokenTree::Ident(ident) => {
-                    let after_dot = i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
+                    let after_dot =
+                        i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
                     let before_bang_or_path = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!' || p.as_char() == ':');
                     if !after_dot && !before_bang_or_path {
                         self.read(&ident.to_string());
@@ -539,14 +562,17 @@ fn merge(a: Flow, b: Flow) -> Flow {
     match (a.diverged, b.diverged) {
         (true, _) => b,
         (_, true) => a,
-        _ => Flow { written: a.written.intersection(&b.written).copied().collect(), diverged: false },
+        _ => Flow {
+            written: a.written.intersection(&b.written).copied().collect(),
+            diverged: false,
+        },
     }
 }
 
 fn is_compound(op: syn::BinOp) -> bool {
     use syn::BinOp::{
-        AddAssign, BitAndAssign, BitOrAssign, BitXorAssign, DivAssign, MulAssign, RemAssign, ShlAssign, ShrAssign,
-        SubAssign,
+        AddAssign, BitAndAssign, BitOrAssign, BitXorAssign, DivAssign, MulAssign, RemAssign,
+        ShlAssign, ShrAssign, SubAssign,
     };
     matches!(
         op,
@@ -576,7 +602,10 @@ pub(crate) fn format_args_in(literal: &str) -> Vec<String> {
                 chars.next();
                 continue;
             }
-            let name: String = chars.clone().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let name: String = chars
+                .clone()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
             let rest = chars.clone().nth(name.chars().count());
             if !name.is_empty()
                 && !name.starts_with(|c: char| c.is_ascii_digit())
@@ -610,7 +639,11 @@ pub(crate) struct Substitute<'a> {
 
 impl<'a> Substitute<'a> {
     pub(crate) fn new(names: &'a dyn Names, replace: &'a dyn Fn(LocalId) -> Option<Expr>) -> Self {
-        Substitute { names, replace, shadow: vec![Vec::new()] }
+        Substitute {
+            names,
+            replace,
+            shadow: vec![Vec::new()],
+        }
     }
 
     fn lookup(&self, name: &str) -> Option<LocalId> {
@@ -631,7 +664,10 @@ impl<'a> Substitute<'a> {
 impl VisitMut for Substitute<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         if let Some(ident) = bare_ident(expr) {
-            if let Some(new) = self.lookup(&ident.to_string()).and_then(|l| (self.replace)(l)) {
+            if let Some(new) = self
+                .lookup(&ident.to_string())
+                .and_then(|l| (self.replace)(l))
+            {
                 *expr = new;
             }
             return;
@@ -673,9 +709,11 @@ impl VisitMut for Substitute<'_> {
                     if field.colon_token.is_none() {
                         // `S { x }` is `S { x: x }`.
                         if let syn::Member::Named(name) = &field.member
-                            && let Some(new) = self.lookup(&name.to_string()).and_then(|l| (self.replace)(l))
+                            && let Some(new) = self
+                                .lookup(&name.to_string())
+                                .and_then(|l| (self.replace)(l))
                         {
-                            field.colon_token = Some(Default::default());
+                            field.colon_token = Some(Token![:](name.span()));
                             field.expr = new;
                         }
                         continue;
@@ -760,7 +798,13 @@ mod tests {
         assert_eq!(u.writes, set(&[0]));
 
         // Written, then read: the read sees the new value.
-        let u = expr_uses(&parse_quote!({ a = 1; a + c }), &n);
+        let u = expr_uses(
+            &parse_quote!({
+                a = 1;
+                a + c
+            }),
+            &n,
+        );
         assert_eq!(u.reads, set(&[2]));
         assert_eq!(u.writes, set(&[0]));
     }
@@ -768,24 +812,55 @@ mod tests {
     #[test]
     fn branches_write_only_what_every_path_writes() {
         let n = names(&["a", "b"]);
-        let u = expr_uses(&parse_quote!(if c { a = 1; b = 2 } else { a = 3 }), &n);
+        let u = expr_uses(
+            &parse_quote!(if c {
+                a = 1;
+                b = 2
+            } else {
+                a = 3
+            }),
+            &n,
+        );
         assert_eq!(u.writes, set(&[0]));
         let u = expr_uses(&parse_quote!(if c { a = 1 } else { return }), &n);
         assert_eq!(u.writes, set(&[0]));
-        let u = expr_uses(&parse_quote!(match x { 1 => a = 1, _ => panic!() }), &n);
+        let u = expr_uses(
+            &parse_quote!(match x {
+                1 => a = 1,
+                _ => panic!(),
+            }),
+            &n,
+        );
         assert_eq!(u.writes, set(&[0]));
-        let u = expr_uses(&parse_quote!(while c { a = 1 }), &n);
+        let u = expr_uses(
+            &parse_quote!(while c {
+                a = 1
+            }),
+            &n,
+        );
         assert_eq!(u.writes, set(&[]));
     }
 
     #[test]
     fn inner_bindings_hide_outer_locals() {
         let n = names(&["x", "y"]);
-        let u = expr_uses(&parse_quote!({ let x = 5; x + y }), &n);
+        let u = expr_uses(
+            &parse_quote!({
+                let x = 5;
+                x + y
+            }),
+            &n,
+        );
         assert_eq!(u.mentions, set(&[1]));
         let u = expr_uses(&parse_quote!(|x| x + 1), &n);
         assert_eq!(u.mentions, set(&[]));
-        let u = expr_uses(&parse_quote!(match y { Some(x) => x, None => x }), &n);
+        let u = expr_uses(
+            &parse_quote!(match y {
+                Some(x) => x,
+                None => x,
+            }),
+            &n,
+        );
         // The `None` arm's `x` is the outer one.
         assert_eq!(u.reads, set(&[0, 1]));
     }
@@ -817,14 +892,19 @@ mod tests {
 
     #[test]
     fn format_strings_name_their_inline_arguments() {
-        assert_eq!(format_args_in(r#""{a} {b:?} {{c}} {0} {d:>5}""#), ["a", "b", "d"]);
+        assert_eq!(
+            format_args_in(r#""{a} {b:?} {{c}} {0} {d:>5}""#),
+            ["a", "b", "d"]
+        );
         assert_eq!(format_args_in("r#\"{raw}\"#"), ["raw"]);
         assert!(format_args_in("5u8").is_empty());
     }
 
     #[test]
     fn pattern_bindings_skip_constants() {
-        let pat: Pat = syn::Pat::parse_single.parse2(quote::quote!(Some((a, ref b, None, MAX, mut c)))).unwrap();
+        let pat: Pat = syn::Pat::parse_single
+            .parse2(quote::quote!(Some((a, ref b, None, MAX, mut c))))
+            .unwrap();
         let names: Vec<String> = pat_bindings(&pat).iter().map(ToString::to_string).collect();
         assert_eq!(names, ["a", "b", "c"]);
     }

@@ -11,14 +11,22 @@ fn expand(source: &str) -> String {
     let file: syn::File = syn::parse_str(source).expect("snapshot input parses");
     let mut out = String::new();
     for item in file.items {
-        let syn::Item::Fn(mut func) = item else { panic!("snapshot inputs hold functions") };
-        let pos = func.attrs.iter().position(|a| a.path().segments.last().is_some_and(|s| s.ident == "coroutine"));
+        let syn::Item::Fn(mut func) = item else {
+            panic!("snapshot inputs hold functions")
+        };
+        let pos = func.attrs.iter().position(|a| {
+            a.path()
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "coroutine")
+        });
         let attr = func.attrs.remove(pos.expect("a #[coroutine] attribute"));
         let args = match attr.meta {
             syn::Meta::List(list) => list.tokens,
             _ => proc_macro2::TokenStream::new(),
         };
-        let tokens = coro_transform::expand_attribute(args, quote::ToTokens::to_token_stream(&func));
+        let tokens =
+            coro_transform::expand_attribute(args, quote::ToTokens::to_token_stream(&func));
         let expanded: syn::File = syn::parse2(tokens).expect("the expansion parses as items");
         out.push_str(&prettyplease::unparse(&expanded));
     }
@@ -33,7 +41,10 @@ fn expansions_match_their_snapshots() {
     let mut inputs: Vec<_> = fs::read_dir(&dir)
         .expect("tests/expand exists")
         .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "rs") && !p.to_string_lossy().ends_with(".expanded.rs"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "rs")
+                && !p.to_string_lossy().ends_with(".expanded.rs")
+        })
         .collect();
     inputs.sort();
     assert!(!inputs.is_empty(), "no snapshot inputs");
@@ -49,7 +60,11 @@ fn expansions_match_their_snapshots() {
             failures.push(format!("{}:\n{actual}", expected_path.display()));
         }
     }
-    assert!(failures.is_empty(), "expansions differ from their snapshots (CORO_BLESS=1 to update):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "expansions differ from their snapshots (CORO_BLESS=1 to update):\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Prints the expansion of the file named by `CORO_EXPAND`, for debugging the transform:
@@ -57,6 +72,9 @@ fn expansions_match_their_snapshots() {
 #[test]
 fn show() {
     if let Some(path) = std::env::var_os("CORO_EXPAND") {
-        println!("{}", expand(&fs::read_to_string(path).expect("readable input")));
+        println!(
+            "{}",
+            expand(&fs::read_to_string(path).expect("readable input"))
+        );
     }
 }

@@ -1,12 +1,16 @@
 #[must_use = "a coroutine does nothing until it is resumed"]
-#[allow(refining_impl_trait)]
+#[allow(
+    refining_impl_trait,
+    clippy::used_underscore_binding,
+    clippy::no_effect_underscore_binding
+)]
 fn counter(
     n: u64,
 ) -> impl ::coro::__private::Coroutine<
     (),
     Yield = u64,
     Return = (),
-> + ::core::iter::Iterator<Item = u64> + ::core::iter::FusedIterator {
+> + ::core::iter::FusedIterator<Item = u64> {
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __CoroState<__P0, __L1> {
         Start { __p0: __P0 },
