@@ -12,9 +12,9 @@ pub type BoxCoroutine<'a, R, Y, T> = Box<dyn Coroutine<R, Yield = Y, Return = T>
 /// A [`BoxCoroutine`] that can be sent to another thread.
 ///
 /// ```
-/// use coro::{BoxSendCoroutine, coroutine, suspend};
+/// use coro::{BoxSendCoroutine, suspend};
 ///
-/// #[coroutine(yield = u32)]
+/// #[coro::coroutine(yield = u32)]
 /// fn two() {
 ///     suspend!(1);
 ///     suspend!(2);

@@ -19,10 +19,10 @@ use crate::{BoxCoroutine, EarlyExit};
 /// not `()` names it with a `#[resume]` parameter, so it is never lost:
 ///
 /// ```
-/// use coro::{Coroutine, EarlyExit, coroutine, suspend};
+/// use coro::{Coroutine, EarlyExit, suspend};
 ///
 /// /// Echoes running totals of what it is sent.
-/// #[coroutine(yield = i64, resume = i64)]
+/// #[coro::coroutine(yield = i64, resume = i64)]
 /// fn running_total(#[resume] first: i64) {
 ///     let mut total = first;
 ///     loop {
@@ -66,9 +66,9 @@ pub trait Coroutine<R = ()> {
     /// does nothing. Dropping a suspended coroutine does the same as killing it.
     ///
     /// ```
-    /// use coro::{Coroutine, EarlyExit, Status, coroutine, suspend};
+    /// use coro::{Coroutine, EarlyExit, Status, suspend};
     ///
-    /// #[coroutine(yield = u8)]
+    /// #[coro::coroutine(yield = u8)]
     /// fn forever() {
     ///     loop {
     ///         suspend!(0);
@@ -97,9 +97,9 @@ pub trait Coroutine<R = ()> {
     /// As for [`resume`](Coroutine::resume).
     ///
     /// ```
-    /// use coro::{Coroutine, EarlyExit, coroutine, suspend};
+    /// use coro::{Coroutine, EarlyExit, suspend};
     ///
-    /// #[coroutine(yield = u32, resume = Result<(), String>)]
+    /// #[coro::coroutine(yield = u32, resume = Result<(), String>)]
     /// fn worker(#[resume] start: Result<(), String>) -> Result<u32, String> {
     ///     start?;
     ///     let mut done = 0;
@@ -130,16 +130,16 @@ pub trait Coroutine<R = ()> {
     /// different bodies can share a struct field or a collection.
     ///
     /// ```
-    /// use coro::{BoxCoroutine, coroutine, suspend};
+    /// use coro::{BoxCoroutine, suspend};
     ///
-    /// #[coroutine(yield = u32)]
+    /// #[coro::coroutine(yield = u32)]
     /// fn count(n: u32) {
     ///     for i in 0..n {
     ///         suspend!(i);
     ///     }
     /// }
     ///
-    /// #[coroutine(yield = u32)]
+    /// #[coro::coroutine(yield = u32)]
     /// fn constant(v: u32, n: usize) {
     ///     for _ in 0..n {
     ///         suspend!(v);

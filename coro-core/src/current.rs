@@ -23,9 +23,9 @@ impl CoroutineId {
     /// The identity as a number, for logs.
     ///
     /// ```
-    /// use coro::{coroutine, current, suspend};
+    /// use coro::{current, suspend};
     ///
-    /// #[coroutine(yield = u64)]
+    /// #[coro::coroutine(yield = u64)]
     /// fn me() {
     ///     suspend!(current().unwrap().id().get());
     /// }
@@ -90,15 +90,15 @@ impl Current {
 /// # Examples
 ///
 /// ```
-/// use coro::{Coroutine, coroutine, current, suspend};
+/// use coro::{Coroutine, current, suspend};
 ///
-/// #[coroutine(yield = String)]
+/// #[coro::coroutine(yield = String)]
 /// fn inner() {
 ///     let me = current().unwrap();
 ///     suspend!(format!("{} resumed by {:?}", me.name(), me.resumer().is_some()));
 /// }
 ///
-/// #[coroutine(yield = String, name = "outer one")]
+/// #[coro::coroutine(yield = String, name = "outer one")]
 /// fn outer() {
 ///     let me = current().unwrap();
 ///     suspend!(format!("{} resumed by {:?}", me.name(), me.resumer()));

@@ -14,9 +14,9 @@ use crate::Status;
 /// # Examples
 ///
 /// ```
-/// use coro::{Coroutine, EarlyExit, coroutine, suspend};
+/// use coro::{Coroutine, EarlyExit, suspend};
 ///
-/// #[coroutine(yield = u32)]
+/// #[coro::coroutine(yield = u32)]
 /// fn one() -> &'static str {
 ///     suspend!(1);
 ///     "done"
@@ -122,9 +122,9 @@ impl<T: fmt::Debug> std::error::Error for EarlyExit<T> {}
 /// nightly counterpart (nightly panics), so it converts to an error carrying the [`EarlyExit`].
 ///
 /// ```
-/// use coro::{Coroutine, CoroutineState, EarlyExit, coroutine, suspend};
+/// use coro::{Coroutine, CoroutineState, EarlyExit, suspend};
 ///
-/// #[coroutine(yield = char)]
+/// #[coro::coroutine(yield = char)]
 /// fn ab() -> usize {
 ///     suspend!('a');
 ///     suspend!('b');

@@ -15,9 +15,9 @@
 /// # Examples
 ///
 /// ```
-/// use coro::{Coroutine, coroutine, suspend};
+/// use coro::{Coroutine, suspend};
 ///
-/// #[coroutine(yield = u32, resume = u32)]
+/// #[coro::coroutine(yield = u32, resume = u32)]
 /// fn doubler(#[resume] first: u32) {
 ///     let mut x = first;
 ///     loop {
@@ -31,6 +31,9 @@
 /// ```
 #[macro_export]
 macro_rules! suspend {
+    // The expansion of a coroutine invokes the macro this way once, so that the import the body
+    // uses for `suspend!` counts as used.
+    (@used) => {};
     ($($tokens:tt)*) => {
         ::core::compile_error!(
             "`suspend!` can only be used in the body of a `#[coroutine]` function or a `coro!` block"
@@ -59,14 +62,14 @@ macro_rules! suspend {
 /// # Examples
 ///
 /// ```
-/// use coro::{coroutine, suspend, suspend_from};
+/// use coro::{suspend, suspend_from};
 ///
 /// enum Tree {
 ///     Leaf(i32),
 ///     Node(Vec<Tree>),
 /// }
 ///
-/// #[coroutine(yield = i32)]
+/// #[coro::coroutine(yield = i32)]
 /// fn fringe(list: &[Tree]) {
 ///     for x in list {
 ///         match x {
@@ -82,6 +85,7 @@ macro_rules! suspend {
 /// ```
 #[macro_export]
 macro_rules! suspend_from {
+    (@used) => {};
     ($($tokens:tt)*) => {
         ::core::compile_error!(
             "`suspend_from!` can only be used in the body of a `#[coroutine]` function or a `coro!` block"

@@ -862,7 +862,12 @@ fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
             let root_name = root_name
                 .strip_prefix("__")
                 .map_or(root_name.clone(), |_| "self".to_owned());
-            let message = if local.kind == LocalKind::Iter {
+            let message = if borrow.closure {
+                format!(
+                    "this closure borrows `{root_name}`, a local of the coroutine, and `{}` is used after `suspend!`: a coroutine cannot keep a borrow of its own local across a suspension point; make it a `move` closure",
+                    local.ident
+                )
+            } else if local.kind == LocalKind::Iter {
                 format!(
                     "this `for` loop borrows `{root_name}`, a local the coroutine owns, and suspends inside: a coroutine cannot keep a borrow of its own local across `suspend!`; iterate by value (`for x in {root_name}`), by index (`for i in 0..{root_name}.len()`), or over a borrow of a parameter"
                 )
@@ -872,7 +877,7 @@ fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
                     local.ident
                 )
             };
-            errors.error(borrow.span, message);
+            errors.error_spanned(&borrow.at, message);
         }
     }
 }

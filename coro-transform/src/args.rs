@@ -163,7 +163,7 @@ pub(crate) fn parse_options(
     let Some(yield_ty) = yield_ty else {
         errors.error(
             default_span,
-            "missing `yield = T`: say what type the body suspends with, as in `#[coroutine(yield = u32)]`",
+            "missing `yield = T`: say what type the body suspends with, as in `#[coro::coroutine(yield = u32)]`",
         );
         return None;
     };

@@ -99,8 +99,6 @@ struct InPlace {
     materialize: TokenStream,
     /// The reference each saved local is bound to.
     refs: HashMap<LocalId, Ident>,
-    /// Whether the region can be left (so the owned names are needed).
-    exits: bool,
 }
 
 #[derive(Clone, Default)]
@@ -114,6 +112,9 @@ struct Ctx {
     /// Locals the code emitted so far names (a local declared without a value is only
     /// declared where code names it: otherwise nothing would give it a type).
     mentioned: LocalSet,
+    /// The in-place locals have been moved out somewhere in the code emitted so far (so their
+    /// owned names must be declared).
+    materialized: bool,
 }
 
 fn mixed(name: &str) -> Ident {
@@ -580,14 +581,12 @@ impl Expansion<'_> {
                         quote!(#name = #m;)
                     });
                     let materialize = quote!(#take #(#assigns)*);
-                    let exits = self.region_exits(p, target);
                     let mut ctx = Ctx {
                         in_place: Some(InPlace {
                             point: p,
                             target,
                             materialize,
                             refs,
-                            exits,
                         }),
                         ..Ctx::default()
                     };
@@ -601,34 +600,6 @@ impl Expansion<'_> {
                 }
             }
         }
-    }
-
-    /// Whether the in-place region of point `p` (loop `target`) can be left other than by
-    /// suspending at `p` again.
-    fn region_exits(&self, p: PointId, target: TargetId) -> bool {
-        let loop_body = self.body.targets[target].body;
-        let t = &self.body.targets[target];
-        stmt_falls(self.body, self.body.stmt(t.block, t.index))
-            || self
-                .body
-                .points
-                .iter()
-                .enumerate()
-                .any(|(q, point)| q != p && self.body.block_within(point.block, loop_body))
-            || self.leaves(loop_body, loop_body)
-    }
-
-    /// Whether block `b` (inside `region`) has a lowered jump to a target outside `region`.
-    fn leaves(&self, b: BlockId, region: BlockId) -> bool {
-        self.body.blocks[b].stmts.iter().any(|s| match s {
-            Stmt::Break(t) | Stmt::Continue(t) => {
-                let target = &self.body.targets[*t];
-                !self.body.block_within(target.block, region)
-            }
-            other => crate::analysis::children(other)
-                .into_iter()
-                .any(|c| self.leaves(c, region)),
-        })
     }
 
     fn jump_arm(&self, j: usize) -> TokenStream {
@@ -704,7 +675,8 @@ impl Expansion<'_> {
         if let Some(t) = self.body.blocks[b].label {
             falls |= breaks_to(self.body, b, t);
         }
-        let mut code = self.rebind(b, limit, entry, in_place.as_ref(), &ctx.mentioned);
+        let shadows = in_place.is_some() && ctx.materialized;
+        let mut code = self.rebind(b, limit, entry, in_place.is_some(), shadows, &ctx.mentioned);
         code.extend(out);
         ctx.mentioned.extend(outer_mentions);
         (self.wrap_block(b, code), falls)
@@ -754,6 +726,7 @@ impl Expansion<'_> {
                         && falls
                     {
                         out.extend(ip.materialize.clone());
+                        ctx.materialized = true;
                     }
                     ctx.in_place = None;
                 }
@@ -771,12 +744,15 @@ impl Expansion<'_> {
 
     /// Binds again, at the top of block `b`, the locals the entry keeps that `b` declares
     /// before statement `limit`.
+    /// `in_place`: the arm works on the state in place; `shadows`: and moves the locals out
+    /// somewhere, into owned locals declared here.
     fn rebind(
         &self,
         b: BlockId,
         limit: usize,
         entry: Entry,
-        in_place: Option<&InPlace>,
+        in_place: bool,
+        shadows: bool,
         mentioned: &LocalSet,
     ) -> TokenStream {
         let facts = self.facts(entry);
@@ -786,8 +762,8 @@ impl Expansion<'_> {
             let name = &local.ident;
             let mutability = local.mutable.then(|| quote!(mut));
             if facts.saved.contains(&l) {
-                if let Some(ip) = in_place {
-                    if ip.exits {
+                if in_place {
+                    if shadows {
                         out.extend(quote!(let #mutability #name;));
                     }
                 } else {
@@ -976,7 +952,7 @@ impl Expansion<'_> {
         }
     }
 
-    fn jump_to(&self, t: TargetId, is_break: bool, ctx: &Ctx) -> TokenStream {
+    fn jump_to(&self, t: TargetId, is_break: bool, ctx: &mut Ctx) -> TokenStream {
         let Some(emit) = ctx.targets.get(&t) else {
             let l = &self.body.targets[t].label;
             return if is_break {
@@ -990,13 +966,11 @@ impl Expansion<'_> {
         } else {
             emit.cont.clone()
         };
-        match (&ctx.in_place, ctx.region && !emit.inside) {
-            (Some(ip), true) => {
-                let m = &ip.materialize;
-                quote!({ #m #jump })
-            }
-            _ => jump,
+        if ctx.region && !emit.inside {
+            let m = Self::materialize_before(ctx);
+            return quote!({ #m #jump });
         }
+        jump
     }
 
     /// `*state = Variant { fields }` for the locals `facts` keeps.
@@ -1017,9 +991,13 @@ impl Expansion<'_> {
         quote!(#state_ty::#variant { #handle #(#fields),* })
     }
 
-    fn materialize_before(ctx: &Ctx) -> TokenStream {
+    fn materialize_before(ctx: &mut Ctx) -> TokenStream {
         match (&ctx.in_place, ctx.region) {
-            (Some(ip), true) => ip.materialize.clone(),
+            (Some(ip), true) => {
+                let tokens = ip.materialize.clone();
+                ctx.materialized = true;
+                tokens
+            }
             _ => TokenStream::new(),
         }
     }
@@ -1117,7 +1095,7 @@ impl Expansion<'_> {
         }
     }
 
-    fn goto(&self, j: usize, ctx: &Ctx) -> TokenStream {
+    fn goto(&self, j: usize, ctx: &mut Ctx) -> TokenStream {
         let variant = Self::jump_variant(j);
         let materialize = Self::materialize_before(ctx);
         let save = self.save(&variant, &self.an.jumps[j].facts, None);

@@ -100,10 +100,12 @@ pub(crate) struct Reborrow {
 pub(crate) struct BorrowOf {
     pub(crate) root: LocalId,
     /// The borrowing expression, where the error points.
-    pub(crate) span: Span,
+    pub(crate) at: proc_macro2::TokenStream,
     /// Whether the borrow is of the local itself (`&v`), rather than through a projection
     /// (`&v[..]`), which is only a self-borrow if `v` owns its value.
     pub(crate) direct: bool,
+    /// The borrow is a closure's capture.
+    pub(crate) closure: bool,
 }
 
 /// A block: a scope with statements.

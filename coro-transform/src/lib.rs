@@ -66,7 +66,7 @@ pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
         syn::ReturnType::Type(_, ty) => (**ty).clone(),
     };
     let Some(options) = options else {
-        return fallback(&func, None, &return_ty, &errors);
+        return fallback(&func, None, &return_ty, &errors, &TokenStream::new());
     };
     for (ty, what) in [
         (Some(&options.yield_ty), "yield"),
@@ -83,7 +83,9 @@ pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
     let has_receiver = func.sig.receiver().is_some();
     let (params, inputs) = params(&mut func.sig, &options, &mut errors);
     let mut block = (*func.block).clone();
-    prepare::Prepare::new(&mut errors, &options.krate, has_receiver).visit_block_mut(&mut block);
+    let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, has_receiver);
+    prepare.visit_block_mut(&mut block);
+    let used = prepare::mark_used(&prepare.macro_paths);
     let config = lower::Config {
         fn_name: Some(func.sig.ident.clone()),
         has_receiver,
@@ -99,7 +101,7 @@ pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
     let analysis = analysis::analyze(&body, &mut errors);
     func.sig.inputs = inputs;
     if !errors.is_empty() {
-        return fallback(&func, Some(&options), &return_ty, &errors);
+        return fallback(&func, Some(&options), &return_ty, &errors, &used);
     }
     let name = options
         .name
@@ -117,7 +119,12 @@ pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
         clone: options.clone,
     };
     let state_machine = expansion.expand(&start);
-    emit_fn(&func, &options, &return_ty, &quote!({ #state_machine }))
+    emit_fn(
+        &func,
+        &options,
+        &return_ty,
+        &quote!({ #used #state_machine }),
+    )
 }
 
 /// Expands `coro!(args, move |first| { body })`. Never panics.
@@ -174,7 +181,9 @@ pub fn expand_inline(input: TokenStream) -> TokenStream {
         });
     }
     let mut block = inline.body;
-    prepare::Prepare::new(&mut errors, &options.krate, rename_self).visit_block_mut(&mut block);
+    let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, rename_self);
+    prepare.visit_block_mut(&mut block);
+    let used = prepare::mark_used(&prepare.macro_paths);
     let config = lower::Config {
         fn_name: None,
         has_receiver: false,
@@ -186,7 +195,7 @@ pub fn expand_inline(input: TokenStream) -> TokenStream {
     if !errors.is_empty() {
         let errors = errors.to_compile_errors();
         let krate = &options.krate;
-        return quote!({ #errors #krate::__private::never::<(), ()>() });
+        return quote!({ #errors #used #krate::__private::never::<(), ()>() });
     }
     let name = options
         .name
@@ -204,7 +213,7 @@ pub fn expand_inline(input: TokenStream) -> TokenStream {
         clone: options.clone,
     };
     let state_machine = expansion.expand(&start);
-    quote!({ #state_machine })
+    quote!({ #used #state_machine })
 }
 
 /// `coro!`'s input: options, then `move`, an optional `|first|`, and a block.
@@ -456,12 +465,14 @@ fn emit_fn(
     }
 }
 
-/// The function with a body that type-checks whatever the errors were, next to them.
+/// The function with a body that type-checks whatever the errors were, next to them. `used`
+/// marks the suspension macros' imports as used, as the real expansion does.
 fn fallback(
     func: &syn::ItemFn,
     options: Option<&Options>,
     return_ty: &Type,
     errors: &Errors,
+    used: &TokenStream,
 ) -> TokenStream {
     let errors = errors.to_compile_errors();
     let mut func = func.clone();
@@ -479,15 +490,17 @@ fn fallback(
             arg
         })
         .collect();
+    func.attrs
+        .push(syn::parse_quote!(#[allow(unused_variables)]));
     let stand_in = if let Some(options) = options {
         let krate = &options.krate;
-        let body = quote!({ #krate::__private::never() });
+        let body = quote!({ #used #krate::__private::never() });
         emit_fn(&func, options, return_ty, &body)
     } else {
         let attrs = &func.attrs;
         let vis = &func.vis;
         let sig = &func.sig;
-        quote!(#(#attrs)* #vis #sig { ::core::unreachable!() })
+        quote!(#(#attrs)* #vis #sig { #used ::core::unreachable!() })
     };
     quote!(#errors #stand_in)
 }

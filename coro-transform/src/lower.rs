@@ -30,7 +30,7 @@ use crate::ir::{
     Arm, Block, BlockId, Body, BorrowOf, Dest, Local, LocalId, LocalKind, Opaque, OpaqueExpr,
     Param, Point, PointKind, Reborrow, Stmt, Target, TargetId,
 };
-use crate::prepare::{SuspendMacro, exit_expr};
+use crate::prepare::{self, SuspendMacro, exit_expr};
 use crate::resolve::{self, bare_ident};
 
 /// A parameter as the signature gives it.
@@ -643,6 +643,7 @@ impl Lowering<'_> {
         for arm in &m.arms {
             if let Some((_, guard)) = &arm.guard
                 && self.special_expr(guard)
+                && prepare::tokens_suspend(&guard.to_token_stream()).is_none()
             {
                 self.errors.error_spanned(guard, "a match guard cannot suspend or jump out of the `match`: compute the condition before the `match`");
             }
@@ -1288,16 +1289,29 @@ impl Lowering<'_> {
                 let root = self.lookup(&root.to_string())?;
                 Some(BorrowOf {
                     root,
-                    span: init.span(),
+                    at: init.to_token_stream(),
                     direct,
+                    closure: false,
+                })
+            }
+            // A closure without `move` captures the locals it uses by reference.
+            Expr::Closure(c) if c.capture.is_none() => {
+                let uses = resolve::expr_uses(init, &|n: &str| self.lookup(n));
+                let root = *uses.mentions.iter().next()?;
+                Some(BorrowOf {
+                    root,
+                    at: init.to_token_stream(),
+                    direct: true,
+                    closure: true,
                 })
             }
             Expr::MethodCall(m) if BORROWING_METHODS.contains(&m.method.to_string().as_str()) => {
                 let root = self.lookup(&bare_ident(strip_parens(&m.receiver))?.to_string())?;
                 Some(BorrowOf {
                     root,
-                    span: init.span(),
+                    at: init.to_token_stream(),
                     direct: false,
+                    closure: false,
                 })
             }
             _ => None,

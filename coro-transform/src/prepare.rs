@@ -46,6 +46,12 @@ impl SuspendMacro {
     }
 }
 
+/// Invocations of the suspension macros through the paths the body used, which expand to
+/// nothing but make those paths (and the imports behind them) count as used.
+pub(crate) fn mark_used(paths: &[syn::Path]) -> TokenStream {
+    paths.iter().map(|p| quote::quote!(#p!(@used);)).collect()
+}
+
 /// Whether a token stream contains `suspend!` or `suspend_from!` at any depth.
 pub(crate) fn tokens_suspend(tokens: &TokenStream) -> Option<(SuspendMacro, Span)> {
     let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
@@ -107,6 +113,8 @@ enum Context {
 }
 
 pub(crate) struct Prepare<'a> {
+    /// The paths the body invokes the suspension macros through, one of each.
+    pub(crate) macro_paths: Vec<syn::Path>,
     errors: &'a mut Errors,
     krate: &'a syn::Path,
     /// Rename `self` (the function has a receiver, or `coro!` captures it).
@@ -117,6 +125,7 @@ pub(crate) struct Prepare<'a> {
 impl<'a> Prepare<'a> {
     pub(crate) fn new(errors: &'a mut Errors, krate: &'a syn::Path, rename_self: bool) -> Self {
         Prepare {
+            macro_paths: Vec::new(),
             errors,
             krate,
             rename_self,
@@ -139,6 +148,17 @@ impl<'a> Prepare<'a> {
     }
 
     /// Checks a suspension macro found here; returns whether it may stay.
+    fn note_path(&mut self, path: &syn::Path) {
+        let text = path.to_token_stream().to_string();
+        if !self
+            .macro_paths
+            .iter()
+            .any(|p| p.to_token_stream().to_string() == text)
+        {
+            self.macro_paths.push(path.clone());
+        }
+    }
+
     fn check_suspend(&mut self, kind: SuspendMacro, span: Span) {
         let name = kind.name();
         let message = match self.context() {
@@ -275,6 +295,7 @@ impl VisitMut for Prepare<'_> {
             }),
             Expr::Macro(m) => {
                 if let Some(kind) = SuspendMacro::of(&m.mac) {
+                    self.note_path(&m.mac.path);
                     self.check_suspend(kind, m.mac.path.span());
                     self.visit_suspend_args(&mut m.mac);
                 } else {
@@ -346,6 +367,7 @@ impl VisitMut for Prepare<'_> {
     fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
         if let syn::Stmt::Macro(m) = stmt {
             if let Some(kind) = SuspendMacro::of(&m.mac) {
+                self.note_path(&m.mac.path);
                 self.check_suspend(kind, m.mac.path.span());
                 self.visit_suspend_args(&mut m.mac);
             } else {

@@ -1,0 +1,6 @@
+trait Walk {
+    #[coro::coroutine(yield = u32)]
+    fn walk(&self);
+}
+
+fn main() {}

@@ -1,0 +1,5 @@
+use coro::suspend;
+
+fn main() {
+    suspend!(1);
+}
