@@ -1,5 +1,5 @@
 //! Guido's fringe generator: the leaves of a nested list, in order.
-use coro::Coroutine;
+use coro::{Coroutine, suspend, suspend_from};
 
 /// A nested list, such as `[0, 1, [2, [3]], [4, 5], [[[6]]]]`.
 #[derive(Debug)]

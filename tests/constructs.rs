@@ -6,7 +6,7 @@
     clippy::diverging_sub_expression
 )]
 
-use coro::{Coroutine, EarlyExit};
+use coro::{Coroutine, EarlyExit, suspend, suspend_from};
 use std::cell::RefCell;
 
 /// Runs a coroutine with `()` resumes: its yields, then its return value.

@@ -1,7 +1,9 @@
 //! The runtime around a coroutine: resume values, the first resume, status, iteration, boxing,
 //! cloning, `current()`, error injection, and where `#[coroutine]` applies.
 
-use coro::{BoxCoroutine, Coroutine, CoroutineState, EarlyExit, Status, current};
+use coro::{
+    BoxCoroutine, Coroutine, CoroutineState, EarlyExit, Status, current, suspend, suspend_from,
+};
 
 #[coro::coroutine(yield = u64, resume = u64)]
 fn accumulate(#[resume] first: u64) -> u64 {

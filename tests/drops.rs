@@ -1,7 +1,7 @@
 //! Kill and drop: every local a coroutine holds is dropped exactly once, in the order Rust drops
 //! it, whether the coroutine finishes, is killed, is dropped, or panics.
 
-use coro::{Coroutine, EarlyExit, Status};
+use coro::{Coroutine, EarlyExit, Status, suspend, suspend_from};
 use std::cell::RefCell;
 use std::rc::Rc;
 

@@ -11,6 +11,7 @@ fn counter(
     Yield = u64,
     Return = (),
 > + ::core::iter::FusedIterator<Item = u64> {
+    suspend!(@ used);
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __CoroState<__P0, __L1> {
         Start { __p0: __P0 },

@@ -11,6 +11,8 @@ fn fringe(
     Yield = i32,
     Return = (),
 > + ::core::iter::FusedIterator<Item = i32> {
+    suspend!(@ used);
+    suspend_from!(@ used);
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __CoroState<__P0, __L1> {
         Start { __p0: __P0 },
