@@ -71,6 +71,8 @@ struct Entry<S> {
     id: u64,
     /// The frame's resumer: the frame below it, or whoever resumed the coroutine.
     resumer: u64,
+    /// Who that resumer is (see `current::Frame`).
+    resumer_kind: u64,
 }
 
 impl<S> Frames<S> {
@@ -91,11 +93,13 @@ impl<S> Frames<S> {
             state: caller,
             id: frame.id,
             resumer: frame.resumer,
+            resumer_kind: frame.resumer_kind,
         });
         current::set(Frame {
             id: 0,
             meta: frame.meta,
             resumer: frame.id,
+            resumer_kind: current::COROUTINE,
         });
     }
 
@@ -108,6 +112,7 @@ impl<S> Frames<S> {
             id: entry.id,
             meta: frame.meta,
             resumer: entry.resumer,
+            resumer_kind: entry.resumer_kind,
         });
         Some(entry.state)
     }
@@ -161,6 +166,7 @@ impl<S: Clone> Clone for Frames<S> {
                 state: entry.state.clone(),
                 id: current::fresh_id(),
                 resumer: 0,
+                resumer_kind: current::COROUTINE,
             })
             .collect();
         for i in 1..stack.len() {

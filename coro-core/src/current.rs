@@ -113,17 +113,21 @@ impl Current {
 /// ```
 #[must_use]
 pub fn current() -> Option<Current> {
-    CURRENT.with(|cell| {
-        let mut frame = cell.get();
-        let meta = frame.meta?;
-        if frame.id == 0 {
-            frame.id = fresh_id();
-            cell.set(frame);
+    CURRENT.with(|t| {
+        let meta = t.meta.get()?;
+        if t.id.get() == 0 {
+            t.id.set(fresh_id());
+        }
+        if t.resumer_kind.get() == COROUTINE && t.resumer.get() == 0 {
+            // The resumer has no identity yet: give it one now. It takes it back when this
+            // resume returns (see `leave`).
+            t.resumer.set(fresh_id());
+            t.resumer_kind.set(ASSIGNED);
         }
         Some(Current {
-            id: CoroutineId(NonZeroU64::new(frame.id)?),
+            id: CoroutineId(NonZeroU64::new(t.id.get())?),
             name: meta.name,
-            resumer: NonZeroU64::new(frame.resumer).map(CoroutineId),
+            resumer: NonZeroU64::new(t.resumer.get()).map(CoroutineId),
         })
     })
 }
@@ -136,27 +140,46 @@ pub struct Meta {
     pub name: &'static str,
 }
 
-/// The thread's description of the running coroutine.
+/// A copy of the thread's description of the running coroutine, kept by a resume to restore
+/// what it replaced.
 #[derive(Clone, Copy)]
 pub(crate) struct Frame {
     /// The running coroutine's identity; 0 until somebody asks for it.
     pub(crate) id: u64,
     /// `None` while plain code runs.
     pub(crate) meta: Option<&'static Meta>,
-    /// The resumer's identity; 0 when plain code resumed it.
+    /// The resumer's identity; 0 when plain code resumed it, or when the resumer is a
+    /// coroutine that has none yet.
     pub(crate) resumer: u64,
+    /// Who the resumer is: [`PLAIN`], [`COROUTINE`], or [`ASSIGNED`].
+    pub(crate) resumer_kind: u64,
 }
 
-impl Frame {
-    const PLAIN: Frame = Frame {
-        id: 0,
-        meta: None,
-        resumer: 0,
-    };
+/// The resumer is plain code.
+pub(crate) const PLAIN: u64 = 0;
+/// The resumer is a coroutine.
+pub(crate) const COROUTINE: u64 = 1;
+/// The resumer is a coroutine that got its identity from `current()` during this resume.
+const ASSIGNED: u64 = 2;
+
+/// The thread's description of the running coroutine, one scalar cell per field.
+///
+/// Entering a coroutine stores a frame and leaving restores the previous one, with no other
+/// work on the way: identities are handed out by [`current`], the only reader. When nothing in a
+/// resume reads the cells, the compiler sees stores and their undo, and removes them all. The
+/// fields are separate word-sized cells (not one `Cell<Frame>`) so that they are loaded and
+/// stored as words it can follow, never copied as one aggregate.
+struct Slot {
+    id: Cell<u64>,
+    meta: Cell<Option<&'static Meta>>,
+    resumer: Cell<u64>,
+    resumer_kind: Cell<u64>,
 }
 
 thread_local! {
-    static CURRENT: Cell<Frame> = const { Cell::new(Frame::PLAIN) };
+    static CURRENT: Slot = const {
+        Slot { id: Cell::new(0), meta: Cell::new(None), resumer: Cell::new(0), resumer_kind: Cell::new(PLAIN) }
+    };
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -169,36 +192,57 @@ pub(crate) fn fresh_id() -> u64 {
 /// Swaps in the frame of a coroutine that is about to run; returns the frame to restore.
 ///
 /// `id` is the coroutine's identity (0 if it has none yet). `resumer_of` maps the identity of
-/// whoever is resuming (assigned here if that is a coroutine without one) to the resumer the
-/// running frame should report.
+/// whoever is resuming to the resumer the frame reports (recursive frames report the frame that
+/// delegated to them).
 #[inline]
 pub(crate) fn enter(id: u64, meta: &'static Meta, resumer_of: impl FnOnce(u64) -> u64) -> Frame {
-    CURRENT.with(|cell| {
-        let mut outer = cell.get();
-        if outer.meta.is_some() && outer.id == 0 {
-            outer.id = fresh_id();
-        }
-        cell.set(Frame {
-            id,
-            meta: Some(meta),
-            resumer: resumer_of(outer.id),
-        });
+    CURRENT.with(|t| {
+        let outer = Frame {
+            id: t.id.get(),
+            meta: t.meta.get(),
+            resumer: t.resumer.get(),
+            resumer_kind: t.resumer_kind.get(),
+        };
+        t.id.set(id);
+        t.meta.set(Some(meta));
+        t.resumer.set(resumer_of(outer.id));
+        t.resumer_kind.set(u64::from(outer.meta.is_some()));
         outer
     })
 }
 
-/// Restores `outer` and returns the identity the running frame ended with.
+/// Restores `outer` and returns the identity the running frame ended with. A resumer that got
+/// its identity from a `current()` call inside takes it here.
 #[inline]
-pub(crate) fn leave(outer: Frame) -> u64 {
-    CURRENT.with(|cell| cell.replace(outer).id)
+pub(crate) fn leave(mut outer: Frame) -> u64 {
+    CURRENT.with(|t| {
+        if t.resumer_kind.get() == ASSIGNED {
+            outer.id = t.resumer.get();
+        }
+        let running = t.id.get();
+        set_in(t, outer);
+        running
+    })
+}
+
+fn set_in(t: &Slot, frame: Frame) {
+    t.id.set(frame.id);
+    t.meta.set(frame.meta);
+    t.resumer.set(frame.resumer);
+    t.resumer_kind.set(frame.resumer_kind);
 }
 
 /// Reads the running frame.
 pub(crate) fn get() -> Frame {
-    CURRENT.with(Cell::get)
+    CURRENT.with(|t| Frame {
+        id: t.id.get(),
+        meta: t.meta.get(),
+        resumer: t.resumer.get(),
+        resumer_kind: t.resumer_kind.get(),
+    })
 }
 
 /// Replaces the running frame (recursive frames push and pop through this).
 pub(crate) fn set(frame: Frame) {
-    CURRENT.with(|cell| cell.set(frame));
+    CURRENT.with(|t| set_in(t, frame));
 }
