@@ -2,6 +2,7 @@
 //!
 //! `cargo bench --bench generators`. Each group measures ns per item; compare the ratios within
 //! one run.
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use coro::{Coroutine, current, suspend};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -66,7 +67,7 @@ fn asks_current() {
 }
 
 /// Drains an iterator the way a `for` loop does, keeping every item alive.
-#[inline(always)]
+#[inline]
 fn drain(it: impl Iterator<Item = u64>) -> u64 {
     let mut acc = 0;
     for x in it {
@@ -122,11 +123,11 @@ fn counter_bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("counter");
     g.throughput(Throughput::Elements(n * 2 / 3));
     g.bench_function("hand-written", |b| {
-        b.iter(|| counter_hand_drain(black_box(n)))
+        b.iter(|| counter_hand_drain(black_box(n)));
     });
     g.bench_function("coro", |b| b.iter(|| counter_coro_drain(black_box(n))));
     g.bench_function("hand-written, sum", |b| {
-        b.iter(|| counter_hand_sum(black_box(n)))
+        b.iter(|| counter_hand_sum(black_box(n)));
     });
     g.bench_function("coro, sum", |b| b.iter(|| counter_coro_sum(black_box(n))));
     g.finish();
@@ -147,6 +148,8 @@ struct Echo {
 }
 
 impl Echo {
+    // Returns what `Coroutine::resume` returns, so that both sides of the comparison do.
+    #[allow(clippy::unnecessary_wraps)]
     fn resume(&mut self, x: u64) -> Result<u64, coro::EarlyExit<()>> {
         self.v = x;
         Ok(self.v + 1)
