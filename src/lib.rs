@@ -1,6 +1,221 @@
-//! placeholder
-pub use coro_core::*;
+//! Stackless coroutines for stable Rust, written with `suspend!()`.
+//!
+//! A function marked `#[coro::coroutine]` whose body calls [`suspend!`] becomes a coroutine: a
+//! value that runs the body a piece at a time. Each [`resume`](Coroutine::resume) runs the body up
+//! to its next `suspend!(value)` and hands `value` to the resumer; the next resume continues from
+//! there. The macro rewrites the body into an explicit state machine: no threads, no
+//! async/await, no `unsafe`, no heap allocation, and the result can be moved between resumes.
+//!
+//! ```
+//! use coro::{Coroutine, suspend, suspend_from};
+//!
+//! enum Tree {
+//!     Leaf(i32),
+//!     Node(Vec<Tree>),
+//! }
+//!
+//! /// The leaves of a nested list, in order: Guido van Rossum's fringe.
+//! #[coro::coroutine(yield = i32)]
+//! fn fringe(list: &[Tree]) {
+//!     for x in list {
+//!         match x {
+//!             Tree::Leaf(v) => suspend!(*v),
+//!             Tree::Node(sub) => suspend_from!(fringe(sub)),
+//!         }
+//!     }
+//! }
+//!
+//! use Tree::{Leaf, Node};
+//! let x = [Leaf(0), Leaf(1), Node(vec![Leaf(2), Node(vec![Leaf(3)])])];
+//! let mut c = fringe(&x);
+//! let mut seen = Vec::new();
+//! while let Ok(v) = c.resume(()) {
+//!     seen.push(v);
+//! }
+//! assert_eq!(seen, [0, 1, 2, 3]);
+//! // A coroutine resumed with `()` is also an iterator:
+//! assert_eq!(fringe(&x).sum::<i32>(), 6);
+//! ```
+//!
+//! # The pieces
+//!
+//! - [`#[coro::coroutine(yield = Y)]`](coroutine) turns a function into a coroutine constructor:
+//!   calling it runs nothing and returns an `impl Coroutine<R, Yield = Y, Return = T>`, where `T`
+//!   is the function's written return type and `R` the resume type (`resume = R`, `()` when
+//!   absent). With `R = ()` it is also a [`FusedIterator`](core::iter::FusedIterator) over the
+//!   yielded values.
+//! - [`suspend!(value)`](suspend) pauses the body, yields `value`, and evaluates to the argument
+//!   of the next resume. [`suspend_from!(c)`](suspend_from) runs another coroutine inside this one
+//!   (Python's `yield from`) and evaluates to what it returns.
+//! - [`Coroutine::resume`] returns `Ok(value)` when the body suspends and `Err(`[`EarlyExit`]`)`
+//!   when it does not: [`EarlyExit::Returned`] carries the return value once, and every later
+//!   resume says why nothing ran (`Finished`, `Killed`, `Panicked`) instead of panicking.
+//! - [`Coroutine::kill`] ends a suspended coroutine and drops what it holds; dropping it does the
+//!   same. [`Coroutine::throw`] resumes with an error, for resume types `Result<T, E>`.
+//! - [`current()`] says which coroutine is running and which one resumed it.
+//! - [`coro!`] builds a coroutine from a block that captures its environment, like a `move`
+//!   closure. [`BoxCoroutine`] erases a coroutine's type.
+//!
+//! # Why the attribute is written `#[coro::coroutine]`
+//!
+//! rustc reserves the name `coroutine` for its own unstable attribute, so an imported
+//! `#[coroutine]` is ambiguous on stable Rust (error E0659). The path form,
+//! `#[coro::coroutine(...)]`, is unambiguous and reads like `#[tokio::main]`.
+//!
+//! # Options
+//!
+//! `#[coro::coroutine(yield = Y, resume = R, clone, name = "...")]`:
+//!
+//! | option | meaning |
+//! |---|---|
+//! | `yield = Y` | required: the type the body suspends with |
+//! | `resume = R` | the type of resume values (default `()`) |
+//! | `clone` | the coroutine is `Clone`: a suspended coroutine can be forked |
+//! | `name = "..."` | the name [`current()`] reports (default: the function's name) |
+//! | `crate = "..."` | where the runtime is, if the `coro` dependency is renamed |
+//!
+//! The attribute works on free functions and on methods (`self`, `&self`, `&mut self`), in
+//! inherent and trait impls (declare the trait method as returning
+//! `impl Coroutine<R, Yield = Y, Return = T>`), with generics, bounds, where clauses,
+//! `impl Trait` arguments and any visibility. Doc comments and other attributes are kept.
+//!
+//! # The first resume value
+//!
+//! The first resume starts the body; there is no `suspend!` yet for its value to become. A
+//! coroutine whose resume type is not `()` must say where that value goes, with a parameter
+//! marked `#[resume]`, so that it is never lost. It is not part of the function's signature:
+//!
+//! ```
+//! use coro::{Coroutine, suspend};
+//!
+//! /// Running average of the numbers it is sent.
+//! #[coro::coroutine(yield = f64, resume = f64)]
+//! fn average(#[resume] first: f64) {
+//!     let (mut sum, mut n) = (first, 1.0);
+//!     loop {
+//!         sum += suspend!(sum / n);
+//!         n += 1.0;
+//!     }
+//! }
+//!
+//! let mut avg = average();
+//! assert_eq!(avg.resume(10.0), Ok(10.0));
+//! assert_eq!(avg.resume(20.0), Ok(15.0));
+//! ```
+//!
+//! `#[resume] _: R` drops it, explicitly. In the same way, `suspend_from!(c)` starts the delegate
+//! `c` with `()` when the resume type is `()`, and otherwise needs its first value:
+//! `suspend_from!(c, first)`.
+//!
+//! # What the body may contain
+//!
+//! Ordinary Rust, with `suspend!` wherever an expression may stand: in statements, `let`
+//! initializers (with any pattern, `let ... else` included), operands of operators, call and
+//! method-call arguments, conditions of `if`, `while` and `if let` chains, `match` scrutinees and
+//! arms, `loop`, `while`, `while let` and `for` bodies (over any `IntoIterator`), labeled blocks
+//! and loops with `break value` and labeled `continue`, `return` and `?` (on `Result`, `Option`
+//! and `ControlFlow`). Evaluation order is Rust's: in `f(a(), suspend!(b), c())`, `a()` runs
+//! before the suspension and `c()` after it. Closures, nested functions and items may appear in
+//! the body; they cannot suspend the coroutine themselves.
+//!
+//! No type annotations are needed: every local the state machine keeps gets its type by
+//! inference.
+//!
+//! # What a coroutine keeps across a suspension point
+//!
+//! At each suspension point the coroutine keeps exactly the locals in scope that are
+//!
+//! - **used after it** (read, borrowed, or named in a closure or a macro, on some path), or
+//! - **not used at all since they were declared** (guards such as `let _lock = mutex.lock()`).
+//!
+//! A local that was used before the suspension point and is not used after it is dropped when
+//! the coroutine suspends there, instead of at the end of its scope: the coroutine cannot tell
+//! whether the use moved it. The temporaries of the statement that suspends are dropped when it
+//! suspends, too. Everything kept is dropped at the end of its scope, or, if the coroutine is
+//! killed or dropped first, then: innermost delegate first, then the locals in reverse
+//! declaration order, as Rust drops them.
+//!
+//! The same rule applies where the state machine jumps between states without suspending, which
+//! it does only around code that creates closures inside loops or branches that suspend (a
+//! closure type cannot be duplicated into several states).
+//!
+//! ```
+//! use coro::{Coroutine, suspend};
+//! use std::cell::RefCell;
+//!
+//! struct Noisy<'a>(&'static str, &'a RefCell<Vec<&'static str>>);
+//! impl Drop for Noisy<'_> {
+//!     fn drop(&mut self) {
+//!         self.1.borrow_mut().push(self.0);
+//!     }
+//! }
+//!
+//! #[coro::coroutine(yield = ())]
+//! fn holder<'a>(log: &'a RefCell<Vec<&'static str>>) {
+//!     let _guard = Noisy("guard", log); // never used: kept to the end of its scope
+//!     let used = Noisy("used", log);
+//!     let _ = used.0; // used before the suspension point, not after: dropped there
+//!     suspend!();
+//!     log.borrow_mut().push("resumed");
+//! }
+//!
+//! let log = RefCell::new(Vec::new());
+//! let mut c = holder(&log);
+//! c.resume(()).unwrap();
+//! assert_eq!(*log.borrow(), ["used"]);
+//! assert!(c.resume(()).is_err());
+//! assert_eq!(*log.borrow(), ["used", "resumed", "guard"]);
+//! ```
+//!
+//! # Borrows across suspension points
+//!
+//! The state of a suspended coroutine is a value that can move, so it cannot hold a borrow of
+//! one of its own locals. Borrows of parameters (and of anything else outside the coroutine) are
+//! fine. Two forms of local borrow are supported anyway:
+//!
+//! - `let r = &v;` or `let r = &mut v.field;` (no `mut` on `r`) is taken again from `v` after
+//!   each suspension point, so `let r = &mut list; suspend!(); r.push(1);` works.
+//! - Everything else is refused with an error that says what to do, such as
+//!   `for x in &local { suspend!(*x) }`: iterate by value (`for x in local`), by index
+//!   (`for i in 0..local.len()`), or keep the data in a parameter and borrow that. A closure that
+//!   uses a local and is used after a suspension point must be a `move` closure.
+//!
+//! # Recursion and delegation
+//!
+//! `suspend_from!(f(args))`, where `f` is the coroutine itself, runs the call as a new frame of
+//! the same state machine: no `Box`, nothing allocated per level beyond a frame stack that grows
+//! like a `Vec`, and a resume costs the same at any depth. Killing or dropping a deep chain drops
+//! the innermost frame first, without recursion on the native stack.
+//!
+//! Delegating to another coroutine keeps it inline in the state. Mutual recursion (`a`
+//! delegating to `b` delegating to `a`) makes the state's type contain itself; box one of the
+//! delegates to break the cycle: `suspend_from!(b(x).boxed())`.
+//!
+//! # Limitations
+//!
+//! - A local that is partly moved (`let items = self.items;` then `self.step` used after a
+//!   suspension point) cannot be kept whole: take it apart first
+//!   (`let Self { items, step } = self;`).
+//! - `suspend!` cannot stand inside a closure, an `async` block, a nested function, a match guard
+//!   or another macro's arguments; each is a compile error saying what to do instead.
+//! - A `&mut self` method cannot recurse through `suspend_from!(self.method())`: the callee
+//!   frame would borrow from its caller's. Pass what the recursion needs as arguments instead.
+//!
+//! # Cost
+//!
+//! A resume runs the generated code for the state it is in; LLVM usually inlines it into the
+//! consumer's loop, where it compiles to the code a hand-written iterator or `step` method
+//! compiles to. [`current()`] costs nothing when nothing in a resume calls it. The crate's
+//! criterion benches (`cargo bench --bench generators`) measure this beside hand-written code.
+#![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations)]
+
+pub use coro_core::{
+    BoxCoroutine, BoxSendCoroutine, Coroutine, CoroutineId, CoroutineState, Current, EarlyExit,
+    Status, Throw, current, suspend, suspend_from,
+};
 pub use coro_macros::{coro, coroutine};
+
 #[doc(hidden)]
 pub mod __private {
     pub use coro_core::__private::*;

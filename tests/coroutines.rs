@@ -430,3 +430,37 @@ fn inline_coroutines_capture_their_environment_by_move() {
     assert_eq!(doubler.resume(1), Ok(10));
     assert_eq!(doubler.resume(7), Ok(70));
 }
+
+#[coro::coroutine(yield = char)]
+fn even_depth(n: u32) -> u32 {
+    suspend!('e');
+    if n == 0 {
+        0
+    } else {
+        1 + suspend_from!(odd_depth(n - 1).boxed())
+    }
+}
+
+#[coro::coroutine(yield = char)]
+fn odd_depth(n: u32) -> u32 {
+    suspend!('o');
+    if n == 0 {
+        0
+    } else {
+        1 + suspend_from!(even_depth(n - 1))
+    }
+}
+
+#[test]
+fn mutual_recursion_with_one_delegate_boxed() {
+    let mut c = even_depth(4);
+    let mut seen = String::new();
+    let depth = loop {
+        match c.resume(()) {
+            Ok(ch) => seen.push(ch),
+            Err(EarlyExit::Returned(d)) => break d,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!((seen.as_str(), depth), ("eoeoe", 4));
+}

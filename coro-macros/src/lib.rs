@@ -1,19 +1,108 @@
 //! The procedural macros of [`coro`](https://docs.rs/coro): a thin shim over `coro-transform`,
 //! which does all the work and can be called as an ordinary library.
-//!
-//! The macros are documented where users see them, in the `coro` crate.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 use proc_macro::TokenStream;
 
-/// Rewrites a function whose body uses `suspend!` into a coroutine. See the `coro` crate.
+/// Turns a function whose body uses `suspend!` into a coroutine.
+///
+/// Write it with its path, `#[coro::coroutine(...)]`: rustc reserves the bare name for an
+/// unstable attribute of its own.
+///
+/// ```
+/// use coro::{Coroutine, EarlyExit, suspend};
+///
+/// /// Counts down, then says so.
+/// #[coro::coroutine(yield = u32)]
+/// fn countdown(from: u32) -> &'static str {
+///     for n in (1..=from).rev() {
+///         suspend!(n);
+///     }
+///     "liftoff"
+/// }
+///
+/// let mut c = countdown(2);
+/// assert_eq!(c.resume(()), Ok(2));
+/// assert_eq!(c.resume(()), Ok(1));
+/// assert_eq!(c.resume(()), Err(EarlyExit::Returned("liftoff")));
+/// assert_eq!(countdown(3).collect::<Vec<_>>(), [3, 2, 1]);
+/// ```
+///
+/// The function's signature becomes
+/// `-> impl Coroutine<R, Yield = Y, Return = T>` (plus `FusedIterator<Item = Y>` when the
+/// resume type is `()`, and `Clone` with the `clone` option), capturing the parameters'
+/// lifetimes. Calling it runs nothing.
+///
+/// # Options
+///
+/// - `yield = Y` (required): the type of the values the body suspends with.
+/// - `resume = R`: the type of resume values, `()` by default. When it is not `()`, a parameter
+///   marked `#[resume]` receives the first resume value.
+/// - `clone`: the coroutine implements `Clone`; a clone continues independently.
+/// - `name = "..."`: the name `current()` reports, the function's name by default.
+/// - `crate = "path"`: where the `coro` runtime is, if the dependency is renamed.
+///
+/// ```
+/// use coro::{Coroutine, suspend};
+///
+/// #[coro::coroutine(yield = String, resume = i32, clone, name = "tally")]
+/// fn tally(label: &'static str, #[resume] first: i32) {
+///     let mut total = first;
+///     loop {
+///         total += suspend!(format!("{label}: {total}"));
+///     }
+/// }
+///
+/// let mut t = tally("apples");
+/// assert_eq!(t.resume(1).unwrap(), "apples: 1");
+/// let mut fork = t.clone();
+/// assert_eq!(t.resume(2).unwrap(), "apples: 3");
+/// assert_eq!(fork.resume(10).unwrap(), "apples: 11");
+/// ```
+///
+/// See the `coro` crate for what the body may contain, which locals a coroutine keeps across a
+/// suspension point, and how borrows and recursion work.
 #[proc_macro_attribute]
 pub fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
     coro_transform::expand_attribute(args.into(), item.into()).into()
 }
 
-/// Builds a coroutine from a block, capturing its environment by move. See the `coro` crate.
+/// Builds a coroutine from a block, in place, the way a `move` closure captures its environment.
+///
+/// `coro!(yield = Y, [resume = R,] [return = T,] [clone,] [name = "..",] move { body })` takes the
+/// same options as `#[coro::coroutine]`, plus `return = T` for the body's value (inferred when
+/// absent). The block owns what it uses from its environment: every local it names is moved (or
+/// copied) in. When the resume type is not `()`, the first resume value is bound like a closure
+/// parameter: `move |first| { .. }`.
+///
+/// ```
+/// use coro::{Coroutine, suspend};
+///
+/// let words = vec!["tic", "tac"];
+/// let n = 2;
+/// let echo = coro::coro!(yield = String, move {
+///     for w in words {
+///         for _ in 0..n {
+///             suspend!(w.to_uppercase());
+///         }
+///     }
+/// });
+/// assert_eq!(echo.collect::<Vec<_>>(), ["TIC", "TIC", "TAC", "TAC"]);
+///
+/// let scale = 3;
+/// let mut times = coro::coro!(yield = i32, resume = i32, move |first| {
+///     let mut x = first;
+///     loop {
+///         x = suspend!(x * scale);
+///     }
+/// });
+/// assert_eq!(times.resume(2), Ok(6));
+/// assert_eq!(times.resume(5), Ok(15));
+/// ```
+///
+/// To borrow instead of moving, bind a reference outside the block and use that:
+/// `let v = &data; coro!(yield = u8, move { .. v .. })`.
 #[proc_macro]
 pub fn coro(input: TokenStream) -> TokenStream {
     coro_transform::expand_inline(input.into()).into()

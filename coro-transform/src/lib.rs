@@ -3,13 +3,13 @@
 //!
 //! The passes, each in its own module:
 //!
-//! 1. [`args`]: the options (`yield = Y`, `resume = R`, `clone`, `name = ".."`, `crate = ".."`).
-//! 2. [`prepare`]: checks where suspension points stand; rewrites `return`, `?` and `self`.
-//! 3. [`lower`]: the body as an IR of blocks and suspension points ([`ir`]), with every value that
+//! 1. `args`: the options (`yield = Y`, `resume = R`, `clone`, `name = ".."`, `crate = ".."`).
+//! 2. `prepare`: checks where suspension points stand; rewrites `return`, `?` and `self`.
+//! 3. `lower`: the body as an IR of blocks and suspension points (`ir`), with every value that
 //!    crosses a suspension point held in a local, in Rust's evaluation order.
-//! 4. [`analysis`]: which locals each state keeps (liveness, the drop rule, reborrows), where the
+//! 4. `analysis`: which locals each state keeps (liveness, the drop rule, reborrows), where the
 //!    machine jumps instead of duplicating code, which arms run in place.
-//! 5. [`expand`]: the state machine's tokens.
+//! 5. `expand`: the state machine's tokens.
 //!
 //! Errors are collected across the passes and reported together; the function's signature is
 //! still emitted, so that its callers type-check.
