@@ -881,3 +881,152 @@ fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lower::{Config, lower};
+
+    /// Per point: the names it saves, re-creates and declares again.
+    type NamedFacts = Vec<(Vec<String>, Vec<String>, Vec<String>)>;
+
+    /// Lowers and analyzes a body with no parameters; returns each point's facts by name, which
+    /// points resume in place, and how many jump states there are.
+    fn facts_of(block: syn::Block) -> (NamedFacts, Vec<bool>, usize) {
+        let mut errors = Errors::default();
+        let config = Config {
+            fn_name: None,
+            has_receiver: false,
+            resume_is_unit: true,
+            param_count: 0,
+        };
+        let mut block = block;
+        syn::visit_mut::VisitMut::visit_block_mut(
+            &mut crate::prepare::Prepare::new(&mut errors, &syn::parse_quote!(::coro), false),
+            &mut block,
+        );
+        let body = lower(Vec::new(), block, &config, &mut errors);
+        let an = analyze(&body, &mut errors);
+        assert!(errors.is_empty(), "unexpected errors");
+        let names = |ids: &[LocalId]| {
+            ids.iter()
+                .map(|&l| body.locals[l].ident.to_string())
+                .collect::<Vec<_>>()
+        };
+        let facts = an
+            .points
+            .iter()
+            .map(|f| (names(&f.saved), names(&f.recreate), names(&f.redeclare)))
+            .collect();
+        (
+            facts,
+            an.in_place.iter().map(Option::is_some).collect(),
+            an.jumps.len(),
+        )
+    }
+
+    fn saved(block: syn::Block) -> Vec<Vec<String>> {
+        facts_of(block).0.into_iter().map(|f| f.0).collect()
+    }
+
+    #[test]
+    fn live_and_untouched_locals_are_saved() {
+        let got = saved(syn::parse_quote!({
+            let used_after = 1;
+            let used_before = 2;
+            let _guard = G;
+            let dead = used_before + 1;
+            suspend!(dead);
+            used_after
+        }));
+        // `used_before` and `dead` were used before the point and not after: dropped there.
+        assert_eq!(got, [["used_after", "_guard"]]);
+    }
+
+    #[test]
+    fn liveness_follows_loops_and_assignments() {
+        let got = saved(syn::parse_quote!({
+            let mut total = 0;
+            let mut scratch = 0;
+            for i in 0..3 {
+                scratch = i;
+                suspend!(scratch);
+                total += i;
+            }
+            total
+        }));
+        // `scratch` is assigned before every read: not live at the point, not kept. `total`, the
+        // `for` loop's iterator and `i` (used after the point) are.
+        assert_eq!(got[0].len(), 3, "{got:?}");
+        assert_eq!(got[0][0], "total");
+        assert!(got[0][1].starts_with("__coro_iter"));
+        assert_eq!(got[0][2], "i");
+    }
+
+    #[test]
+    fn deferred_locals_are_declared_again_not_saved() {
+        let (facts, _, _) = facts_of(syn::parse_quote!({
+            let x;
+            suspend!(1);
+            x = 5;
+            x
+        }));
+        assert_eq!(facts[0], (vec![], vec![], vec!["x".to_string()]));
+    }
+
+    #[test]
+    fn reborrows_are_recreated_from_their_saved_root() {
+        let (facts, _, _) = facts_of(syn::parse_quote!({
+            let mut v = Vec::new();
+            let r = &mut v;
+            suspend!(1);
+            r.push(1);
+        }));
+        assert_eq!(
+            facts[0],
+            (vec!["v".to_string()], vec!["r".to_string()], vec![])
+        );
+    }
+
+    #[test]
+    fn loop_carried_state_resumes_in_place() {
+        let (_, in_place, _) = facts_of(syn::parse_quote!({
+            let mut buf = [0u64; 32];
+            let mut i = 0;
+            loop {
+                buf[i % 32] = i as u64;
+                suspend!(buf[i % 32]);
+                i += 1;
+            }
+        }));
+        assert_eq!(in_place, [true]);
+        // A local reassigned as a whole in the loop may be moved there: not in place.
+        let (_, in_place, _) = facts_of(syn::parse_quote!({
+            let mut s = String::new();
+            loop {
+                s = s + "x";
+                suspend!(s.len());
+            }
+        }));
+        assert_eq!(in_place, [false]);
+    }
+
+    #[test]
+    fn closures_in_suspending_loops_become_jump_states() {
+        let (_, _, jumps) = facts_of(syn::parse_quote!({
+            for x in xs {
+                let f = move || x;
+                suspend!(f());
+                let g = move || x;
+                g();
+            }
+        }));
+        assert!(jumps > 0);
+        let (_, _, jumps) = facts_of(syn::parse_quote!({
+            for x in xs {
+                suspend!(x);
+            }
+        }));
+        assert_eq!(jumps, 0);
+    }
+}

@@ -185,3 +185,65 @@ impl Parse for Args {
         Ok(Args(Punctuated::parse_terminated(input)?))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    fn parse(tokens: proc_macro2::TokenStream) -> Result<Options, Vec<String>> {
+        let mut errors = Errors::default();
+        let args = syn::parse2::<Args>(tokens).map_err(|e| vec![e.to_string()])?;
+        let options = parse_options(&args.0, false, Span::call_site(), &mut errors);
+        if errors.is_empty() {
+            options.ok_or_else(Vec::new)
+        } else {
+            Err(errors
+                .to_compile_errors()
+                .into_iter()
+                .map(|t| t.to_string())
+                .collect())
+        }
+    }
+
+    #[test]
+    fn all_options() {
+        let o =
+            parse(quote::quote!(yield = Vec<u8>, resume = Result<(), E>, clone, name = "worker"))
+                .unwrap();
+        assert_eq!(o.yield_ty.to_token_stream().to_string(), "Vec < u8 >");
+        assert_eq!(
+            o.resume_ty().to_token_stream().to_string(),
+            "Result < () , E >"
+        );
+        assert!(o.clone);
+        assert_eq!(
+            o.name.as_ref().map(syn::LitStr::value).as_deref(),
+            Some("worker")
+        );
+        assert!(!o.resume_is_unit());
+        assert_eq!(o.krate.to_token_stream().to_string(), ":: coro");
+    }
+
+    #[test]
+    fn defaults_and_unit_resume() {
+        let o = parse(quote::quote!(yield = u32)).unwrap();
+        assert!(o.resume_is_unit() && !o.clone && o.name.is_none());
+        let o = parse(quote::quote!(yield = u32, resume = (), crate = "::my_coro")).unwrap();
+        assert!(o.resume_is_unit());
+        assert_eq!(o.krate.to_token_stream().to_string(), ":: my_coro");
+    }
+
+    #[test]
+    fn mistakes_are_reported() {
+        let err = |t| parse(t).err().unwrap().join("\n");
+        assert!(err(quote::quote!(resume = u32)).contains("missing `yield = T`"));
+        assert!(err(quote::quote!(yield u32)).contains("expected `=` after `yield`"));
+        assert!(err(quote::quote!(yield = u32, fast)).contains("unknown option `fast`"));
+        assert!(err(quote::quote!(yield = u32, clone, clone)).contains("given twice"));
+        assert!(
+            err(quote::quote!(yield = u32, return = u8)).contains("`return = T` is for `coro!`")
+        );
+        assert!(err(quote::quote!(yield = u32, crate = "not a path")).contains("expected a path"));
+    }
+}
