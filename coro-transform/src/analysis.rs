@@ -254,7 +254,11 @@ impl<'a> Backward<'a> {
         let body = self.body;
         match &body.blocks[b].stmts[i] {
             Stmt::Opaque(o) => {
-                let mut live = live;
+                let mut live = if exits_body(&o.stmt) {
+                    LocalSet::new()
+                } else {
+                    live
+                };
                 if self.kills {
                     for l in &o.uses.writes {
                         live.remove(l);
@@ -382,7 +386,7 @@ fn meet(a: Option<LocalSet>, b: Option<LocalSet>) -> Option<LocalSet> {
 }
 
 fn minus(s: Option<LocalSet>, uses: &Uses) -> Option<LocalSet> {
-    s.map(|s| s.difference(&uses.mentions).copied().collect())
+    s.map(|s| s.difference(&uses.touched).copied().collect())
 }
 
 impl<'a> Forward<'a> {
@@ -420,6 +424,7 @@ impl<'a> Forward<'a> {
     fn stmt(&mut self, b: BlockId, i: usize, state: Option<LocalSet>) -> Option<LocalSet> {
         let body = self.body;
         match &body.blocks[b].stmts[i] {
+            Stmt::Opaque(o) if exits_body(&o.stmt) => None,
             Stmt::Opaque(o) => minus(state, &o.uses).map(|mut set| {
                 set.extend(
                     o.declares
@@ -555,7 +560,7 @@ pub(crate) fn stmt_falls(body: &Body, stmt: &Stmt) -> bool {
 }
 
 /// Whether a statement written by the user visibly never completes (`return`, `break`, `panic!`).
-fn diverges(stmt: &syn::Stmt) -> bool {
+pub(crate) fn diverges(stmt: &syn::Stmt) -> bool {
     let expr = match stmt {
         syn::Stmt::Expr(e, _) => e,
         syn::Stmt::Macro(m) => {
@@ -572,6 +577,19 @@ fn diverges(stmt: &syn::Stmt) -> bool {
         expr,
         syn::Expr::Break(_) | syn::Expr::Continue(_) | syn::Expr::Return(_)
     )
+}
+
+/// Whether a statement written by the user leaves the whole body (`return`, which `prepare`
+/// made a `break '__coro_body`, or a panic): nothing is live after it, and it reaches no later
+/// statement.
+pub(crate) fn exits_body(stmt: &syn::Stmt) -> bool {
+    match stmt {
+        syn::Stmt::Expr(syn::Expr::Break(b), _) => {
+            b.label.as_ref().is_some_and(|l| l.ident == "__coro_body")
+        }
+        syn::Stmt::Expr(syn::Expr::Return(_), _) | syn::Stmt::Macro(_) => diverges(stmt),
+        _ => false,
+    }
 }
 
 /// Whether block `b` contains a lowered `break` to `target`.

@@ -55,7 +55,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::visit_mut::VisitMut;
 use syn::{Ident, Lifetime, Type};
 
-use crate::analysis::{Analysis, Facts, JumpKind, breaks_to, stmt_falls};
+use crate::analysis::{Analysis, Facts, JumpKind, diverges};
 use crate::ir::{BlockId, Body, LocalId, LocalSet, PointId, PointKind, Stmt, TargetId, Uses};
 use crate::prepare::body_label;
 use crate::resolve::Substitute;
@@ -115,6 +115,11 @@ struct Ctx {
     /// The in-place locals have been moved out somewhere in the code emitted so far (so their
     /// owned names must be declared).
     materialized: bool,
+    /// Re-entered loops whose interrupted iteration has a `continue` (so the loop after it is
+    /// reachable).
+    continued: std::collections::HashSet<TargetId>,
+    /// Targets a `break` has been emitted to (so the construct can complete in this arm).
+    broke: std::collections::HashSet<TargetId>,
 }
 
 fn mixed(name: &str) -> Ident {
@@ -327,7 +332,9 @@ impl Expansion<'_> {
                 clippy::never_loop,
                 clippy::let_unit_value,
                 clippy::diverging_sub_expression,
-                clippy::unused_unit
+                clippy::unused_unit,
+                // An arm's value, a statement once the `match` around it is lowered.
+                clippy::no_effect
             )]
             let #coro = #krate::__private::new::<#r, #y, #t, _, _, _>(
                 #state_ty::Start { #(#start_fields),* },
@@ -501,7 +508,7 @@ impl Expansion<'_> {
             }
         }
         let mut ctx = Ctx::default();
-        let body = self.emit_stmts(0, 0, false, &mut ctx);
+        let (body, _) = self.emit_stmts(0, 0, false, &mut ctx);
         quote! {
             #state_ty::Start { .. } => {
                 #take
@@ -646,20 +653,21 @@ impl Expansion<'_> {
         let in_place = ctx.in_place.clone();
         let outer_mentions = std::mem::take(&mut ctx.mentioned);
         let mut out = TokenStream::new();
-        let stmts = &self.body.blocks[b].stmts;
         let mut falls = match down {
             None => match entry {
                 Entry::Point(p) => {
                     out.extend(self.bind_dest(p, value));
-                    out.extend(self.emit_stmts(b, index + 1, false, ctx));
-                    stmts[index + 1..].iter().all(|s| stmt_falls(self.body, s))
+                    let (tokens, falls) = self.emit_stmts(b, index + 1, false, ctx);
+                    out.extend(tokens);
+                    falls
                 }
                 Entry::Jump(j) => {
                     if let JumpKind::LoopHead(t) = self.an.jumps[j].kind {
                         ctx.own_head = Some(t);
                     }
-                    out.extend(self.emit_stmts(b, index, true, ctx));
-                    stmts[index..].iter().all(|s| stmt_falls(self.body, s))
+                    let (tokens, falls) = self.emit_stmts(b, index, true, ctx);
+                    out.extend(tokens);
+                    falls
                 }
             },
             Some(i) => {
@@ -667,13 +675,16 @@ impl Expansion<'_> {
                     self.reenter_stmt(path, depth, entry, index, ctx, value);
                 out.extend(tokens);
                 if stmt_completes {
-                    out.extend(self.emit_stmts(b, i + 1, false, ctx));
+                    let (tokens, falls) = self.emit_stmts(b, i + 1, false, ctx);
+                    out.extend(tokens);
+                    falls
+                } else {
+                    false
                 }
-                stmt_completes && stmts[i + 1..].iter().all(|s| stmt_falls(self.body, s))
             }
         };
         if let Some(t) = self.body.blocks[b].label {
-            falls |= breaks_to(self.body, b, t);
+            falls |= ctx.broke.remove(&t);
         }
         let shadows = in_place.is_some() && ctx.materialized;
         let mut code = self.rebind(b, limit, entry, in_place.is_some(), shadows, &ctx.mentioned);
@@ -716,9 +727,22 @@ impl Expansion<'_> {
                         inside: ctx.region,
                     },
                 );
-                let (rest, _) = self.reenter_block(path, depth + 1, entry, index, ctx, value);
-                let again = self.emit_loop(n, *body, ctx);
-                let falls = stmt_falls(self.body, self.body.stmt(b, i));
+                let (rest, rest_falls) =
+                    self.reenter_block(path, depth + 1, entry, index, ctx, value);
+                // The loop runs again only if the interrupted iteration can reach its head.
+                let again = if rest_falls || ctx.continued.remove(&n) {
+                    // Breaks out of the interrupted iteration (`break 'o`) and out of the loop
+                    // after it both end the statement.
+                    let broke_in_rest = ctx.broke.remove(&n);
+                    let (tokens, falls) = self.emit_loop(n, *body, ctx);
+                    if broke_in_rest || falls {
+                        ctx.broke.insert(n);
+                    }
+                    tokens
+                } else {
+                    TokenStream::new()
+                };
+                let falls = ctx.broke.remove(&n);
                 let mut out = quote!(#o: { #it: #rest #again });
                 if region_here {
                     ctx.region = outer_region;
@@ -825,30 +849,44 @@ impl Expansion<'_> {
 
     // ---- normal emission ---------------------------------------------------------------------
 
-    /// Statements `from..` of block `b`, stopping after one that cannot complete. A jump state
-    /// before a statement is entered instead of emitting the statement (except at `from` when
-    /// the arm starts there).
-    fn emit_stmts(&self, b: BlockId, from: usize, starts_here: bool, ctx: &mut Ctx) -> TokenStream {
+    /// Statements `from..` of block `b`, stopping after one that cannot complete; also returns
+    /// whether the emitted code can reach the block's end. A jump state before a statement is
+    /// entered instead of emitting the statement (except at `from` when the arm starts there).
+    ///
+    /// "Can complete" is decided on the code this arm emits, not on the body: code after a
+    /// suspension point is not in this arm, so a `break` there does not make its loop complete
+    /// here, and what follows the loop is not emitted (it could name locals this arm does not
+    /// have).
+    fn emit_stmts(
+        &self,
+        b: BlockId,
+        from: usize,
+        starts_here: bool,
+        ctx: &mut Ctx,
+    ) -> (TokenStream, bool) {
         let stmts = &self.body.blocks[b].stmts;
         // (declared without a value, tokens, locals named)
         let mut parts: Vec<(Vec<LocalId>, TokenStream, LocalSet)> = Vec::new();
         let outer = std::mem::take(&mut ctx.mentioned);
+        let mut falls = true;
         for (i, stmt) in stmts.iter().enumerate().skip(from) {
             if !(starts_here && i == from)
                 && let Some(j) = self.an.jump_before(b, i)
             {
                 let tokens = self.goto(j, ctx);
                 parts.push((Vec::new(), tokens, std::mem::take(&mut ctx.mentioned)));
+                falls = false;
                 break;
             }
-            let tokens = self.emit_stmt(b, i, ctx);
+            let (tokens, completes) = self.emit_stmt(b, i, ctx);
             let uninit = match stmt {
                 Stmt::Decl(l) => vec![*l],
                 Stmt::Opaque(o) if is_uninit_let(&o.stmt) => o.declares.clone(),
                 _ => Vec::new(),
             };
             parts.push((uninit, tokens, std::mem::take(&mut ctx.mentioned)));
-            if !stmt_falls(self.body, stmt) {
+            if !completes {
+                falls = false;
                 break;
             }
         }
@@ -863,20 +901,23 @@ impl Expansion<'_> {
         }
         ctx.mentioned = outer;
         ctx.mentioned.extend(later);
-        kept.into_iter().rev().collect()
+        (kept.into_iter().rev().collect(), falls)
     }
 
-    fn emit_block(&self, b: BlockId, ctx: &mut Ctx) -> TokenStream {
+    fn emit_block(&self, b: BlockId, ctx: &mut Ctx) -> (TokenStream, bool) {
         self.register_label(b, ctx);
-        let inner = self.emit_stmts(b, 0, false, ctx);
-        self.wrap_block(b, inner)
+        let (inner, mut falls) = self.emit_stmts(b, 0, false, ctx);
+        if let Some(t) = self.body.blocks[b].label {
+            falls |= ctx.broke.remove(&t);
+        }
+        (self.wrap_block(b, inner), falls)
     }
 
-    fn emit_loop(&self, target: TargetId, body: BlockId, ctx: &mut Ctx) -> TokenStream {
+    fn emit_loop(&self, target: TargetId, body: BlockId, ctx: &mut Ctx) -> (TokenStream, bool) {
         if ctx.own_head != Some(target)
             && let Some(j) = self.an.loop_head(target)
         {
-            return self.goto(j, ctx);
+            return (self.goto(j, ctx), false);
         }
         if ctx.own_head == Some(target) {
             ctx.own_head = None;
@@ -890,33 +931,38 @@ impl Expansion<'_> {
                 inside: ctx.region,
             },
         );
-        let inner = self.emit_block(body, ctx);
-        quote!(#l: loop #inner)
+        let (inner, _) = self.emit_block(body, ctx);
+        // A loop completes only through a `break` this arm emits.
+        let falls = ctx.broke.remove(&target);
+        (quote!(#l: loop #inner), falls)
     }
 
-    fn emit_stmt(&self, b: BlockId, i: usize, ctx: &mut Ctx) -> TokenStream {
+    fn emit_stmt(&self, b: BlockId, i: usize, ctx: &mut Ctx) -> (TokenStream, bool) {
         match self.body.stmt(b, i) {
             Stmt::Opaque(o) => {
                 Self::mention(ctx, &o.uses);
-                self.subst_stmt(b, i, &o.stmt, ctx)
+                (self.subst_stmt(b, i, &o.stmt, ctx), !diverges(&o.stmt))
             }
             Stmt::Decl(l) => {
                 ctx.mentioned.insert(*l);
                 let local = &self.body.locals[*l];
                 let name = &local.ident;
                 let mutability = local.mutable.then(|| quote!(mut));
-                quote!(let #mutability #name;)
+                (quote!(let #mutability #name;), true)
             }
-            Stmt::Point(p) => self.emit_point(*p, ctx),
+            Stmt::Point(p) => (self.emit_point(*p, ctx), false),
             Stmt::If { cond, then, els } => {
                 Self::mention(ctx, &cond.uses);
                 let cond = self.subst_expr(b, i, None, &cond.expr, ctx);
-                let then = self.emit_block(*then, ctx);
-                let els = els.map(|e| {
-                    let e = self.emit_block(e, ctx);
-                    quote!(else #e)
-                });
-                quote!(if #cond #then #els)
+                let (then, then_falls) = self.emit_block(*then, ctx);
+                let (els, els_falls) = match els {
+                    Some(e) => {
+                        let (e, f) = self.emit_block(*e, ctx);
+                        (quote!(else #e), f)
+                    }
+                    None => (TokenStream::new(), true),
+                };
+                (quote!(if #cond #then #els), then_falls || els_falls)
             }
             Stmt::Match { scrutinee, arms } => {
                 Self::mention(ctx, &scrutinee.uses);
@@ -924,17 +970,19 @@ impl Expansion<'_> {
                     Self::mention(ctx, &g.uses);
                 }
                 let scrutinee = self.subst_expr(b, i, None, &scrutinee.expr, ctx);
-                let arms = arms.iter().map(|arm| {
+                let mut falls = false;
+                let mut emitted = Vec::new();
+                for arm in arms {
                     let (attrs, pat) = (&arm.attrs, &arm.pat);
                     let guard = arm.guard.as_ref().map(|g| {
                         let g = self.subst_expr(b, i, Some(arm.body), &g.expr, ctx);
                         quote!(if #g)
                     });
-                    let body = self.emit_block(arm.body, ctx);
-                    quote!(#(#attrs)* #pat #guard => #body)
-                });
-                let arms: Vec<TokenStream> = arms.collect();
-                quote!(match #scrutinee { #(#arms)* })
+                    let (body, f) = self.emit_block(arm.body, ctx);
+                    falls |= f;
+                    emitted.push(quote!(#(#attrs)* #pat #guard => #body));
+                }
+                (quote!(match #scrutinee { #(#emitted)* }), falls)
             }
             Stmt::Loop { target, body } => self.emit_loop(*target, *body, ctx),
             Stmt::Block(inner) => self.emit_block(*inner, ctx),
@@ -944,15 +992,20 @@ impl Expansion<'_> {
                 Self::mention(ctx, &init.uses);
                 let init = self.subst_expr(b, i, None, &init.expr, ctx);
                 let ty = ty.as_ref().map(|t| quote!(: #t));
-                let els = self.emit_block(*els, ctx);
-                quote!(let #pat #ty = #init else #els;)
+                let (els, _) = self.emit_block(*els, ctx);
+                (quote!(let #pat #ty = #init else #els;), true)
             }
-            Stmt::Break(t) => self.jump_to(*t, true, ctx),
-            Stmt::Continue(t) => self.jump_to(*t, false, ctx),
+            Stmt::Break(t) => (self.jump_to(*t, true, ctx), false),
+            Stmt::Continue(t) => (self.jump_to(*t, false, ctx), false),
         }
     }
 
     fn jump_to(&self, t: TargetId, is_break: bool, ctx: &mut Ctx) -> TokenStream {
+        if is_break {
+            ctx.broke.insert(t);
+        } else {
+            ctx.continued.insert(t);
+        }
         let Some(emit) = ctx.targets.get(&t) else {
             let l = &self.body.targets[t].label;
             return if is_break {

@@ -196,6 +196,9 @@ pub(crate) struct Uses {
     pub(crate) writes: LocalSet,
     /// Mentioned at all (read, written, borrowed, named in a macro or a closure).
     pub(crate) mentions: LocalSet,
+    /// Mentioned on a path that may go on after this code: `mentions` without what only paths
+    /// that leave the body (`return`, a panic) mention. What the drop rule calls "touched".
+    pub(crate) touched: LocalSet,
     /// Assigned as a whole or through a field (`x = ..`, `x.f = ..`), anywhere.
     pub(crate) assigned: LocalSet,
     /// Mentioned inside a closure, an `async` block or a macro's arguments, where the transform

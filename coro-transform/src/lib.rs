@@ -24,6 +24,7 @@ mod expand;
 mod ir;
 mod lower;
 mod prepare;
+mod rename;
 mod resolve;
 
 use proc_macro2::{Span, TokenStream};
@@ -86,6 +87,7 @@ pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, has_receiver);
     prepare.visit_block_mut(&mut block);
     let used = prepare::mark_used(&prepare.macro_paths);
+    rename::rename_shadowing(&mut block, &param_names(&params));
     let config = lower::Config {
         fn_name: Some(func.sig.ident.clone()),
         has_receiver,
@@ -125,6 +127,15 @@ pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
         &return_ty,
         &quote!({ #used #state_machine }),
     )
+}
+
+/// The names the parameters bind.
+fn param_names(params: &[ParamIn]) -> Vec<String> {
+    params
+        .iter()
+        .flat_map(|p| resolve::pat_bindings(&p.pat))
+        .map(|i| i.to_string())
+        .collect()
 }
 
 /// Expands `coro!(args, move |first| { body })`. Never panics.
@@ -184,6 +195,7 @@ pub fn expand_inline(input: TokenStream) -> TokenStream {
     let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, rename_self);
     prepare.visit_block_mut(&mut block);
     let used = prepare::mark_used(&prepare.macro_paths);
+    rename::rename_shadowing(&mut block, &param_names(&params));
     let config = lower::Config {
         fn_name: None,
         has_receiver: false,

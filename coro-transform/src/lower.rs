@@ -544,33 +544,16 @@ impl Lowering<'_> {
     }
 
     fn lower_if(&mut self, mut i: syn::ExprIf, into: Into) {
-        let cond_special = self.special_expr(&i.cond);
-        if cond_special {
-            let elements = split_chain(&i.cond);
-            let has_let = elements.iter().any(|e| matches!(e, Expr::Let(_)));
-            let first_special = elements.iter().position(|e| self.special_expr(e));
-            if has_let && first_special.is_some_and(|k| k > 0) {
-                let k = first_special.unwrap_or(0);
-                let desugared = self.desugar_chain(i, &elements, k);
-                self.lower_value(desugared, into);
-                return;
-            }
-            // The first element suspends: evaluate it first, then the chain as written.
-            let mut elements = elements;
-            let first = elements.remove(0);
-            let first = match first {
-                Expr::Let(mut l) => {
-                    *l.expr = self.flatten(*l.expr);
-                    Expr::Let(l)
+        if self.special_expr(&i.cond) {
+            match self.flatten_cond(*i.cond) {
+                Cond::Flat(cond) => i.cond = Box::new(cond),
+                Cond::Chain(cond, k) => {
+                    let elements = split_chain(&cond);
+                    i.cond = Box::new(cond);
+                    let desugared = self.desugar_chain(i, &elements, k);
+                    self.lower_value(desugared, into);
+                    return;
                 }
-                other => self.flatten(other),
-            };
-            elements.insert(0, first);
-            i.cond = Box::new(join_chain(elements));
-            if self.special_expr(&i.cond) {
-                // A later element suspends too.
-                self.lower_value(Expr::If(i), into);
-                return;
             }
         }
         let branches_special = self.special_block(&i.then_branch)
@@ -613,6 +596,39 @@ impl Lowering<'_> {
             },
         };
         self.push(Stmt::If { cond, then, els });
+    }
+
+    /// Evaluates the special parts of an `if` condition. Without `let`, the condition is a
+    /// boolean expression (`&&` and `||` stay lazy). In a `let` chain the first element can be
+    /// evaluated first; when a later element suspends, the `if` must be desugared instead, and
+    /// the chain comes back with that element's index ([`Cond::Chain`]).
+    fn flatten_cond(&mut self, cond: Expr) -> Cond {
+        let elements = split_chain(&cond);
+        if !elements.iter().any(|e| matches!(e, Expr::Let(_))) {
+            return Cond::Flat(self.flatten(cond));
+        }
+        if let Some(k) = elements
+            .iter()
+            .position(|e| self.special_expr(e))
+            .filter(|&k| k > 0)
+        {
+            return Cond::Chain(cond, k);
+        }
+        let mut elements = elements;
+        let first = match elements.remove(0) {
+            Expr::Let(mut l) => {
+                *l.expr = self.flatten(*l.expr);
+                Expr::Let(l)
+            }
+            other => self.flatten(other),
+        };
+        elements.insert(0, first);
+        let later = elements.iter().position(|e| self.special_expr(e));
+        let cond = join_chain(elements);
+        match later {
+            Some(k) => Cond::Chain(cond, k),
+            None => Cond::Flat(cond),
+        }
     }
 
     /// `if a && let P = e && ... { T } else { E }` where element `k > 0` suspends:
@@ -959,6 +975,14 @@ impl Lowering<'_> {
                 Expr::Paren(p)
             }
             Expr::Group(g) => self.flatten(*g.expr),
+            Expr::Let(l) => {
+                // rustc rejects it too; saying so here keeps the lowering from looping on it.
+                self.errors.error_spanned(
+                    &l,
+                    "a `let` expression can only stand in an `if` or `while` condition, joined by `&&`",
+                );
+                syn::parse_quote!(false)
+            }
             Expr::Binary(mut b) => {
                 use syn::BinOp::{And, Eq, Ge, Gt, Le, Lt, Ne, Or};
                 match b.op {
@@ -1064,22 +1088,21 @@ impl Lowering<'_> {
                 *r.expr = self.flatten(*r.expr);
                 Expr::Repeat(r)
             }
-            Expr::If(mut i)
-                if !self.branches_special(&i) && !chain_needs_desugar(self, &i.cond) =>
-            {
-                // Only the condition suspends: evaluate it, keep the `if`.
-                let mut elements = split_chain(&i.cond);
-                let first = elements.remove(0);
-                let first = match first {
-                    Expr::Let(mut l) => {
-                        *l.expr = self.flatten(*l.expr);
-                        Expr::Let(l)
+            Expr::If(mut i) if !self.branches_special(&i) => {
+                // Only the condition suspends: evaluate it, keep the `if` (unless a `let` chain
+                // suspends after its first element, which needs the construct lowering).
+                match self.flatten_cond(*i.cond) {
+                    Cond::Flat(cond) => {
+                        *i.cond = cond;
+                        Expr::If(i)
                     }
-                    other => self.flatten(other),
-                };
-                elements.insert(0, first);
-                *i.cond = join_chain(elements);
-                Expr::If(i)
+                    Cond::Chain(cond, _) => {
+                        *i.cond = cond;
+                        let t = self.declare_temp();
+                        self.lower_value(Expr::If(i), Into::Local(t));
+                        self.local_expr(t)
+                    }
+                }
             }
             Expr::Match(mut m)
                 if !m.arms.iter().any(|a| {
@@ -1618,6 +1641,14 @@ fn is_generated(pat: &Pat) -> bool {
     matches!(pat, Pat::Ident(p) if p.ident.to_string().starts_with("__coro_"))
 }
 
+/// A condition after [`Lowering::flatten_cond`].
+enum Cond {
+    /// Evaluated up front where it suspends; the `if` keeps it as is.
+    Flat(Expr),
+    /// A `let` chain whose element `k > 0` suspends: the `if` must be split there.
+    Chain(Expr, usize),
+}
+
 fn is_body_label(label: Option<&Lifetime>) -> bool {
     label.is_some_and(|l| l.ident == "__coro_body")
 }
@@ -1731,14 +1762,6 @@ fn join_chain(elements: Vec<Expr>) -> Expr {
     let mut iter = elements.into_iter();
     let first = iter.next().unwrap_or_else(|| syn::parse_quote!(true));
     iter.fold(first, |acc, e| syn::parse_quote!(#acc && #e))
-}
-
-/// Whether an `if` condition needs the labeled-block desugaring (a `let` chain where an element
-/// after the first suspends).
-fn chain_needs_desugar(l: &Lowering<'_>, cond: &Expr) -> bool {
-    let elements = split_chain(cond);
-    elements.iter().any(|e| matches!(e, Expr::Let(_)))
-        && elements.iter().skip(1).any(|e| l.special_expr(e))
 }
 
 /// The bindings of the `let`s of a condition, in order.

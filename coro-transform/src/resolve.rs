@@ -107,6 +107,11 @@ struct Flow {
     written: LocalSet,
     /// The current path has diverged (returned, broken out, panicked).
     diverged: bool,
+    /// The current path has left the body (returned or panicked).
+    exited: bool,
+    /// Mentioned on some path that may continue after this code (not on paths that leave the
+    /// body).
+    touched: LocalSet,
 }
 
 struct Walker<'a> {
@@ -139,7 +144,18 @@ impl<'a> Walker<'a> {
         } else {
             self.flow.written
         };
+        self.uses.touched = if self.flow.exited {
+            LocalSet::new()
+        } else {
+            self.flow.touched
+        };
         self.uses
+    }
+
+    /// The current path leaves the body.
+    fn exit(&mut self) {
+        self.flow.diverged = true;
+        self.flow.exited = true;
     }
 
     fn push_scope(&mut self) {
@@ -171,6 +187,9 @@ impl<'a> Walker<'a> {
 
     fn mention(&mut self, l: LocalId) {
         self.uses.mentions.insert(l);
+        if !self.flow.exited {
+            self.flow.touched.insert(l);
+        }
         if self.hidden > 0 {
             self.uses.hidden.insert(l);
         }
@@ -226,11 +245,14 @@ impl<'a> Walker<'a> {
         self.flow = merged.unwrap_or(start);
     }
 
-    /// Code that may run zero or more times: its reads count, its writes do not.
+    /// Code that may run zero or more times: its reads count, its writes do not, and what it
+    /// touches counts even where it leaves the body (it may also not).
     fn maybe(&mut self, f: impl FnOnce(&mut Self)) {
         let start = self.flow.clone();
         f(self);
+        let touched = std::mem::take(&mut self.flow.touched);
         self.flow = start;
+        self.flow.touched.extend(touched);
     }
 
     fn stmts(&mut self, stmts: &[Stmt]) {
@@ -388,16 +410,20 @@ impl<'a> Walker<'a> {
                 if let Some(e) = &r.expr {
                     self.expr(e);
                 }
-                self.flow.diverged = true;
+                self.exit();
             }
             Expr::Break(b) => {
+                let exiting = b.label.as_ref().is_some_and(|l| l.ident == "__coro_body");
                 if let Some(e) = &b.expr {
-                    let exiting = b.label.as_ref().is_some_and(|l| l.ident == "__coro_body");
                     self.exiting += usize::from(exiting);
                     self.expr(e);
                     self.exiting -= usize::from(exiting);
                 }
-                self.flow.diverged = true;
+                if exiting {
+                    self.exit();
+                } else {
+                    self.flow.diverged = true;
+                }
             }
             Expr::Continue(_) => self.flow.diverged = true,
             Expr::Reference(r) => self.place(&r.expr, false),
@@ -528,7 +554,7 @@ impl<'a> Walker<'a> {
             name.as_str(),
             "panic" | "unreachable" | "todo" | "unimplemented"
         ) {
-            self.flow.diverged = true;
+            self.exit();
         }
     }
 
@@ -559,14 +585,26 @@ impl<'a> Walker<'a> {
 }
 
 fn merge(a: Flow, b: Flow) -> Flow {
-    match (a.diverged, b.diverged) {
+    let touched = match (a.exited, b.exited) {
+        (true, true) => LocalSet::new(),
+        (true, false) => b.touched.clone(),
+        (false, true) => a.touched.clone(),
+        (false, false) => a.touched.union(&b.touched).copied().collect(),
+    };
+    let exited = a.exited && b.exited;
+    let mut out = match (a.diverged, b.diverged) {
         (true, _) => b,
         (_, true) => a,
         _ => Flow {
             written: a.written.intersection(&b.written).copied().collect(),
             diverged: false,
+            exited: false,
+            touched: LocalSet::new(),
         },
-    }
+    };
+    out.touched = touched;
+    out.exited = exited;
+    out
 }
 
 fn is_compound(op: syn::BinOp) -> bool {

@@ -49,7 +49,8 @@ fn counter(
         clippy::never_loop,
         clippy::let_unit_value,
         clippy::diverging_sub_expression,
-        clippy::unused_unit
+        clippy::unused_unit,
+        clippy::no_effect
     )]
     let __coro = ::coro::__private::new::<
         (),

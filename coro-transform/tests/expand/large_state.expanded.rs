@@ -48,7 +48,8 @@ fn large() -> impl ::coro::__private::Coroutine<
         clippy::never_loop,
         clippy::let_unit_value,
         clippy::diverging_sub_expression,
-        clippy::unused_unit
+        clippy::unused_unit,
+        clippy::no_effect
     )]
     let __coro = ::coro::__private::new::<
         (),
