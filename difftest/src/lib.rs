@@ -1,0 +1,239 @@
+//! Differential testing of the `#[coroutine]` transform.
+//!
+//! A seeded generator (`gen.rs`, run by the build script) writes random coroutine bodies, each
+//! twice: as a `#[coro::coroutine]`, and as a plain function in which every `suspend!(e)` logs
+//! `e` and takes the next value from a scripted list of resume values. The tests run both with
+//! the same script and compare their event logs (yields, resume values, side effects, guard
+//! touches and drops, the return value or the panic), then again with the coroutine killed after
+//! each of its suspensions and the plain function unwinding from the same one.
+//!
+//! The plain function follows Rust's drop timing; the coroutine follows the documented rule (a
+//! local used before a suspension point and not after it is dropped there). The generator has
+//! its own model of that rule and writes the drops it predicts into the plain function as
+//! explicit `drop(..)`s, so the logs agree exactly when the transform and the model do.
+//!
+//! This library is the runtime both versions use.
+#![forbid(unsafe_code)]
+// The effects below are called as statements as often as for their values, and `res` is the
+// generated programs' `Result`: neither lint helps here.
+#![allow(clippy::must_use_candidate, clippy::missing_errors_doc)]
+
+use coro::{Coroutine, EarlyExit};
+use std::cell::RefCell;
+use std::fmt::Debug;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+
+pub mod generator {
+    //! The program generator, also run by the build script.
+    #![allow(missing_docs, clippy::all, clippy::pedantic)]
+    include!("gen.rs");
+}
+
+thread_local! {
+    static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Appends an event to this thread's log.
+pub fn log(event: String) {
+    LOG.with(|l| l.borrow_mut().push(event));
+}
+
+fn take_log() -> Vec<String> {
+    LOG.with(|l| std::mem::take(&mut *l.borrow_mut()))
+}
+
+/// A value whose drop (and each use) is an event.
+#[derive(Debug)]
+pub struct Guard(pub u32);
+
+impl Guard {
+    /// A use of the guard: logs it and returns its number.
+    pub fn touch(&self) -> i64 {
+        log(format!("touch g{}", self.0));
+        i64::from(self.0)
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        log(format!("drop g{}", self.0));
+    }
+}
+
+/// A side effect with a value.
+pub fn eff(k: i64) -> i64 {
+    log(format!("eff {k}"));
+    k
+}
+
+/// A call whose arguments are evaluated in order.
+pub fn call2(a: i64, b: i64) -> i64 {
+    log(format!("call2 {a} {b}"));
+    a.wrapping_mul(3).wrapping_add(b)
+}
+
+/// A call with three arguments.
+pub fn call3(a: i64, b: i64, c: i64) -> i64 {
+    log(format!("call3 {a} {b} {c}"));
+    a.wrapping_add(b).wrapping_sub(c)
+}
+
+/// `Some(v)` unless `v` is a multiple of 3.
+pub fn opt(v: i64) -> Option<i64> {
+    (v.rem_euclid(3) != 0).then_some(v)
+}
+
+/// `Ok(v)` unless `v` is a multiple of 5.
+pub fn res(v: i64) -> Result<i64, i64> {
+    if v.rem_euclid(5) == 0 { Err(v) } else { Ok(v) }
+}
+
+/// A receiver for method calls, updated in place.
+#[derive(Debug, Default)]
+pub struct Acc {
+    /// The running value.
+    pub v: i64,
+}
+
+impl Acc {
+    /// Adds `a * b`, logs it, returns the new value.
+    pub fn add(&mut self, a: i64, b: i64) -> i64 {
+        self.v = self.v.wrapping_add(a.wrapping_mul(b));
+        log(format!("acc {}", self.v));
+        self.v
+    }
+}
+
+/// The scripted resume values: a deterministic sequence.
+#[derive(Debug, Clone)]
+pub struct Script {
+    state: u64,
+}
+
+impl Script {
+    /// The script of a seed.
+    #[must_use]
+    pub fn new(seed: u64) -> Self {
+        Script {
+            state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+        }
+    }
+
+    /// The next resume value, in `-5..20`.
+    pub fn next_value(&mut self) -> i64 {
+        self.state ^= self.state << 13;
+        self.state ^= self.state >> 7;
+        self.state ^= self.state << 17;
+        i64::try_from(self.state % 25).unwrap_or(0) - 5
+    }
+}
+
+/// The payload the plain function unwinds with to stand for a kill.
+struct Killed;
+
+/// What the plain version calls where the coroutine suspends.
+#[derive(Debug)]
+pub struct Ctx {
+    script: Script,
+    suspensions: usize,
+    kill_after: Option<usize>,
+}
+
+impl Ctx {
+    /// A suspension: logs the value, then unwinds if this is where the coroutine is killed, or
+    /// takes the next resume value.
+    pub fn suspend(&mut self, v: i64) -> i64 {
+        log(format!("yield {v}"));
+        self.suspensions += 1;
+        if Some(self.suspensions) == self.kill_after {
+            resume_unwind(Box::new(Killed));
+        }
+        let r = self.script.next_value();
+        log(format!("resume {r}"));
+        r
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(ToString::to_string)
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+/// Runs a coroutine with the script of `seed`, killing it after its `kill_after`-th suspension;
+/// returns the event log.
+pub fn run_coroutine<C, R>(
+    make: impl FnOnce() -> C,
+    seed: u64,
+    kill_after: Option<usize>,
+) -> Vec<String>
+where
+    C: Coroutine<i64, Yield = i64, Return = R>,
+    R: Debug,
+{
+    take_log();
+    let mut script = Script::new(seed);
+    let mut c = make();
+    let mut r = script.next_value();
+    log(format!("resume {r}"));
+    let mut suspensions = 0;
+    loop {
+        match catch_unwind(AssertUnwindSafe(|| c.resume(r))) {
+            Ok(Ok(y)) => {
+                log(format!("yield {y}"));
+                suspensions += 1;
+                if Some(suspensions) == kill_after {
+                    drop(c);
+                    log("killed".to_owned());
+                    break;
+                }
+                r = script.next_value();
+                log(format!("resume {r}"));
+            }
+            Ok(Err(EarlyExit::Returned(v))) => {
+                log(format!("return {v:?}"));
+                break;
+            }
+            Ok(Err(other)) => {
+                log(format!("dead: {other}"));
+                break;
+            }
+            Err(payload) => {
+                log(format!("panic {}", panic_message(&*payload)));
+                break;
+            }
+        }
+    }
+    take_log()
+}
+
+/// Runs the plain version with the script of `seed`, unwinding from its `kill_after`-th
+/// suspension; returns the event log.
+pub fn run_reference<R: Debug>(
+    f: impl FnOnce(&mut Ctx, i64) -> R,
+    seed: u64,
+    kill_after: Option<usize>,
+) -> Vec<String> {
+    take_log();
+    let mut ctx = Ctx {
+        script: Script::new(seed),
+        suspensions: 0,
+        kill_after,
+    };
+    let first = ctx.script.next_value();
+    log(format!("resume {first}"));
+    match catch_unwind(AssertUnwindSafe(|| f(&mut ctx, first))) {
+        Ok(v) => log(format!("return {v:?}")),
+        Err(payload) if payload.is::<Killed>() => log("killed".to_owned()),
+        Err(payload) => log(format!("panic {}", panic_message(&*payload))),
+    }
+    take_log()
+}
+
+/// How many times a log's program suspended.
+#[must_use]
+pub fn suspensions(log: &[String]) -> usize {
+    log.iter().filter(|e| e.starts_with("yield ")).count()
+}
