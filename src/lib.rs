@@ -126,9 +126,13 @@
 //! At each suspension point the coroutine keeps exactly the locals in scope that are
 //!
 //! - **used after it** (read, borrowed, or named in a closure or a macro, on some path), or
-//! - **not used at all since they were declared** (guards such as `let _lock = mutex.lock()`).
+//! - **not used on any path from their declaration to it** (guards such as
+//!   `let _lock = mutex.lock()`). A path that returns or panics does not reach the suspension
+//!   point, so what it uses does not count.
 //!
-//! A local that was used before the suspension point and is not used after it is dropped when
+//! This is the rule the differential tests check, on thousands of generated programs killed at
+//! every suspension point. A local that was used before the suspension point and is not used
+//! after it is dropped when
 //! the coroutine suspends there, instead of at the end of its scope: the coroutine cannot tell
 //! whether the use moved it. The temporaries of the statement that suspends are dropped when it
 //! suspends, too. Everything kept is dropped at the end of its scope, or, if the coroutine is
@@ -185,7 +189,16 @@
 //! `suspend_from!(f(args))`, where `f` is the coroutine itself, runs the call as a new frame of
 //! the same state machine: no `Box`, nothing allocated per level beyond a frame stack that grows
 //! like a `Vec`, and a resume costs the same at any depth. Killing or dropping a deep chain drops
-//! the innermost frame first, without recursion on the native stack.
+//! the innermost frame first, without recursion on the native stack. Inside each frame,
+//! `current()` names that frame, and its resumer is the frame that delegated to it; `throw`
+//! reaches the innermost frame first, and each level decides what to do with what it returns.
+//!
+//! # Symmetric sets
+//!
+//! [`symmetric`] builds Simula-style coroutines on the same functions: members of a
+//! [`symmetric::Set`] hand control and a value straight to each other
+//! (`suspend!(tran(member, data))`), driven by a trampoline so the native stack does not grow.
+//! See the module for the edges (first transfer, falling through, panics, kill).
 //!
 //! Delegating to another coroutine keeps it inline in the state. Mutual recursion (`a`
 //! delegating to `b` delegating to `a`) makes the state's type contain itself; box one of the
@@ -210,6 +223,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 
+pub use coro_core::symmetric;
 pub use coro_core::{
     BoxCoroutine, BoxSendCoroutine, Coroutine, CoroutineId, CoroutineState, Current, EarlyExit,
     Status, Throw, current, suspend, suspend_from,

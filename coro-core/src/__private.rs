@@ -85,21 +85,12 @@ impl<S> Frames<S> {
     /// Suspends the running frame (`caller`) beneath a new callee frame.
     #[inline]
     pub fn push(&mut self, caller: S) {
-        let mut frame = current::get();
-        if frame.id == 0 {
-            frame.id = current::fresh_id();
-        }
+        let (id, resumer, resumer_kind) = current::push_frame();
         self.stack.push(Entry {
             state: caller,
-            id: frame.id,
-            resumer: frame.resumer,
-            resumer_kind: frame.resumer_kind,
-        });
-        current::set(Frame {
-            id: 0,
-            meta: frame.meta,
-            resumer: frame.id,
-            resumer_kind: current::COROUTINE,
+            id,
+            resumer,
+            resumer_kind,
         });
     }
 
@@ -107,13 +98,7 @@ impl<S> Frames<S> {
     #[inline]
     pub fn pop(&mut self) -> Option<S> {
         let entry = self.stack.pop()?;
-        let frame = current::get();
-        current::set(Frame {
-            id: entry.id,
-            meta: frame.meta,
-            resumer: entry.resumer,
-            resumer_kind: entry.resumer_kind,
-        });
+        current::pop_frame((entry.id, entry.resumer, entry.resumer_kind));
         Some(entry.state)
     }
 

@@ -182,11 +182,38 @@ thread_local! {
     };
 }
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+/// The next block of identities no thread has taken.
+static NEXT_BLOCK: AtomicU64 = AtomicU64::new(1);
+
+/// How many identities a thread takes at once: recursive frames need one each, and a shared
+/// atomic per frame would cost more than the frame.
+const BLOCK: u64 = 1 << 12;
+
+thread_local! {
+    /// This thread's unused identities: `next..end`.
+    static IDS: (Cell<u64>, Cell<u64>) = const { (Cell::new(0), Cell::new(0)) };
+}
+
+/// A new identity, unique in the process (never 0).
+#[inline]
+pub(crate) fn fresh_id() -> u64 {
+    IDS.with(|(next, end)| {
+        let id = next.get();
+        if id < end.get() {
+            next.set(id + 1);
+            id
+        } else {
+            refill(next, end)
+        }
+    })
+}
 
 #[cold]
-pub(crate) fn fresh_id() -> u64 {
-    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+fn refill(next: &Cell<u64>, end: &Cell<u64>) -> u64 {
+    let start = NEXT_BLOCK.fetch_add(BLOCK, Ordering::Relaxed);
+    next.set(start + 1);
+    end.set(start + BLOCK);
+    start
 }
 
 /// Swaps in the frame of a coroutine that is about to run; returns the frame to restore.
@@ -232,17 +259,30 @@ fn set_in(t: &Slot, frame: Frame) {
     t.resumer_kind.set(frame.resumer_kind);
 }
 
-/// Reads the running frame.
-pub(crate) fn get() -> Frame {
-    CURRENT.with(|t| Frame {
-        id: t.id.get(),
-        meta: t.meta.get(),
-        resumer: t.resumer.get(),
-        resumer_kind: t.resumer_kind.get(),
+/// A recursive call: the running frame (given an identity now, if it has none) is suspended
+/// beneath a new frame that it resumes. Returns what the suspended frame must restore when it
+/// runs again: `(id, resumer, resumer_kind)`.
+#[inline]
+pub(crate) fn push_frame() -> (u64, u64, u64) {
+    CURRENT.with(|t| {
+        let mut id = t.id.get();
+        if id == 0 {
+            id = fresh_id();
+        }
+        let saved = (id, t.resumer.get(), t.resumer_kind.get());
+        t.id.set(0);
+        t.resumer.set(id);
+        t.resumer_kind.set(COROUTINE);
+        saved
     })
 }
 
-/// Replaces the running frame (recursive frames push and pop through this).
-pub(crate) fn set(frame: Frame) {
-    CURRENT.with(|t| set_in(t, frame));
+/// The return from a recursive call: the caller's frame runs again.
+#[inline]
+pub(crate) fn pop_frame((id, resumer, resumer_kind): (u64, u64, u64)) {
+    CURRENT.with(|t| {
+        t.id.set(id);
+        t.resumer.set(resumer);
+        t.resumer_kind.set(resumer_kind);
+    });
 }

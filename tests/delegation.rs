@@ -1,0 +1,170 @@
+//! Delegation at any depth: a coroutine suspended inside a chain of recursive `suspend_from!`s
+//! resumes its innermost frame in O(1), on a frame stack inside one state machine, so depth
+//! costs neither native stack nor time per item.
+
+use coro::{Coroutine, EarlyExit, current, suspend, suspend_from};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// A nested list.
+enum Tree {
+    Leaf(u64),
+    Node(Vec<Tree>),
+}
+
+impl Drop for Tree {
+    // Dropping a 100,000-deep tree recursively would overflow the test thread's stack.
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        if let Tree::Node(children) = self {
+            stack.append(children);
+        }
+        while let Some(mut t) = stack.pop() {
+            if let Tree::Node(children) = &mut t {
+                stack.append(children);
+            }
+        }
+    }
+}
+
+/// `[0, [1, [2, ... [depth - 1]]]]`: one leaf per level, nested `depth` deep.
+fn chain(depth: u64) -> Tree {
+    let mut t = Tree::Node(vec![Tree::Leaf(depth - 1)]);
+    for i in (0..depth - 1).rev() {
+        t = Tree::Node(vec![Tree::Leaf(i), t]);
+    }
+    t
+}
+
+#[coro::coroutine(yield = u64)]
+fn fringe(t: &Tree) {
+    match t {
+        Tree::Leaf(v) => suspend!(*v),
+        Tree::Node(children) => {
+            for c in children {
+                suspend_from!(fringe(c));
+            }
+        }
+    }
+}
+
+/// Runs `f` on a thread with the default 2 MiB stack of spawned threads.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(f)
+        .expect("spawn")
+        .join()
+        .expect("the thread finished")
+}
+
+#[test]
+fn a_fringe_100_000_deep_yields_every_leaf_and_completes_on_a_2_mib_stack() {
+    on_small_stack(|| {
+        let t = chain(100_000);
+        let mut expected = 0;
+        for v in fringe(&t) {
+            assert_eq!(v, expected);
+            expected += 1;
+        }
+        assert_eq!(expected, 100_000);
+    });
+}
+
+#[test]
+fn killing_and_dropping_a_100_000_deep_chain_does_not_overflow() {
+    on_small_stack(|| {
+        let t = chain(100_000);
+        let mut c = fringe(&t);
+        for i in 0..99_999 {
+            assert_eq!(c.resume(()), Ok(i));
+        }
+        c.kill();
+        assert_eq!(c.resume(()), Err(EarlyExit::Killed));
+        let mut c = fringe(&t);
+        for _ in 0..50_000 {
+            c.resume(()).unwrap();
+        }
+        drop(c);
+    });
+}
+
+/// Logs its drop.
+struct Guard(u64, Rc<RefCell<Vec<u64>>>);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.1.borrow_mut().push(self.0);
+    }
+}
+
+#[coro::coroutine(yield = u64)]
+fn guarded(depth: u64, log: Rc<RefCell<Vec<u64>>>) {
+    let _g = Guard(depth, Rc::clone(&log));
+    if depth == 0 {
+        suspend!(0);
+    } else {
+        suspend_from!(guarded(depth - 1, log));
+    }
+}
+
+#[test]
+fn a_killed_chain_drops_its_frames_innermost_first() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut c = guarded(4, Rc::clone(&log));
+    assert_eq!(c.resume(()), Ok(0));
+    c.kill();
+    assert_eq!(*log.borrow(), [0, 1, 2, 3, 4]);
+    let mut c = guarded(2, Rc::clone(&log));
+    log.borrow_mut().clear();
+    c.resume(()).unwrap();
+    drop(c);
+    assert_eq!(*log.borrow(), [0, 1, 2]);
+}
+
+#[coro::coroutine(yield = u64, resume = Result<u64, String>)]
+fn catcher(depth: u64, #[resume] _first: Result<u64, String>) -> Result<u64, String> {
+    if depth == 0 {
+        return suspend!(0);
+    }
+    // Even levels pass errors on; odd levels turn them into a value.
+    match suspend_from!(catcher(depth - 1), Ok(0)) {
+        Err(e) if depth % 2 == 1 => Ok(depth * 100 + e.len() as u64),
+        other => other.map(|v| v + 1),
+    }
+}
+
+#[test]
+fn a_thrown_error_reaches_the_innermost_frame_first_and_each_level_decides() {
+    let mut c = catcher(3);
+    assert_eq!(c.resume(Ok(0)), Ok(0));
+    // The innermost frame returns the error, level 1 catches it (100 + 3), levels 2 and 3 add one.
+    assert_eq!(c.throw("bad".to_owned()), Err(EarlyExit::Returned(Ok(105))));
+    let mut c = catcher(2);
+    c.resume(Ok(0)).unwrap();
+    assert_eq!(c.throw("bad".to_owned()), Err(EarlyExit::Returned(Ok(104))));
+}
+
+#[test]
+fn current_in_the_innermost_frame_names_it_and_its_resumer_is_the_delegating_frame() {
+    #[coro::coroutine(yield = (u64, Option<u64>))]
+    fn ids(depth: u32) {
+        let me = current().expect("inside a coroutine");
+        if depth == 0 {
+            suspend!((me.id().get(), me.resumer().map(coro::CoroutineId::get)));
+        } else {
+            suspend!((me.id().get(), None));
+            suspend_from!(ids(depth - 1));
+        }
+    }
+    let seen: Vec<(u64, Option<u64>)> = ids(3).collect();
+    assert_eq!(seen.len(), 4);
+    let (inner, resumer) = seen[3];
+    assert_eq!(
+        resumer,
+        Some(seen[2].0),
+        "resumed by the frame that delegated"
+    );
+    assert!(seen[..3].iter().all(|&(id, _)| id != inner));
+    assert_eq!(current().map(|c| c.id()), None);
+}
