@@ -1,7 +1,7 @@
 //! Bodies on which the differential tests (the `difftest` crate) once found the transform wrong,
 //! reduced by hand. Each test names what was wrong.
 
-use coro::{Coroutine, EarlyExit, suspend};
+use coro::{Coroutine, EarlyExit, suspend, suspend_from};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -207,5 +207,48 @@ fn a_touch_on_a_returning_branch_does_not_count() {
     assert_eq!(
         drive(&log, f(Guard("g", log.clone()), log.clone()), &[1]),
         ["touch g", "drop g", "return 1"]
+    );
+}
+
+/// A `break` with a value inside the argument of `suspend_from!` (or `suspend!`) once lost its
+/// value: the loop's result was read uninitialized.
+#[test]
+fn a_break_with_a_value_inside_a_suspension_argument() {
+    #[coro::coroutine(yield = i64, resume = i64)]
+    fn inner(a: i64, #[resume] first: i64) -> i64 {
+        suspend!(a);
+        first
+    }
+    #[coro::coroutine(yield = i64, resume = i64)]
+    fn f(#[resume] _first: i64) -> i64 {
+        let mut rounds = 0;
+        let x = loop {
+            rounds += 1;
+            let got = suspend_from!(
+                inner({
+                    let r = suspend!(rounds);
+                    if r > 0 {
+                        break r + suspend!(100);
+                    }
+                    r - 10
+                }),
+                0
+            );
+            suspend!(got);
+        };
+        x * 2
+    }
+    let log = Log::default();
+    // Round 1: r = 0, so `inner(-10)` runs and returns the 0 it is started with; round 2 breaks.
+    assert_eq!(
+        drive(&log, f(), &[0, 0, 5, 0, 3, 4]),
+        [
+            "yield 1",
+            "yield -10",
+            "yield 0",
+            "yield 2",
+            "yield 100",
+            "return 14"
+        ]
     );
 }

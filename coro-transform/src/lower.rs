@@ -1548,7 +1548,23 @@ impl VisitMut for BreakValues {
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
-    fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
+    /// A `break` can stand in the arguments of `suspend!` and `suspend_from!` too, which the
+    /// lowering reads as expressions; other macros are left as written.
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        if SuspendMacro::of(mac).is_none() {
+            return;
+        }
+        let parsed = syn::parse::Parser::parse2(
+            syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
+            mac.tokens.clone(),
+        );
+        if let Ok(mut args) = parsed {
+            for arg in &mut args {
+                self.visit_expr_mut(arg);
+            }
+            mac.tokens = args.to_token_stream();
+        }
+    }
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
