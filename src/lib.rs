@@ -104,7 +104,8 @@
 //! ```
 //!
 //! `#[resume] _: R` drops it, explicitly. In the same way, `suspend_from!(c)` starts the delegate
-//! `c` with `()` when the resume type is `()`, and otherwise needs its first value:
+//! `c` with `()` when the resume type is `()` (or with `Wake::Start` in a microthread, see
+//! [`uthread`]), and otherwise needs its first value, which rustc asks for if it is left out:
 //! `suspend_from!(c, first)`.
 //!
 //! # What the body may contain
@@ -229,6 +230,9 @@ pub use coro_core::{
     Status, Throw, current, suspend, suspend_from,
 };
 pub use coro_macros::{coro, coroutine};
+/// Microthreads: a round-robin scheduler of coroutines on one OS thread, with channels, timers
+/// and an I/O dispatcher. See [`coro_uthread`].
+pub use coro_uthread as uthread;
 
 #[doc(hidden)]
 pub mod __private {

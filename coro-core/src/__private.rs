@@ -242,6 +242,10 @@ where
     fn status(&self) -> Status {
         self.state.status()
     }
+
+    fn name(&self) -> Option<&'static str> {
+        Some(S::META.name)
+    }
 }
 
 impl<S, K, F, Y, T> Iterator for Gen<S, K, F>
@@ -432,4 +436,20 @@ impl<Y, T> Clone for Never<Y, T> {
     fn clone(&self) -> Self {
         match self.1 {}
     }
+}
+
+/// The first resume value of a delegate when `suspend_from!(coro)` leaves it out: only resume
+/// types where it goes without saying have one.
+#[diagnostic::on_unimplemented(
+    message = "`suspend_from!` needs this delegate's first resume value: write `suspend_from!(coro, first)`",
+    label = "the first `{Self}` this delegate is resumed with must be given",
+    note = "only resume types with an obvious first value (`()`, a microthread's `Wake`) can leave it out"
+)]
+pub trait FirstResume {
+    /// The value.
+    fn first() -> Self;
+}
+
+impl FirstResume for () {
+    fn first() {}
 }

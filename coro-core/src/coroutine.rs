@@ -86,6 +86,21 @@ pub trait Coroutine<R = ()> {
     /// Where the coroutine is in its life.
     fn status(&self) -> Status;
 
+    /// The coroutine's name, as [`current`](crate::current) reports it inside: the function's
+    /// name, or the `name = ".."` option. `None` for coroutines that do not say.
+    ///
+    /// ```
+    /// use coro::Coroutine;
+    ///
+    /// #[coro::coroutine(yield = u8, name = "ticker")]
+    /// fn tick() {}
+    ///
+    /// assert_eq!(tick().name(), Some("ticker"));
+    /// ```
+    fn name(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Resumes the coroutine with an error instead of a value: the seed's "send an exception".
     ///
     /// For a coroutine whose resume type is `Result<T, E>`, this is `resume(Err(error))`: the
@@ -219,6 +234,10 @@ impl<R, C: Coroutine<R> + ?Sized> Coroutine<R> for Box<C> {
     fn status(&self) -> Status {
         (**self).status()
     }
+
+    fn name(&self) -> Option<&'static str> {
+        (**self).name()
+    }
 }
 
 /// Delegating to a borrowed coroutine (`suspend_from!(&mut c)`) leaves it with the caller
@@ -238,5 +257,9 @@ impl<R, C: Coroutine<R> + ?Sized> Coroutine<R> for &mut C {
 
     fn status(&self) -> Status {
         (**self).status()
+    }
+
+    fn name(&self) -> Option<&'static str> {
+        (**self).name()
     }
 }

@@ -48,7 +48,8 @@ macro_rules! suspend {
 /// coroutine kills `c` first, and the expression evaluates to `c`'s return value.
 ///
 /// The first resume of `c` happens at once, when the delegation starts; in a coroutine whose
-/// resume type is `()` it gets `()`. Elsewhere the first value is given explicitly:
+/// resume type is `()` it gets `()` (in a microthread of `coro::uthread`, `Wake::Start`).
+/// Elsewhere the first value is given explicitly, and rustc asks for it if it is left out:
 /// `suspend_from!(c, first)`.
 ///
 /// A call of the enclosing function itself (direct recursion) needs no `Box` and allocates nothing

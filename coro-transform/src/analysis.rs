@@ -917,6 +917,7 @@ mod tests {
             has_receiver: false,
             resume_is_unit: true,
             param_count: 0,
+            krate: syn::parse_quote!(::coro),
         };
         let mut block = block;
         syn::visit_mut::VisitMut::visit_block_mut(

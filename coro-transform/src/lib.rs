@@ -93,6 +93,7 @@ pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
         has_receiver,
         resume_is_unit: options.resume_is_unit(),
         param_count: params.iter().filter(|p| !p.is_resume).count(),
+        krate: options.krate.clone(),
     };
     let start: Vec<TokenStream> = params
         .iter()
@@ -201,6 +202,7 @@ pub fn expand_inline(input: TokenStream) -> TokenStream {
         has_receiver: false,
         resume_is_unit: options.resume_is_unit(),
         param_count: start.len(),
+        krate: options.krate.clone(),
     };
     let body = lower::lower(params, block, &config, &mut errors);
     let analysis = analysis::analyze(&body, &mut errors);

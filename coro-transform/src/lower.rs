@@ -57,6 +57,8 @@ pub(crate) struct Config {
     pub(crate) resume_is_unit: bool,
     /// How many arguments a recursive call passes (the `#[resume]` parameter excluded).
     pub(crate) param_count: usize,
+    /// The path of the `coro` crate.
+    pub(crate) krate: syn::Path,
 }
 
 /// Lowers a body. Errors go to `errors`; the result is still a valid body.
@@ -833,15 +835,17 @@ impl Lowering<'_> {
                         "`suspend_from!` takes a coroutine, and its first resume value when the resume type is not `()`: `suspend_from!(coro)` or `suspend_from!(coro, first)`",
                     );
                 }
-                if args.len() == 1 && !self.config.resume_is_unit {
-                    self.errors.error(
-                        span,
-                        "this coroutine's resume type is not `()`, so the delegate needs its first resume value: `suspend_from!(coro, first)`",
-                    );
-                }
                 let mut args = args.into_iter();
                 let coro = args.next().unwrap_or_else(|| syn::parse_quote!(()));
-                let first = args.next();
+                let mut first = args.next();
+                if first.is_none() && !self.config.resume_is_unit {
+                    // Left out: the resume type must say what goes without saying (`Wake::Start`
+                    // for microthreads); for any other type rustc reports that it must be given.
+                    let krate = &self.config.krate;
+                    first = Some(syn::parse_quote_spanned!(span=>
+                        <_ as #krate::__private::FirstResume>::first()
+                    ));
+                }
                 match self.self_call(&coro) {
                     Some(mut call_args) => {
                         if call_args.len() != self.config.param_count {

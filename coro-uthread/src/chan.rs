@@ -1,0 +1,497 @@
+//! Channels with Stackless Python's semantics: a send waits until a receiver takes the value,
+//! a receive until a sender offers one, and each side is served first come first served.
+
+use coro_core::{Coroutine, EarlyExit, Status};
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use crate::Error;
+use crate::sched::{self, Syscall, TaskId, Waiting, Wake};
+
+struct State<T> {
+    capacity: usize,
+    buffer: VecDeque<T>,
+    /// Blocked senders, oldest first, with the value each offers.
+    senders: VecDeque<(u64, TaskId, T)>,
+    /// Blocked receivers, oldest first.
+    receivers: VecDeque<(u64, TaskId)>,
+    /// Values handed to receivers that have not run yet.
+    delivered: HashMap<u64, T>,
+    /// Senders whose value a receiver took.
+    taken: Vec<u64>,
+    next_ticket: u64,
+    closed: bool,
+}
+
+impl<T> State<T> {
+    fn ticket(&mut self) -> u64 {
+        self.next_ticket += 1;
+        self.next_ticket
+    }
+
+    /// Takes a value without waiting, if one is offered (waking its sender).
+    fn take_offered(&mut self) -> Option<T> {
+        if let Some(v) = self.buffer.pop_front() {
+            // A slot freed: the oldest blocked sender's value moves into the buffer.
+            if let Some((ticket, id, value)) = self.senders.pop_front() {
+                self.buffer.push_back(value);
+                self.taken.push(ticket);
+                sched::wake(id, Wake::Ready);
+            }
+            return Some(v);
+        }
+        let (ticket, id, value) = self.senders.pop_front()?;
+        self.taken.push(ticket);
+        sched::wake(id, Wake::Ready);
+        Some(value)
+    }
+
+    /// Gives a value without waiting, if a receiver waits or the buffer has room; otherwise
+    /// hands it back.
+    fn give(&mut self, value: T) -> Result<(), T> {
+        if let Some((ticket, id)) = self.receivers.pop_front() {
+            self.delivered.insert(ticket, value);
+            sched::wake(id, Wake::Ready);
+            return Ok(());
+        }
+        if self.buffer.len() < self.capacity {
+            self.buffer.push_back(value);
+            return Ok(());
+        }
+        Err(value)
+    }
+}
+
+/// A channel between microthreads (and plain code, for what does not wait). Handles are cheap
+/// to clone; all of them are the same channel.
+///
+/// ```
+/// use coro::suspend_from;
+/// use coro_uthread::{Channel, Scheduler, Syscall, Wake};
+/// use std::{cell::RefCell, rc::Rc};
+///
+/// type Log = Rc<RefCell<Vec<String>>>;
+///
+/// #[coro::coroutine(yield = Syscall, resume = Wake)]
+/// fn ping(out: Channel<u32>, back: Channel<u32>, log: Log, #[resume] _w: Wake) {
+///     for i in 1..=3 {
+///         log.borrow_mut().push(format!("ping {i}"));
+///         suspend_from!(out.send(i)).unwrap();
+///         suspend_from!(back.recv()).unwrap();
+///     }
+/// }
+///
+/// #[coro::coroutine(yield = Syscall, resume = Wake)]
+/// fn pong(inbox: Channel<u32>, back: Channel<u32>, log: Log, #[resume] _w: Wake) {
+///     for _ in 0..3 {
+///         let v = suspend_from!(inbox.recv()).unwrap();
+///         log.borrow_mut().push(format!("pong {v}"));
+///         suspend_from!(back.send(v)).unwrap();
+///     }
+/// }
+///
+/// let s = Scheduler::new().unwrap();
+/// let (a, b) = (Channel::new(), Channel::new());
+/// let log = Log::default();
+/// s.spawn(ping(a.clone(), b.clone(), log.clone()));
+/// s.spawn(pong(a.clone(), b.clone(), log.clone()));
+/// assert!(s.run().is_clean());
+/// assert_eq!(log.borrow().join(", "), "ping 1, pong 1, ping 2, pong 2, ping 3, pong 3");
+/// assert_eq!((a.balance(), b.balance()), (0, 0));
+/// ```
+pub struct Channel<T> {
+    state: Rc<RefCell<State<T>>>,
+}
+
+impl<T> Clone for Channel<T> {
+    fn clone(&self) -> Self {
+        Channel {
+            state: Rc::clone(&self.state),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Channel<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.state.borrow();
+        f.debug_struct("Channel")
+            .field("capacity", &s.capacity)
+            .field("buffered", &s.buffer.len())
+            .field("balance", &self.balance())
+            .field("closed", &s.closed)
+            .finish()
+    }
+}
+
+impl<T> Default for Channel<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Channel<T> {
+    /// A rendezvous channel: every send waits for a receiver.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+
+    /// A buffered channel: sends wait only when `capacity` values are waiting to be received.
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Channel {
+            state: Rc::new(RefCell::new(State {
+                capacity,
+                buffer: VecDeque::with_capacity(capacity),
+                senders: VecDeque::new(),
+                receivers: VecDeque::new(),
+                delivered: HashMap::new(),
+                taken: Vec::new(),
+                next_ticket: 0,
+                closed: false,
+            })),
+        }
+    }
+
+    /// Blocked senders minus blocked receivers, as in Stackless.
+    #[must_use]
+    pub fn balance(&self) -> isize {
+        let s = self.state.borrow();
+        isize::try_from(s.senders.len()).unwrap_or(isize::MAX)
+            - isize::try_from(s.receivers.len()).unwrap_or(isize::MAX)
+    }
+
+    /// Closes the channel: everyone blocked on it wakes with [`Error::Closed`] (a blocked
+    /// sender gets its value back), and later sends fail. Values already buffered can still be
+    /// received.
+    pub fn close(&self) {
+        let mut s = self.state.borrow_mut();
+        s.closed = true;
+        let waiting: Vec<TaskId> = s
+            .receivers
+            .iter()
+            .map(|r| r.1)
+            .chain(s.senders.iter().map(|w| w.1))
+            .collect();
+        drop(s);
+        for id in waiting {
+            sched::wake(id, Wake::Ready);
+        }
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.state.borrow().closed
+    }
+
+    /// Sends `value`, waiting until a receiver takes it (or the buffer has room):
+    /// `suspend_from!(channel.send(v))?`.
+    #[must_use = "a send does nothing unless delegated to with `suspend_from!`"]
+    pub fn send(&self, value: T) -> Send<T> {
+        Send {
+            chan: self.clone(),
+            value: Some(value),
+            ticket: None,
+            deadline: None,
+        }
+    }
+
+    /// [`send`](Self::send), giving up with [`Error::Timeout`] after `timeout`.
+    #[must_use = "a send does nothing unless delegated to with `suspend_from!`"]
+    pub fn send_timeout(&self, value: T, timeout: Duration) -> Send<T> {
+        let mut send = self.send(value);
+        send.deadline = Some(Instant::now() + timeout);
+        send
+    }
+
+    /// Receives a value, waiting until a sender offers one: `let v = suspend_from!(channel.recv())?`.
+    #[must_use = "a receive does nothing unless delegated to with `suspend_from!`"]
+    pub fn recv(&self) -> Recv<T> {
+        Recv {
+            chan: self.clone(),
+            ticket: None,
+            deadline: None,
+        }
+    }
+
+    /// [`recv`](Self::recv), giving up with [`Error::Timeout`] after `timeout`.
+    #[must_use = "a receive does nothing unless delegated to with `suspend_from!`"]
+    pub fn recv_timeout(&self, timeout: Duration) -> Recv<T> {
+        let mut recv = self.recv();
+        recv.deadline = Some(Instant::now() + timeout);
+        recv
+    }
+
+    /// Sends without waiting, from anywhere (plain code included): succeeds if a receiver is
+    /// blocked (it takes the value and is queued to run) or the buffer has room.
+    ///
+    /// # Errors
+    ///
+    /// The value back, with [`Error::Closed`], or [`Error::WouldBlock`] when nobody could take it
+    /// now.
+    pub fn try_send(&self, value: T) -> Result<(), SendError<T>> {
+        let mut s = self.state.borrow_mut();
+        if s.closed {
+            return Err(SendError {
+                value,
+                error: Error::Closed,
+            });
+        }
+        s.give(value).map_err(|value| SendError {
+            value,
+            error: Error::WouldBlock,
+        })
+    }
+
+    /// Receives without waiting, from anywhere: succeeds if a value is buffered or a sender is
+    /// blocked (it is then queued to run).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`] when closed and empty, [`Error::WouldBlock`] when nothing is offered now.
+    pub fn try_recv(&self) -> Result<T, Error> {
+        let mut s = self.state.borrow_mut();
+        match s.take_offered() {
+            Some(v) => Ok(v),
+            None if s.closed => Err(Error::Closed),
+            None => Err(Error::WouldBlock),
+        }
+    }
+}
+
+/// A failed send: the value comes back with the reason.
+pub struct SendError<T> {
+    /// The value that was not sent.
+    pub value: T,
+    /// Why.
+    pub error: Error,
+}
+
+impl<T> fmt::Debug for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendError")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the value was not sent: {}", self.error)
+    }
+}
+
+impl<T> std::error::Error for SendError<T> {}
+
+fn park(deadline: Option<Instant>) -> Syscall {
+    Syscall::Park {
+        deadline,
+        on: Waiting::Channel,
+    }
+}
+
+/// The coroutine behind [`Channel::send`].
+pub struct Send<T> {
+    chan: Channel<T>,
+    value: Option<T>,
+    ticket: Option<u64>,
+    deadline: Option<Instant>,
+}
+
+impl<T> fmt::Debug for Send<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Send")
+            .field("ticket", &self.ticket)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Send<T> {
+    /// Leaves the senders' queue; the value back if it was still there.
+    fn withdraw(&mut self) -> Option<T> {
+        let ticket = self.ticket.take()?;
+        let mut s = self.chan.state.borrow_mut();
+        let at = s.senders.iter().position(|w| w.0 == ticket)?;
+        s.senders.remove(at).map(|w| w.2)
+    }
+
+    fn fail(&mut self, error: Error) -> Result<Syscall, EarlyExit<Result<(), SendError<T>>>> {
+        let value = self.withdraw().or_else(|| self.value.take());
+        match value {
+            Some(value) => Err(EarlyExit::Returned(Err(SendError { value, error }))),
+            None => Err(EarlyExit::Finished),
+        }
+    }
+}
+
+impl<T> Coroutine<Wake> for Send<T> {
+    type Yield = Syscall;
+    type Return = Result<(), SendError<T>>;
+
+    fn resume(&mut self, wake: Wake) -> Result<Syscall, EarlyExit<Self::Return>> {
+        let error = match wake {
+            Wake::Thrown(e) => Some(Error::Thrown(e)),
+            Wake::Timeout => Some(Error::Timeout),
+            Wake::Start | Wake::Ready => None,
+        };
+        if let Some(ticket) = self.ticket {
+            let mut s = self.chan.state.borrow_mut();
+            // A receiver that took the value wins over a deadline or an error.
+            if let Some(at) = s.taken.iter().position(|t| *t == ticket) {
+                s.taken.swap_remove(at);
+                self.ticket = None;
+                return Err(EarlyExit::Returned(Ok(())));
+            }
+            let closed = s.closed;
+            drop(s);
+            return match error {
+                Some(e) => self.fail(e),
+                None if closed => self.fail(Error::Closed),
+                None => Ok(park(self.deadline)),
+            };
+        }
+        if let Some(e) = error {
+            return self.fail(e);
+        }
+        let Some(value) = self.value.take() else {
+            return Err(EarlyExit::Finished);
+        };
+        let mut s = self.chan.state.borrow_mut();
+        if s.closed {
+            return Err(EarlyExit::Returned(Err(SendError {
+                value,
+                error: Error::Closed,
+            })));
+        }
+        let value = match s.give(value) {
+            Ok(()) => return Err(EarlyExit::Returned(Ok(()))),
+            Err(value) => value,
+        };
+        let Some(me) = sched::running() else {
+            return Err(EarlyExit::Returned(Err(SendError {
+                value,
+                error: Error::NoScheduler,
+            })));
+        };
+        let ticket = s.ticket();
+        s.senders.push_back((ticket, me, value));
+        self.ticket = Some(ticket);
+        Ok(park(self.deadline))
+    }
+
+    fn kill(&mut self) {
+        self.withdraw();
+        self.value = None;
+    }
+
+    fn status(&self) -> Status {
+        Status::Suspended
+    }
+}
+
+impl<T> Drop for Send<T> {
+    fn drop(&mut self) {
+        if let Some(ticket) = self.ticket {
+            // Killed while blocked: leave the queue (and forget a value already taken).
+            let mut s = self.chan.state.borrow_mut();
+            s.taken.retain(|t| *t != ticket);
+            drop(s);
+            self.withdraw();
+        }
+    }
+}
+
+/// The coroutine behind [`Channel::recv`].
+pub struct Recv<T> {
+    chan: Channel<T>,
+    ticket: Option<u64>,
+    deadline: Option<Instant>,
+}
+
+impl<T> fmt::Debug for Recv<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recv")
+            .field("ticket", &self.ticket)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Recv<T> {
+    /// Leaves the receivers' queue; a value already handed over goes back to the front of the
+    /// channel, for the next receiver.
+    fn withdraw(&mut self) {
+        let Some(ticket) = self.ticket.take() else {
+            return;
+        };
+        let mut s = self.chan.state.borrow_mut();
+        if let Some(v) = s.delivered.remove(&ticket) {
+            s.buffer.push_front(v);
+        }
+        s.receivers.retain(|r| r.0 != ticket);
+    }
+}
+
+impl<T> Coroutine<Wake> for Recv<T> {
+    type Yield = Syscall;
+    type Return = Result<T, Error>;
+
+    fn resume(&mut self, wake: Wake) -> Result<Syscall, EarlyExit<Self::Return>> {
+        let error = match wake {
+            Wake::Thrown(e) => Some(Error::Thrown(e)),
+            Wake::Timeout => Some(Error::Timeout),
+            Wake::Start | Wake::Ready => None,
+        };
+        let mut s = self.chan.state.borrow_mut();
+        if let Some(ticket) = self.ticket {
+            if let Some(v) = s.delivered.remove(&ticket) {
+                self.ticket = None;
+                return Err(EarlyExit::Returned(Ok(v)));
+            }
+            if let Some(e) = error {
+                drop(s);
+                self.withdraw();
+                return Err(EarlyExit::Returned(Err(e)));
+            }
+            if s.closed {
+                drop(s);
+                self.withdraw();
+                return Err(EarlyExit::Returned(Err(Error::Closed)));
+            }
+            return Ok(park(self.deadline));
+        }
+        if let Some(e) = error {
+            return Err(EarlyExit::Returned(Err(e)));
+        }
+        if let Some(v) = s.take_offered() {
+            return Err(EarlyExit::Returned(Ok(v)));
+        }
+        if s.closed {
+            return Err(EarlyExit::Returned(Err(Error::Closed)));
+        }
+        let Some(me) = sched::running() else {
+            return Err(EarlyExit::Returned(Err(Error::NoScheduler)));
+        };
+        let ticket = s.ticket();
+        s.receivers.push_back((ticket, me));
+        self.ticket = Some(ticket);
+        Ok(park(self.deadline))
+    }
+
+    fn kill(&mut self) {
+        self.withdraw();
+    }
+
+    fn status(&self) -> Status {
+        Status::Suspended
+    }
+}
+
+impl<T> Drop for Recv<T> {
+    fn drop(&mut self) {
+        self.withdraw();
+    }
+}

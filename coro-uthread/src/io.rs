@@ -1,0 +1,552 @@
+//! The I/O dispatcher: sockets registered with the poller (epoll on Linux, through `mio`), and
+//! the coroutines that wait on them.
+//!
+//! A read, write or accept is tried at once; when the socket would block, the microthread parks
+//! until the poller says the socket is ready, and the operation is tried again. Buffers are
+//! owned and handed back (`let (n, buf) = suspend_from!(stream.read(buf))?`): a suspended
+//! microthread's state cannot lend a borrow of its own local to the operation.
+
+use coro_core::{Coroutine, EarlyExit, Status};
+use mio::net;
+use mio::{Events, Interest, Poll, Token};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, Read as _, Write as _};
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use crate::sched::{self, Syscall, TaskId, Waiting, Wake};
+
+const READ: usize = 0;
+const WRITE: usize = 1;
+
+pub(crate) struct Reactor {
+    poll: RefCell<Poll>,
+    events: RefCell<Events>,
+    /// For each registered socket, the microthread waiting to read and the one waiting to write.
+    waiters: RefCell<HashMap<Token, [Option<TaskId>; 2]>>,
+    waiting: Cell<usize>,
+    next_token: Cell<usize>,
+}
+
+impl Reactor {
+    pub(crate) fn new() -> io::Result<Reactor> {
+        Ok(Reactor {
+            poll: RefCell::new(Poll::new()?),
+            events: RefCell::new(Events::with_capacity(1024)),
+            waiters: RefCell::new(HashMap::new()),
+            waiting: Cell::new(0),
+            next_token: Cell::new(0),
+        })
+    }
+
+    /// Whether a microthread waits on a socket.
+    pub(crate) fn has_waiters(&self) -> bool {
+        self.waiting.get() > 0
+    }
+
+    /// Blocks until a socket is ready or `timeout` passes, and wakes the microthreads waiting
+    /// on the ready sockets.
+    pub(crate) fn poll(&self, timeout: Option<Duration>) -> io::Result<()> {
+        let mut events = self.events.borrow_mut();
+        loop {
+            match self.poll.borrow_mut().poll(&mut events, timeout) {
+                Ok(()) => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let mut ready = Vec::new();
+        {
+            let mut waiters = self.waiters.borrow_mut();
+            for event in events.iter() {
+                let Some(w) = waiters.get_mut(&event.token()) else {
+                    continue;
+                };
+                let failed = event.is_error();
+                if event.is_readable() || event.is_read_closed() || failed {
+                    ready.extend(w[READ].take());
+                }
+                if event.is_writable() || event.is_write_closed() || failed {
+                    ready.extend(w[WRITE].take());
+                }
+            }
+        }
+        self.waiting.set(self.waiting.get() - ready.len());
+        drop(events);
+        for id in ready {
+            sched::wake(id, Wake::Ready);
+        }
+        Ok(())
+    }
+
+    fn register(&self, source: &mut impl mio::event::Source) -> io::Result<Token> {
+        let token = Token(self.next_token.get());
+        self.next_token.set(token.0 + 1);
+        self.poll.borrow().registry().register(
+            source,
+            token,
+            Interest::READABLE | Interest::WRITABLE,
+        )?;
+        self.waiters.borrow_mut().insert(token, [None, None]);
+        Ok(token)
+    }
+
+    fn deregister(&self, source: &mut impl mio::event::Source, token: Token) {
+        // Closing the socket removes it from epoll anyway; this only tidies up.
+        let _ = self.poll.borrow().registry().deregister(source);
+        if let Some(w) = self.waiters.borrow_mut().remove(&token) {
+            let n = w.iter().flatten().count();
+            self.waiting.set(self.waiting.get() - n);
+        }
+    }
+
+    fn wait(&self, token: Token, dir: usize, id: TaskId) {
+        if let Some(w) = self.waiters.borrow_mut().get_mut(&token)
+            && w[dir].replace(id).is_none()
+        {
+            self.waiting.set(self.waiting.get() + 1);
+        }
+    }
+
+    fn unwait(&self, token: Token, dir: usize) {
+        if let Some(w) = self.waiters.borrow_mut().get_mut(&token)
+            && w[dir].take().is_some()
+        {
+            self.waiting.set(self.waiting.get() - 1);
+        }
+    }
+}
+
+/// A registered socket; deregistered when the last handle goes.
+struct Source<S: mio::event::Source> {
+    io: S,
+    token: Token,
+}
+
+impl<S: mio::event::Source> Source<S> {
+    fn new(mut io: S) -> io::Result<Rc<Self>> {
+        let token =
+            sched::with_current(|s| s.reactor.register(&mut io)).ok_or_else(no_scheduler)??;
+        Ok(Rc::new(Source { io, token }))
+    }
+
+    /// Parks the running microthread until the socket is ready in that direction.
+    fn wait(&self, dir: usize, deadline: Option<Instant>) -> Syscall {
+        if let Some(id) = sched::running() {
+            sched::with_current(|s| s.reactor.wait(self.token, dir, id));
+        }
+        Syscall::Park {
+            deadline,
+            on: Waiting::Io,
+        }
+    }
+
+    fn unwait(&self, dir: usize) {
+        sched::with_current(|s| s.reactor.unwait(self.token, dir));
+    }
+}
+
+impl<S: mio::event::Source> Drop for Source<S> {
+    fn drop(&mut self) {
+        let token = self.token;
+        let io = &mut self.io;
+        sched::with_current(|s| s.reactor.deregister(io, token));
+    }
+}
+
+fn no_scheduler() -> io::Error {
+    io::Error::other("sockets of coro_uthread need a Scheduler on this thread")
+}
+
+/// What a wait on a socket ended with, other than readiness.
+fn interrupted(wake: Wake) -> Option<io::Error> {
+    match wake {
+        Wake::Timeout => Some(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "the deadline passed first",
+        )),
+        Wake::Thrown(e) => Some(io::Error::other(e.to_string())),
+        Wake::Start | Wake::Ready => None,
+    }
+}
+
+/// A TCP listener whose `accept` suspends the microthread until a client connects.
+pub struct TcpListener {
+    source: Rc<Source<net::TcpListener>>,
+}
+
+impl fmt::Debug for TcpListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpListener")
+            .field("local_addr", &self.source.io.local_addr().ok())
+            .finish()
+    }
+}
+
+impl TcpListener {
+    /// Binds a non-blocking listener and registers it with this thread's scheduler.
+    ///
+    /// # Errors
+    ///
+    /// If binding fails, or this thread has no scheduler.
+    pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+        Ok(TcpListener {
+            source: Source::new(net::TcpListener::bind(addr)?)?,
+        })
+    }
+
+    /// The address it listens on (with the port chosen, if bound to port 0).
+    ///
+    /// # Errors
+    ///
+    /// As [`std::net::TcpListener::local_addr`].
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.source.io.local_addr()
+    }
+
+    /// The next connection: `let (stream, peer) = suspend_from!(listener.accept())?`.
+    #[must_use = "an accept does nothing unless delegated to with `suspend_from!`"]
+    pub fn accept(&self) -> Accept {
+        Accept {
+            source: Rc::clone(&self.source),
+            parked: false,
+        }
+    }
+}
+
+/// The coroutine behind [`TcpListener::accept`].
+pub struct Accept {
+    source: Rc<Source<net::TcpListener>>,
+    parked: bool,
+}
+
+impl fmt::Debug for Accept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Accept").finish_non_exhaustive()
+    }
+}
+
+impl Coroutine<Wake> for Accept {
+    type Yield = Syscall;
+    type Return = io::Result<(TcpStream, SocketAddr)>;
+
+    fn resume(&mut self, wake: Wake) -> Result<Syscall, EarlyExit<Self::Return>> {
+        if let Some(e) = interrupted(wake) {
+            self.kill();
+            return Err(EarlyExit::Returned(Err(e)));
+        }
+        loop {
+            match self.source.io.accept() {
+                Ok((io, peer)) => {
+                    self.kill();
+                    let stream = Source::new(io).map(|source| (TcpStream { source }, peer));
+                    return Err(EarlyExit::Returned(stream));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.parked = true;
+                    return Ok(self.source.wait(READ, None));
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.kill();
+                    return Err(EarlyExit::Returned(Err(e)));
+                }
+            }
+        }
+    }
+
+    fn kill(&mut self) {
+        if std::mem::take(&mut self.parked) {
+            self.source.unwait(READ);
+        }
+    }
+
+    fn status(&self) -> Status {
+        Status::Suspended
+    }
+}
+
+impl Drop for Accept {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A TCP stream whose reads and writes suspend the microthread until the socket is ready.
+///
+/// Handles are cheap to clone (the socket closes when the last one goes), so a microthread can
+/// keep its stream in a local and still hand the operations their own handle.
+#[derive(Clone)]
+pub struct TcpStream {
+    source: Rc<Source<net::TcpStream>>,
+}
+
+impl fmt::Debug for TcpStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpStream")
+            .field("peer_addr", &self.source.io.peer_addr().ok())
+            .finish()
+    }
+}
+
+impl TcpStream {
+    /// Connects to `addr`: `let stream = suspend_from!(TcpStream::connect(addr))?`.
+    #[must_use = "a connect does nothing unless delegated to with `suspend_from!`"]
+    pub fn connect(addr: SocketAddr) -> Connect {
+        Connect { addr, source: None }
+    }
+
+    /// The address of the other end.
+    ///
+    /// # Errors
+    ///
+    /// As [`std::net::TcpStream::peer_addr`].
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.source.io.peer_addr()
+    }
+
+    /// Reads what is available into `buf` (at most `buf.len()` bytes, from its start), waiting
+    /// until something is: `let (n, buf) = suspend_from!(stream.read(buf))?`. `n == 0` means
+    /// the other end closed.
+    #[must_use = "a read does nothing unless delegated to with `suspend_from!`"]
+    pub fn read(&self, buf: Vec<u8>) -> ReadSome {
+        ReadSome {
+            source: Rc::clone(&self.source),
+            buf: Some(buf),
+            deadline: None,
+            parked: false,
+        }
+    }
+
+    /// [`read`](Self::read), giving up with [`io::ErrorKind::TimedOut`] after `timeout`.
+    #[must_use = "a read does nothing unless delegated to with `suspend_from!`"]
+    pub fn read_timeout(&self, buf: Vec<u8>, timeout: Duration) -> ReadSome {
+        let mut read = self.read(buf);
+        read.deadline = Some(Instant::now() + timeout);
+        read
+    }
+
+    /// Writes all of `buf`, waiting as often as the socket needs (partial writes are finished
+    /// by further waits), and hands the buffer back: `let buf = suspend_from!(stream.write_all(buf))?`.
+    #[must_use = "a write does nothing unless delegated to with `suspend_from!`"]
+    pub fn write_all(&self, buf: Vec<u8>) -> WriteAll {
+        WriteAll {
+            source: Rc::clone(&self.source),
+            buf: Some(buf),
+            written: 0,
+            parked: false,
+        }
+    }
+
+    /// Shuts down the writing half (the other end reads the end of the stream).
+    ///
+    /// # Errors
+    ///
+    /// As [`std::net::TcpStream::shutdown`].
+    pub fn shutdown_write(&self) -> io::Result<()> {
+        self.source.io.shutdown(std::net::Shutdown::Write)
+    }
+}
+
+/// The coroutine behind [`TcpStream::connect`].
+pub struct Connect {
+    addr: SocketAddr,
+    source: Option<Rc<Source<net::TcpStream>>>,
+}
+
+impl fmt::Debug for Connect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connect")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Coroutine<Wake> for Connect {
+    type Yield = Syscall;
+    type Return = io::Result<TcpStream>;
+
+    fn resume(&mut self, wake: Wake) -> Result<Syscall, EarlyExit<Self::Return>> {
+        if let Some(e) = interrupted(wake) {
+            self.kill();
+            return Err(EarlyExit::Returned(Err(e)));
+        }
+        let source = match &self.source {
+            Some(s) => {
+                s.unwait(WRITE);
+                Rc::clone(s)
+            }
+            None => match net::TcpStream::connect(self.addr).and_then(Source::new) {
+                Ok(s) => {
+                    self.source = Some(Rc::clone(&s));
+                    return Ok(s.wait(WRITE, None));
+                }
+                Err(e) => return Err(EarlyExit::Returned(Err(e))),
+            },
+        };
+        if let Ok(Some(e)) | Err(e) = source.io.take_error() {
+            self.source = None;
+            return Err(EarlyExit::Returned(Err(e)));
+        }
+        match source.io.peer_addr() {
+            Ok(_) => {
+                self.source = None;
+                Err(EarlyExit::Returned(Ok(TcpStream { source })))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(source.wait(WRITE, None)),
+            Err(e) => {
+                self.source = None;
+                Err(EarlyExit::Returned(Err(e)))
+            }
+        }
+    }
+
+    fn kill(&mut self) {
+        if let Some(s) = self.source.take() {
+            s.unwait(WRITE);
+        }
+    }
+
+    fn status(&self) -> Status {
+        Status::Suspended
+    }
+}
+
+impl Drop for Connect {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The coroutine behind [`TcpStream::read`].
+pub struct ReadSome {
+    source: Rc<Source<net::TcpStream>>,
+    buf: Option<Vec<u8>>,
+    deadline: Option<Instant>,
+    parked: bool,
+}
+
+impl fmt::Debug for ReadSome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReadSome").finish_non_exhaustive()
+    }
+}
+
+impl Coroutine<Wake> for ReadSome {
+    type Yield = Syscall;
+    type Return = io::Result<(usize, Vec<u8>)>;
+
+    fn resume(&mut self, wake: Wake) -> Result<Syscall, EarlyExit<Self::Return>> {
+        if let Some(e) = interrupted(wake) {
+            self.kill();
+            return Err(EarlyExit::Returned(Err(e)));
+        }
+        let Some(buf) = self.buf.as_mut() else {
+            return Err(EarlyExit::Finished);
+        };
+        loop {
+            match (&self.source.io).read(buf) {
+                Ok(n) => {
+                    self.kill();
+                    let buf = self.buf.take().unwrap_or_default();
+                    return Err(EarlyExit::Returned(Ok((n, buf))));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.parked = true;
+                    return Ok(self.source.wait(READ, self.deadline));
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.kill();
+                    return Err(EarlyExit::Returned(Err(e)));
+                }
+            }
+        }
+    }
+
+    fn kill(&mut self) {
+        if std::mem::take(&mut self.parked) {
+            self.source.unwait(READ);
+        }
+    }
+
+    fn status(&self) -> Status {
+        Status::Suspended
+    }
+}
+
+impl Drop for ReadSome {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The coroutine behind [`TcpStream::write_all`].
+pub struct WriteAll {
+    source: Rc<Source<net::TcpStream>>,
+    buf: Option<Vec<u8>>,
+    written: usize,
+    parked: bool,
+}
+
+impl fmt::Debug for WriteAll {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WriteAll")
+            .field("written", &self.written)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Coroutine<Wake> for WriteAll {
+    type Yield = Syscall;
+    type Return = io::Result<Vec<u8>>;
+
+    fn resume(&mut self, wake: Wake) -> Result<Syscall, EarlyExit<Self::Return>> {
+        if let Some(e) = interrupted(wake) {
+            self.kill();
+            return Err(EarlyExit::Returned(Err(e)));
+        }
+        let Some(buf) = self.buf.as_ref() else {
+            return Err(EarlyExit::Finished);
+        };
+        while self.written < buf.len() {
+            match (&self.source.io).write(&buf[self.written..]) {
+                Ok(0) => {
+                    self.kill();
+                    return Err(EarlyExit::Returned(Err(io::ErrorKind::WriteZero.into())));
+                }
+                Ok(n) => self.written += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.parked = true;
+                    return Ok(self.source.wait(WRITE, None));
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.kill();
+                    return Err(EarlyExit::Returned(Err(e)));
+                }
+            }
+        }
+        self.kill();
+        Err(EarlyExit::Returned(Ok(self.buf.take().unwrap_or_default())))
+    }
+
+    fn kill(&mut self) {
+        if std::mem::take(&mut self.parked) {
+            self.source.unwait(WRITE);
+        }
+    }
+
+    fn status(&self) -> Status {
+        Status::Suspended
+    }
+}
+
+impl Drop for WriteAll {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,0 +1,1019 @@
+//! The scheduler: one per OS thread, a FIFO run queue of microthreads, a timer heap and the
+//! I/O poller.
+
+use coro_core::{Coroutine, EarlyExit};
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::fmt;
+use std::io;
+use std::marker::PhantomData;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::{Rc, Weak};
+use std::time::{Duration, Instant};
+
+use crate::Error;
+use crate::io::Reactor;
+
+/// What a microthread suspends with: a request to the scheduler.
+///
+/// Microthreads rarely write these: the blocking operations of this crate ([`yield_now`],
+/// [`sleep`](crate::sleep), channels, joins, sockets) are coroutines to delegate to with
+/// `suspend_from!`, and they make the requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syscall {
+    /// Go to the tail of the run queue.
+    Yield,
+    /// Wait until something wakes this microthread ([`Wake::Ready`]), or until the deadline
+    /// ([`Wake::Timeout`]). `on` says what it waits for, for [`Report`]s.
+    Park {
+        /// When to give up, if ever.
+        deadline: Option<Instant>,
+        /// What the microthread waits for.
+        on: Waiting,
+    },
+}
+
+/// What a blocked microthread waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// A channel.
+    Channel,
+    /// Another microthread's end.
+    Join,
+    /// A socket.
+    Io,
+    /// Time.
+    Sleep,
+}
+
+impl fmt::Display for Waiting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Waiting::Channel => "a channel",
+            Waiting::Join => "another microthread",
+            Waiting::Io => "a socket",
+            Waiting::Sleep => "a timer",
+        })
+    }
+}
+
+/// What a microthread is resumed with.
+#[derive(Debug)]
+pub enum Wake {
+    /// The first resume.
+    Start,
+    /// What it waited for happened (or it yielded and its turn came).
+    Ready,
+    /// Its deadline passed first.
+    Timeout,
+    /// An error thrown into it with [`Scheduler::throw`] or [`throw`].
+    Thrown(Box<dyn std::error::Error>),
+}
+
+/// A microthread's identity: unique on its thread, increasing from 1 in creation order.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct TaskId {
+    seq: u64,
+    slot: u32,
+}
+
+impl TaskId {
+    /// The number: 1 for the first microthread a scheduler spawns, then 2, 3, ...
+    ///
+    /// ```
+    /// # use coro_uthread::{Scheduler, Syscall, Wake};
+    /// #[coro::coroutine(yield = Syscall, resume = Wake)]
+    /// fn idle(#[resume] _w: Wake) {}
+    /// let s = Scheduler::new().unwrap();
+    /// assert_eq!(s.spawn(idle()).id().get(), 1);
+    /// assert_eq!(s.spawn(idle()).id().get(), 2);
+    /// ```
+    #[must_use]
+    pub fn get(self) -> u64 {
+        self.seq
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.seq)
+    }
+}
+
+/// A running microthread's description, from [`current`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Uthread {
+    /// Its identity.
+    pub id: TaskId,
+    /// Its name: the coroutine function's, or the one given to [`Scheduler::spawn_named`].
+    pub name: &'static str,
+}
+
+/// Why [`JoinHandle::join`] has no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinError {
+    /// The microthread was killed.
+    Killed,
+    /// The microthread panicked, with this message.
+    Panicked(String),
+    /// Its result was taken by an earlier join.
+    Taken,
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JoinError::Killed => f.write_str("the microthread was killed"),
+            JoinError::Panicked(m) => write!(f, "the microthread panicked: {m}"),
+            JoinError::Taken => f.write_str("the microthread's result was taken already"),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}
+
+/// A stuck microthread in a [`Report`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocked {
+    /// Its identity.
+    pub id: TaskId,
+    /// Its name.
+    pub name: &'static str,
+    /// What it waits for.
+    pub on: Waiting,
+}
+
+/// What [`Scheduler::run`] leaves behind: the microthreads still blocked when nothing could run
+/// any more (waiting on channels or joins that nothing will complete).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// The blocked microthreads, by id.
+    pub blocked: Vec<Blocked>,
+}
+
+impl Report {
+    /// Whether every microthread finished.
+    #[must_use]
+    pub fn is_clean(&self) -> bool {
+        self.blocked.is_empty()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.blocked.is_empty() {
+            return f.write_str("every microthread finished");
+        }
+        write!(f, "{} microthread(s) stuck:", self.blocked.len())?;
+        for b in &self.blocked {
+            write!(f, " {} {} waits for {};", b.id, b.name, b.on)?;
+        }
+        Ok(())
+    }
+}
+
+/// A microthread's body, type-erased: runs to its next request, or ends with its result.
+trait Task {
+    fn step(&mut self, wake: Wake) -> Step;
+    fn name(&self) -> &'static str;
+}
+
+enum Step {
+    Request(Syscall),
+    Done(Box<dyn Any>),
+}
+
+struct Body<C> {
+    co: C,
+    name: &'static str,
+}
+
+impl<C, T> Task for Body<C>
+where
+    C: Coroutine<Wake, Yield = Syscall, Return = T>,
+    T: 'static,
+{
+    fn step(&mut self, wake: Wake) -> Step {
+        match self.co.resume(wake) {
+            Ok(request) => Step::Request(request),
+            Err(EarlyExit::Returned(value)) => Step::Done(Box::new(value)),
+            // The scheduler owns the coroutine: nothing else ends it.
+            Err(_) => Step::Done(Box::new(())),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum State {
+    Free,
+    Queued,
+    Running,
+    Parked(Waiting),
+}
+
+struct Slot {
+    seq: u64,
+    state: State,
+    /// Counts parks, so that a timer set for an earlier one is ignored.
+    park: u32,
+    /// Kill it as soon as it stops running.
+    doomed: bool,
+    /// How many `JoinHandle`s and pending `Join`s want its result.
+    joinable: u32,
+    task: Option<Box<dyn Task>>,
+    wake: Option<Wake>,
+}
+
+/// How a microthread ended: its return value (type-erased), or why it has none.
+type Outcome = Result<Box<dyn Any>, JoinError>;
+
+pub(crate) struct Inner {
+    slots: RefCell<Vec<Slot>>,
+    free: RefCell<Vec<u32>>,
+    queue: RefCell<VecDeque<TaskId>>,
+    timers: RefCell<BinaryHeap<Reverse<(Instant, u32, u32)>>>,
+    next_seq: Cell<u64>,
+    running: Cell<Option<TaskId>>,
+    running_name: Cell<&'static str>,
+    results: RefCell<HashMap<u64, Outcome>>,
+    /// For a finished microthread's kept result, how many still may take it.
+    claims: RefCell<HashMap<u64, u32>>,
+    joiners: RefCell<HashMap<u64, Vec<TaskId>>>,
+    pub(crate) reactor: Reactor,
+}
+
+thread_local! {
+    static SCHEDULER: RefCell<Weak<Inner>> = const { RefCell::new(Weak::new()) };
+}
+
+/// The scheduler of this thread, if there is one.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Inner>) -> R) -> Option<R> {
+    let inner = SCHEDULER.with(|s| s.borrow().upgrade())?;
+    Some(f(&inner))
+}
+
+/// The microthread running on this thread, if any.
+pub(crate) fn running() -> Option<TaskId> {
+    with_current(|s| s.running.get()).flatten()
+}
+
+/// Wakes a parked microthread of this thread's scheduler (a no-op if it is not parked).
+pub(crate) fn wake(id: TaskId, wake: Wake) {
+    with_current(|s| s.wake(id, wake));
+}
+
+/// The round-robin scheduler of one OS thread. See the [crate docs](crate).
+pub struct Scheduler {
+    inner: Rc<Inner>,
+}
+
+impl fmt::Debug for Scheduler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scheduler")
+            .field("live", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Scheduler {
+    /// The scheduler of this thread, with its own I/O poller.
+    ///
+    /// # Errors
+    ///
+    /// If this thread has a scheduler already ([`io::ErrorKind::AlreadyExists`]), or the
+    /// poller cannot be created.
+    pub fn new() -> io::Result<Scheduler> {
+        if with_current(|_| ()).is_some() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "this thread has a scheduler already: one per thread",
+            ));
+        }
+        let inner = Rc::new(Inner {
+            slots: RefCell::new(Vec::new()),
+            free: RefCell::new(Vec::new()),
+            queue: RefCell::new(VecDeque::new()),
+            timers: RefCell::new(BinaryHeap::new()),
+            next_seq: Cell::new(1),
+            running: Cell::new(None),
+            running_name: Cell::new(""),
+            results: RefCell::new(HashMap::new()),
+            claims: RefCell::new(HashMap::new()),
+            joiners: RefCell::new(HashMap::new()),
+            reactor: Reactor::new()?,
+        });
+        SCHEDULER.with(|s| *s.borrow_mut() = Rc::downgrade(&inner));
+        Ok(Scheduler { inner })
+    }
+
+    /// Queues a microthread at the tail of the run queue; nothing runs until [`run`](Self::run).
+    ///
+    /// ```
+    /// use coro::suspend_from;
+    /// use coro_uthread::{Scheduler, Syscall, Wake, yield_now};
+    /// use std::{cell::RefCell, rc::Rc};
+    ///
+    /// #[coro::coroutine(yield = Syscall, resume = Wake)]
+    /// fn worker(name: char, log: Rc<RefCell<String>>, #[resume] _w: Wake) {
+    ///     for i in 0..3 {
+    ///         log.borrow_mut().push_str(&format!("{name}{i} "));
+    ///         suspend_from!(yield_now()).unwrap();
+    ///     }
+    /// }
+    ///
+    /// let log = Rc::new(RefCell::new(String::new()));
+    /// let s = Scheduler::new().unwrap();
+    /// for name in ['A', 'B', 'C'] {
+    ///     s.spawn(worker(name, log.clone()));
+    /// }
+    /// assert!(s.run().is_clean());
+    /// assert_eq!(log.borrow().trim_end(), "A0 B0 C0 A1 B1 C1 A2 B2 C2");
+    /// ```
+    pub fn spawn<C, T>(&self, coroutine: C) -> JoinHandle<T>
+    where
+        C: Coroutine<Wake, Yield = Syscall, Return = T> + 'static,
+        T: 'static,
+    {
+        let name = coroutine.name().unwrap_or("microthread");
+        self.inner.spawn(coroutine, name)
+    }
+
+    /// [`spawn`](Self::spawn) with a name of your choosing.
+    pub fn spawn_named<C, T>(&self, name: &'static str, coroutine: C) -> JoinHandle<T>
+    where
+        C: Coroutine<Wake, Yield = Syscall, Return = T> + 'static,
+        T: 'static,
+    {
+        self.inner.spawn(coroutine, name)
+    }
+
+    /// Runs microthreads, first come first served, until none can run: every one has finished,
+    /// or the rest are blocked on channels and joins that nothing pending will complete (those
+    /// are in the report). While only timers or sockets are pending it waits for them in the
+    /// poller, without spinning.
+    #[must_use = "the report says which microthreads are stuck"]
+    pub fn run(&self) -> Report {
+        self.inner.run()
+    }
+
+    /// Ends a microthread now, wherever it is blocked: its locals are dropped (a socket it owns
+    /// closes), it leaves whatever queue it waited in, and its joiners see
+    /// [`JoinError::Killed`]. Returns whether it was alive; killing a finished one does nothing.
+    pub fn kill(&self, id: TaskId) -> bool {
+        self.inner.kill(id)
+    }
+
+    /// Wakes a blocked microthread with an error: the operation it waits in returns
+    /// [`Error::Thrown`]. Returns whether it was alive.
+    pub fn throw(&self, id: TaskId, error: impl Into<Box<dyn std::error::Error>>) -> bool {
+        self.inner.throw(id, error.into())
+    }
+
+    /// How many microthreads are alive.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.inner
+            .slots
+            .borrow()
+            .iter()
+            .filter(|s| s.state != State::Free)
+            .count()
+    }
+
+    /// Whether no microthread is alive.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Drop for Scheduler {
+    fn drop(&mut self) {
+        let ids: Vec<TaskId> = self
+            .inner
+            .slots
+            .borrow()
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.state != State::Free)
+            .map(|(i, s)| TaskId {
+                seq: s.seq,
+                slot: u32::try_from(i).unwrap_or(u32::MAX),
+            })
+            .collect();
+        for id in ids {
+            self.inner.kill(id);
+        }
+        SCHEDULER.with(|s| *s.borrow_mut() = Weak::new());
+    }
+}
+
+impl Inner {
+    fn spawn<C, T>(self: &Rc<Self>, coroutine: C, name: &'static str) -> JoinHandle<T>
+    where
+        C: Coroutine<Wake, Yield = Syscall, Return = T> + 'static,
+        T: 'static,
+    {
+        let seq = self.next_seq.get();
+        self.next_seq.set(seq + 1);
+        let task: Box<dyn Task> = Box::new(Body {
+            co: coroutine,
+            name,
+        });
+        let slot = Slot {
+            seq,
+            state: State::Queued,
+            park: 0,
+            doomed: false,
+            joinable: 1,
+            task: Some(task),
+            wake: Some(Wake::Start),
+        };
+        let index = match self.free.borrow_mut().pop() {
+            Some(i) => {
+                self.slots.borrow_mut()[i as usize] = slot;
+                i
+            }
+            None => {
+                let mut slots = self.slots.borrow_mut();
+                slots.push(slot);
+                u32::try_from(slots.len() - 1).expect("fewer than 2^32 live microthreads")
+            }
+        };
+        let id = TaskId { seq, slot: index };
+        self.queue.borrow_mut().push_back(id);
+        JoinHandle {
+            id,
+            sched: Rc::downgrade(self),
+            _result: PhantomData,
+        }
+    }
+
+    fn alive(&self, id: TaskId) -> Option<State> {
+        let slots = self.slots.borrow();
+        let s = slots.get(id.slot as usize)?;
+        (s.seq == id.seq && s.state != State::Free).then_some(s.state)
+    }
+
+    pub(crate) fn wake(&self, id: TaskId, wake: Wake) {
+        let mut slots = self.slots.borrow_mut();
+        let Some(s) = slots.get_mut(id.slot as usize) else {
+            return;
+        };
+        if s.seq != id.seq {
+            return;
+        }
+        match s.state {
+            State::Parked(_) => {
+                s.state = State::Queued;
+                s.wake = Some(wake);
+                drop(slots);
+                self.queue.borrow_mut().push_back(id);
+            }
+            // Woken during its own step (it will see this instead of parking).
+            State::Running if s.wake.is_none() => s.wake = Some(wake),
+            _ => {}
+        }
+    }
+
+    fn throw(&self, id: TaskId, error: Box<dyn std::error::Error>) -> bool {
+        let Some(state) = self.alive(id) else {
+            return false;
+        };
+        if state == State::Queued {
+            // It will run anyway: replace what it would have seen.
+            if let Some(s) = self.slots.borrow_mut().get_mut(id.slot as usize) {
+                s.wake = Some(Wake::Thrown(error));
+            }
+        } else {
+            self.wake(id, Wake::Thrown(error));
+        }
+        true
+    }
+
+    fn kill(&self, id: TaskId) -> bool {
+        let task = {
+            let mut slots = self.slots.borrow_mut();
+            let Some(s) = slots.get_mut(id.slot as usize) else {
+                return false;
+            };
+            if s.seq != id.seq || s.state == State::Free {
+                return false;
+            }
+            if s.state == State::Running {
+                s.doomed = true;
+                return true;
+            }
+            s.task.take()
+        };
+        // Dropped outside the borrow: its locals may call back (a socket deregisters).
+        drop(task);
+        self.finish(id, Err(JoinError::Killed));
+        true
+    }
+
+    /// Frees a microthread's slot, keeps its result for its handle, wakes its joiners.
+    fn finish(&self, id: TaskId, result: Result<Box<dyn Any>, JoinError>) {
+        let joinable = {
+            let mut slots = self.slots.borrow_mut();
+            let s = &mut slots[id.slot as usize];
+            s.state = State::Free;
+            s.wake = None;
+            s.task = None;
+            s.doomed = false;
+            s.joinable
+        };
+        self.free.borrow_mut().push(id.slot);
+        if joinable > 0 {
+            self.results.borrow_mut().insert(id.seq, result);
+            self.claims.borrow_mut().insert(id.seq, joinable);
+        }
+        let joiners = self.joiners.borrow_mut().remove(&id.seq);
+        for j in joiners.into_iter().flatten() {
+            self.wake(j, Wake::Ready);
+        }
+    }
+
+    fn run(&self) -> Report {
+        loop {
+            loop {
+                let next = self.queue.borrow_mut().pop_front();
+                let Some(id) = next else { break };
+                self.step(id);
+            }
+            if self.fire_timers() {
+                continue;
+            }
+            let deadline = self.next_deadline();
+            if deadline.is_none() && !self.reactor.has_waiters() {
+                break;
+            }
+            let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if let Err(e) = self.reactor.poll(timeout) {
+                // The poller failing leaves nothing to wait with: report what is blocked.
+                debug_assert!(false, "the poller failed: {e}");
+                break;
+            }
+            self.fire_timers();
+        }
+        self.report()
+    }
+
+    fn report(&self) -> Report {
+        let slots = self.slots.borrow();
+        let mut blocked: Vec<Blocked> = slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| match s.state {
+                State::Parked(on) => Some(Blocked {
+                    id: TaskId {
+                        seq: s.seq,
+                        slot: u32::try_from(i).unwrap_or(u32::MAX),
+                    },
+                    name: s.task.as_ref().map_or("microthread", |t| t.name()),
+                    on,
+                }),
+                _ => None,
+            })
+            .collect();
+        blocked.sort_by_key(|b| b.id.seq);
+        Report { blocked }
+    }
+
+    /// Runs one microthread to its next request.
+    fn step(&self, id: TaskId) {
+        let (mut task, wake) = {
+            let mut slots = self.slots.borrow_mut();
+            let Some(s) = slots.get_mut(id.slot as usize) else {
+                return;
+            };
+            if s.seq != id.seq || s.state != State::Queued {
+                return;
+            }
+            let Some(task) = s.task.take() else { return };
+            s.state = State::Running;
+            (task, s.wake.take().unwrap_or(Wake::Ready))
+        };
+        self.running.set(Some(id));
+        self.running_name.set(task.name());
+        let step = catch_unwind(AssertUnwindSafe(|| task.step(wake)));
+        self.running.set(None);
+        let doomed = {
+            let mut slots = self.slots.borrow_mut();
+            let s = &mut slots[id.slot as usize];
+            if s.doomed {
+                true
+            } else {
+                match &step {
+                    Ok(Step::Request(Syscall::Yield)) => {
+                        s.state = State::Queued;
+                        s.task = Some(task);
+                        drop(slots);
+                        self.queue.borrow_mut().push_back(id);
+                        return;
+                    }
+                    Ok(Step::Request(Syscall::Park { deadline, on })) => {
+                        s.task = Some(task);
+                        if s.wake.is_some() {
+                            // Woken while it ran: go again.
+                            s.state = State::Queued;
+                            drop(slots);
+                            self.queue.borrow_mut().push_back(id);
+                        } else {
+                            s.state = State::Parked(*on);
+                            s.park = s.park.wrapping_add(1);
+                            if let Some(d) = deadline {
+                                let park = s.park;
+                                drop(slots);
+                                self.timers.borrow_mut().push(Reverse((*d, id.slot, park)));
+                            }
+                        }
+                        return;
+                    }
+                    _ => false,
+                }
+            }
+        };
+        if doomed {
+            drop(task);
+            self.finish(id, Err(JoinError::Killed));
+            return;
+        }
+        drop(task);
+        match step {
+            Ok(Step::Done(value)) => self.finish(id, Ok(value)),
+            Err(payload) => {
+                let msg = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".to_owned());
+                self.finish(id, Err(JoinError::Panicked(msg)));
+            }
+            Ok(Step::Request(_)) => unreachable!("requests are handled above"),
+        }
+    }
+
+    /// Wakes the microthreads whose deadline has passed; whether any woke.
+    fn fire_timers(&self) -> bool {
+        let now = Instant::now();
+        let mut woke = false;
+        loop {
+            let top = self.timers.borrow().peek().map(|Reverse(t)| *t);
+            let Some((at, slot, park)) = top else { break };
+            if at > now {
+                break;
+            }
+            self.timers.borrow_mut().pop();
+            let id = {
+                let slots = self.slots.borrow();
+                let s = &slots[slot as usize];
+                (matches!(s.state, State::Parked(_)) && s.park == park)
+                    .then_some(TaskId { seq: s.seq, slot })
+            };
+            if let Some(id) = id {
+                self.wake(id, Wake::Timeout);
+                woke = true;
+            }
+        }
+        woke
+    }
+
+    /// The earliest deadline of a microthread still parked on it (stale timers are dropped).
+    fn next_deadline(&self) -> Option<Instant> {
+        loop {
+            let top = self.timers.borrow().peek().map(|Reverse(t)| *t);
+            let (at, slot, park) = top?;
+            let live = {
+                let slots = self.slots.borrow();
+                let s = &slots[slot as usize];
+                matches!(s.state, State::Parked(_)) && s.park == park
+            };
+            if live {
+                return Some(at);
+            }
+            self.timers.borrow_mut().pop();
+        }
+    }
+}
+
+/// Queues a microthread on this thread's scheduler, from inside a microthread (or anywhere on
+/// the scheduler's thread). The child goes to the tail of the run queue now, so it runs before
+/// its parent's next turn when the parent yields.
+///
+/// # Panics
+///
+/// If this thread has no [`Scheduler`].
+pub fn spawn<C, T>(coroutine: C) -> JoinHandle<T>
+where
+    C: Coroutine<Wake, Yield = Syscall, Return = T> + 'static,
+    T: 'static,
+{
+    let name = coroutine.name().unwrap_or("microthread");
+    with_current(|s| s.spawn(coroutine, name))
+        .expect("coro_uthread::spawn needs a Scheduler on this thread")
+}
+
+/// The microthread running on this thread: its id and name. `None` outside microthreads.
+#[must_use]
+pub fn current() -> Option<Uthread> {
+    with_current(|s| {
+        let id = s.running.get()?;
+        Some(Uthread {
+            id,
+            name: s.running_name.get(),
+        })
+    })
+    .flatten()
+}
+
+/// [`Scheduler::kill`] on this thread's scheduler; `false` if there is none.
+pub fn kill(id: TaskId) -> bool {
+    with_current(|s| s.kill(id)).unwrap_or(false)
+}
+
+/// [`Scheduler::throw`] on this thread's scheduler; `false` if there is none.
+pub fn throw(id: TaskId, error: impl Into<Box<dyn std::error::Error>>) -> bool {
+    with_current(|s| s.throw(id, error.into())).unwrap_or(false)
+}
+
+/// The handle of a spawned microthread: its id, and its result once it ends.
+pub struct JoinHandle<T> {
+    id: TaskId,
+    sched: Weak<Inner>,
+    _result: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: 'static> JoinHandle<T> {
+    /// The microthread's id.
+    #[must_use]
+    pub fn id(&self) -> TaskId {
+        self.id
+    }
+
+    /// Waits for the microthread to end, from another microthread:
+    /// `let v = suspend_from!(handle.join())?`. Answers at once if it has ended already.
+    #[must_use = "a join does nothing unless delegated to with `suspend_from!`"]
+    pub fn join(&self) -> Join<T> {
+        retain(&self.sched, self.id);
+        Join {
+            id: self.id,
+            sched: self.sched.clone(),
+            waiting: None,
+            _result: PhantomData,
+        }
+    }
+
+    /// The result, if the microthread has ended (from plain code, after [`Scheduler::run`]).
+    ///
+    /// # Errors
+    ///
+    /// [`JoinError`] if it was killed, panicked, or its result was taken.
+    #[must_use]
+    pub fn try_join(&self) -> Option<Result<T, JoinError>> {
+        let sched = self.sched.upgrade()?;
+        if sched.alive(self.id).is_some() {
+            return None;
+        }
+        Some(take_result(&sched, self.id))
+    }
+}
+
+fn take_result<T: 'static>(sched: &Inner, id: TaskId) -> Result<T, JoinError> {
+    let result = sched.results.borrow_mut().remove(&id.seq);
+    match result {
+        Some(Ok(value)) => Ok(*value
+            .downcast::<T>()
+            .expect("a JoinHandle's type is its microthread's return type")),
+        Some(Err(e)) => Err(e),
+        None => Err(JoinError::Taken),
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        release(&self.sched, self.id);
+    }
+}
+
+/// Someone wants the result of `id`: the handle (from spawn) or a pending join.
+fn retain(sched: &Weak<Inner>, id: TaskId) {
+    let Some(sched) = sched.upgrade() else { return };
+    let mut slots = sched.slots.borrow_mut();
+    if let Some(s) = slots.get_mut(id.slot as usize)
+        && s.seq == id.seq
+        && s.state != State::Free
+    {
+        s.joinable += 1;
+        return;
+    }
+    drop(slots);
+    if let Some(c) = sched.claims.borrow_mut().get_mut(&id.seq) {
+        *c += 1;
+    }
+}
+
+/// One fewer wants it; the last one frees a result nobody took.
+fn release(sched: &Weak<Inner>, id: TaskId) {
+    let Some(sched) = sched.upgrade() else { return };
+    let mut slots = sched.slots.borrow_mut();
+    if let Some(s) = slots.get_mut(id.slot as usize)
+        && s.seq == id.seq
+        && s.state != State::Free
+    {
+        s.joinable = s.joinable.saturating_sub(1);
+        return;
+    }
+    drop(slots);
+    // Finished: the result is kept until the handle and every pending join are gone. A join
+    // that completed took it already; a join that was dropped holds no claim of its own here.
+    let mut claims = sched.claims.borrow_mut();
+    let left = claims.get_mut(&id.seq).map(|c| {
+        *c = c.saturating_sub(1);
+        *c
+    });
+    if left == Some(0) {
+        claims.remove(&id.seq);
+        sched.results.borrow_mut().remove(&id.seq);
+    }
+}
+
+/// The coroutine behind [`JoinHandle::join`].
+pub struct Join<T> {
+    id: TaskId,
+    sched: Weak<Inner>,
+    /// The joiner, while it is in the joined microthread's list.
+    waiting: Option<TaskId>,
+    _result: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for Join<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Join")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: 'static> Coroutine<Wake> for Join<T> {
+    type Yield = Syscall;
+    type Return = Result<T, Error>;
+
+    fn resume(&mut self, wake: Wake) -> Result<Syscall, EarlyExit<Self::Return>> {
+        let Some(sched) = self.sched.upgrade() else {
+            return Err(EarlyExit::Returned(Err(Error::NoScheduler)));
+        };
+        if let Wake::Thrown(e) = wake {
+            self.unregister();
+            return Err(EarlyExit::Returned(Err(Error::Thrown(e))));
+        }
+        if sched.alive(self.id).is_none() {
+            self.waiting = None;
+            return Err(EarlyExit::Returned(
+                take_result(&sched, self.id).map_err(Error::Join),
+            ));
+        }
+        let Some(me) = sched.running.get() else {
+            return Err(EarlyExit::Returned(Err(Error::NoScheduler)));
+        };
+        if me == self.id {
+            return Err(EarlyExit::Returned(Err(Error::JoinSelf)));
+        }
+        if self.waiting.is_none() {
+            self.waiting = Some(me);
+            sched
+                .joiners
+                .borrow_mut()
+                .entry(self.id.seq)
+                .or_default()
+                .push(me);
+        }
+        Ok(Syscall::Park {
+            deadline: None,
+            on: Waiting::Join,
+        })
+    }
+
+    fn kill(&mut self) {
+        self.unregister();
+    }
+
+    fn status(&self) -> coro_core::Status {
+        coro_core::Status::Suspended
+    }
+}
+
+impl<T> Join<T> {
+    fn unregister(&mut self) {
+        if let Some(me) = self.waiting.take()
+            && let Some(sched) = self.sched.upgrade()
+            && let Some(list) = sched.joiners.borrow_mut().get_mut(&self.id.seq)
+        {
+            list.retain(|j| *j != me);
+        }
+    }
+}
+
+impl<T> Drop for Join<T> {
+    fn drop(&mut self) {
+        self.unregister();
+        release(&self.sched, self.id);
+    }
+}
+
+/// The coroutine behind [`yield_now`].
+#[derive(Debug)]
+pub struct YieldNow {
+    yielded: bool,
+}
+
+/// Goes to the tail of the run queue: `suspend_from!(yield_now())?`. Returns
+/// [`Error::Thrown`] if an error was thrown in meanwhile.
+#[must_use = "a yield does nothing unless delegated to with `suspend_from!`"]
+pub fn yield_now() -> YieldNow {
+    YieldNow { yielded: false }
+}
+
+impl Coroutine<Wake> for YieldNow {
+    type Yield = Syscall;
+    type Return = Result<(), Error>;
+
+    fn resume(&mut self, wake: Wake) -> Result<Syscall, EarlyExit<Self::Return>> {
+        if let Wake::Thrown(e) = wake {
+            return Err(EarlyExit::Returned(Err(Error::Thrown(e))));
+        }
+        if std::mem::replace(&mut self.yielded, true) {
+            Err(EarlyExit::Returned(Ok(())))
+        } else {
+            Ok(Syscall::Yield)
+        }
+    }
+
+    fn kill(&mut self) {}
+
+    fn status(&self) -> coro_core::Status {
+        coro_core::Status::Suspended
+    }
+}
+
+/// The coroutine behind [`sleep`].
+#[derive(Debug)]
+pub struct Sleep {
+    until: Instant,
+    parked: bool,
+}
+
+/// Sleeps for `duration`, letting the others run: `suspend_from!(sleep(d))?`.
+#[must_use = "a sleep does nothing unless delegated to with `suspend_from!`"]
+pub fn sleep(duration: Duration) -> Sleep {
+    Sleep {
+        until: Instant::now() + duration,
+        parked: false,
+    }
+}
+
+impl Coroutine<Wake> for Sleep {
+    type Yield = Syscall;
+    type Return = Result<(), Error>;
+
+    fn resume(&mut self, wake: Wake) -> Result<Syscall, EarlyExit<Self::Return>> {
+        match wake {
+            Wake::Thrown(e) => Err(EarlyExit::Returned(Err(Error::Thrown(e)))),
+            _ if self.parked && Instant::now() >= self.until => Err(EarlyExit::Returned(Ok(()))),
+            _ => {
+                self.parked = true;
+                Ok(Syscall::Park {
+                    deadline: Some(self.until),
+                    on: Waiting::Sleep,
+                })
+            }
+        }
+    }
+
+    fn kill(&mut self) {}
+
+    fn status(&self) -> coro_core::Status {
+        coro_core::Status::Suspended
+    }
+}
+
+/// `suspend_from!(op)` in a microthread starts the operation with [`Wake::Start`].
+impl coro_core::__private::FirstResume for Wake {
+    fn first() -> Self {
+        Wake::Start
+    }
+}
