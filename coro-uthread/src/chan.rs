@@ -3,7 +3,7 @@
 
 use coro_core::{Coroutine, EarlyExit, Status};
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -14,10 +14,16 @@ use crate::sched::{self, Syscall, TaskId, Waiting, Wake};
 struct State<T> {
     capacity: usize,
     buffer: VecDeque<T>,
-    /// Blocked senders, oldest first, with the value each offers.
-    senders: VecDeque<(u64, TaskId, T)>,
-    /// Blocked receivers, oldest first.
+    /// Blocked senders, oldest first; an entry whose ticket has no offer was withdrawn.
+    senders: VecDeque<(u64, TaskId)>,
+    /// The values blocked senders offer, by ticket.
+    offers: HashMap<u64, T>,
+    /// Blocked receivers, oldest first, withdrawn ones included until they reach the front.
     receivers: VecDeque<(u64, TaskId)>,
+    /// Tickets of receivers that left the queue before their turn (killed, timed out).
+    withdrawn: HashSet<u64>,
+    /// Receivers really waiting.
+    waiting: usize,
     /// Values handed to receivers that have not run yet.
     delivered: HashMap<u64, T>,
     /// Senders whose value a receiver took.
@@ -27,6 +33,27 @@ struct State<T> {
 }
 
 impl<T> State<T> {
+    /// The oldest blocked sender still waiting, with its offer.
+    fn pop_sender(&mut self) -> Option<(u64, TaskId, T)> {
+        while let Some((ticket, id)) = self.senders.pop_front() {
+            if let Some(value) = self.offers.remove(&ticket) {
+                return Some((ticket, id, value));
+            }
+        }
+        None
+    }
+
+    /// The oldest receiver still waiting.
+    fn pop_receiver(&mut self) -> Option<(u64, TaskId)> {
+        while let Some((ticket, id)) = self.receivers.pop_front() {
+            if !self.withdrawn.remove(&ticket) {
+                self.waiting -= 1;
+                return Some((ticket, id));
+            }
+        }
+        None
+    }
+
     fn ticket(&mut self) -> u64 {
         self.next_ticket += 1;
         self.next_ticket
@@ -36,14 +63,14 @@ impl<T> State<T> {
     fn take_offered(&mut self) -> Option<T> {
         if let Some(v) = self.buffer.pop_front() {
             // A slot freed: the oldest blocked sender's value moves into the buffer.
-            if let Some((ticket, id, value)) = self.senders.pop_front() {
+            if let Some((ticket, id, value)) = self.pop_sender() {
                 self.buffer.push_back(value);
                 self.taken.push(ticket);
                 sched::wake(id, Wake::Ready);
             }
             return Some(v);
         }
-        let (ticket, id, value) = self.senders.pop_front()?;
+        let (ticket, id, value) = self.pop_sender()?;
         self.taken.push(ticket);
         sched::wake(id, Wake::Ready);
         Some(value)
@@ -52,7 +79,7 @@ impl<T> State<T> {
     /// Gives a value without waiting, if a receiver waits or the buffer has room; otherwise
     /// hands it back.
     fn give(&mut self, value: T) -> Result<(), T> {
-        if let Some((ticket, id)) = self.receivers.pop_front() {
+        if let Some((ticket, id)) = self.pop_receiver() {
             self.delivered.insert(ticket, value);
             sched::wake(id, Wake::Ready);
             return Ok(());
@@ -147,7 +174,10 @@ impl<T> Channel<T> {
                 capacity,
                 buffer: VecDeque::with_capacity(capacity),
                 senders: VecDeque::new(),
+                offers: HashMap::new(),
                 receivers: VecDeque::new(),
+                withdrawn: HashSet::new(),
+                waiting: 0,
                 delivered: HashMap::new(),
                 taken: Vec::new(),
                 next_ticket: 0,
@@ -160,8 +190,8 @@ impl<T> Channel<T> {
     #[must_use]
     pub fn balance(&self) -> isize {
         let s = self.state.borrow();
-        isize::try_from(s.senders.len()).unwrap_or(isize::MAX)
-            - isize::try_from(s.receivers.len()).unwrap_or(isize::MAX)
+        isize::try_from(s.offers.len()).unwrap_or(isize::MAX)
+            - isize::try_from(s.waiting).unwrap_or(isize::MAX)
     }
 
     /// Closes the channel: everyone blocked on it wakes with [`Error::Closed`] (a blocked
@@ -173,8 +203,14 @@ impl<T> Channel<T> {
         let waiting: Vec<TaskId> = s
             .receivers
             .iter()
+            .filter(|r| !s.withdrawn.contains(&r.0))
             .map(|r| r.1)
-            .chain(s.senders.iter().map(|w| w.1))
+            .chain(
+                s.senders
+                    .iter()
+                    .filter(|w| s.offers.contains_key(&w.0))
+                    .map(|w| w.1),
+            )
             .collect();
         drop(s);
         for id in waiting {
@@ -315,8 +351,8 @@ impl<T> Send<T> {
     fn withdraw(&mut self) -> Option<T> {
         let ticket = self.ticket.take()?;
         let mut s = self.chan.state.borrow_mut();
-        let at = s.senders.iter().position(|w| w.0 == ticket)?;
-        s.senders.remove(at).map(|w| w.2)
+        // Its queue entry stays, without an offer, until it reaches the front.
+        s.offers.remove(&ticket)
     }
 
     fn fail(&mut self, error: Error) -> Result<Syscall, EarlyExit<Result<(), SendError<T>>>> {
@@ -378,7 +414,8 @@ impl<T> Coroutine<Wake> for Send<T> {
             })));
         };
         let ticket = s.ticket();
-        s.senders.push_back((ticket, me, value));
+        s.senders.push_back((ticket, me));
+        s.offers.insert(ticket, value);
         self.ticket = Some(ticket);
         Ok(park(self.deadline))
     }
@@ -429,9 +466,12 @@ impl<T> Recv<T> {
         };
         let mut s = self.chan.state.borrow_mut();
         if let Some(v) = s.delivered.remove(&ticket) {
+            // Served already: its queue entry is gone.
             s.buffer.push_front(v);
+        } else if s.withdrawn.insert(ticket) {
+            // Still queued (only serving takes an entry out): skipped when it reaches the front.
+            s.waiting -= 1;
         }
-        s.receivers.retain(|r| r.0 != ticket);
     }
 }
 
@@ -477,6 +517,7 @@ impl<T> Coroutine<Wake> for Recv<T> {
         };
         let ticket = s.ticket();
         s.receivers.push_back((ticket, me));
+        s.waiting += 1;
         self.ticket = Some(ticket);
         Ok(park(self.deadline))
     }

@@ -200,7 +200,6 @@ enum Step {
 
 struct Body<C> {
     co: C,
-    name: &'static str,
 }
 
 impl<C, T> Task for Body<C>
@@ -218,7 +217,7 @@ where
     }
 
     fn name(&self) -> &'static str {
-        self.name
+        self.co.name().unwrap_or("microthread")
     }
 }
 
@@ -230,17 +229,41 @@ enum State {
     Parked(Waiting),
 }
 
+/// What a queued microthread will be resumed with; a thrown error waits in `Inner::thrown`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Pending {
+    Nothing,
+    Start,
+    Ready,
+    Timeout,
+    Thrown,
+}
+
+/// A microthread's bookkeeping: 40 bytes beside its boxed state.
 struct Slot {
     seq: u64,
-    state: State,
+    task: Option<Box<dyn Task>>,
     /// Counts parks, so that a timer set for an earlier one is ignored.
     park: u32,
+    /// How many `JoinHandle`s and pending `Join`s want its result.
+    joinable: u16,
+    state: State,
+    wake: Pending,
     /// Kill it as soon as it stops running.
     doomed: bool,
-    /// How many `JoinHandle`s and pending `Join`s want its result.
-    joinable: u32,
-    task: Option<Box<dyn Task>>,
-    wake: Option<Wake>,
+}
+
+/// A run-queue entry: the slot and the low half of the microthread's number, which tells a
+/// live entry from one left by a microthread killed while queued.
+#[derive(Clone, Copy)]
+struct Entry(u32, u32);
+
+impl Entry {
+    fn of(id: TaskId) -> Entry {
+        // Truncation intended: the low half is enough to tell occupants of a slot apart.
+        #[allow(clippy::cast_possible_truncation)]
+        Entry(id.slot, id.seq as u32)
+    }
 }
 
 /// How a microthread ended: its return value (type-erased), or why it has none.
@@ -249,7 +272,11 @@ type Outcome = Result<Box<dyn Any>, JoinError>;
 pub(crate) struct Inner {
     slots: RefCell<Vec<Slot>>,
     free: RefCell<Vec<u32>>,
-    queue: RefCell<VecDeque<TaskId>>,
+    queue: RefCell<VecDeque<Entry>>,
+    /// Errors thrown into queued microthreads, by slot.
+    thrown: RefCell<HashMap<u32, Box<dyn std::error::Error>>>,
+    /// Names given with `spawn_named`, by number.
+    names: RefCell<HashMap<u64, &'static str>>,
     timers: RefCell<BinaryHeap<Reverse<(Instant, u32, u32)>>>,
     next_seq: Cell<u64>,
     running: Cell<Option<TaskId>>,
@@ -312,6 +339,8 @@ impl Scheduler {
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
             queue: RefCell::new(VecDeque::new()),
+            thrown: RefCell::new(HashMap::new()),
+            names: RefCell::new(HashMap::new()),
             timers: RefCell::new(BinaryHeap::new()),
             next_seq: Cell::new(1),
             running: Cell::new(None),
@@ -353,8 +382,7 @@ impl Scheduler {
         C: Coroutine<Wake, Yield = Syscall, Return = T> + 'static,
         T: 'static,
     {
-        let name = coroutine.name().unwrap_or("microthread");
-        self.inner.spawn(coroutine, name)
+        self.inner.spawn(coroutine, None)
     }
 
     /// [`spawn`](Self::spawn) with a name of your choosing.
@@ -363,7 +391,7 @@ impl Scheduler {
         C: Coroutine<Wake, Yield = Syscall, Return = T> + 'static,
         T: 'static,
     {
-        self.inner.spawn(coroutine, name)
+        self.inner.spawn(coroutine, Some(name))
     }
 
     /// Runs microthreads, first come first served, until none can run: every one has finished,
@@ -428,25 +456,25 @@ impl Drop for Scheduler {
 }
 
 impl Inner {
-    fn spawn<C, T>(self: &Rc<Self>, coroutine: C, name: &'static str) -> JoinHandle<T>
+    fn spawn<C, T>(self: &Rc<Self>, coroutine: C, name: Option<&'static str>) -> JoinHandle<T>
     where
         C: Coroutine<Wake, Yield = Syscall, Return = T> + 'static,
         T: 'static,
     {
         let seq = self.next_seq.get();
         self.next_seq.set(seq + 1);
-        let task: Box<dyn Task> = Box::new(Body {
-            co: coroutine,
-            name,
-        });
+        let task: Box<dyn Task> = Box::new(Body { co: coroutine });
+        if let Some(name) = name {
+            self.names.borrow_mut().insert(seq, name);
+        }
         let slot = Slot {
             seq,
-            state: State::Queued,
-            park: 0,
-            doomed: false,
-            joinable: 1,
             task: Some(task),
-            wake: Some(Wake::Start),
+            park: 0,
+            joinable: 1,
+            state: State::Queued,
+            wake: Pending::Start,
+            doomed: false,
         };
         let index = match self.free.borrow_mut().pop() {
             Some(i) => {
@@ -460,7 +488,7 @@ impl Inner {
             }
         };
         let id = TaskId { seq, slot: index };
-        self.queue.borrow_mut().push_back(id);
+        self.queue.borrow_mut().push_back(Entry::of(id));
         JoinHandle {
             id,
             sched: Rc::downgrade(self),
@@ -485,13 +513,40 @@ impl Inner {
         match s.state {
             State::Parked(_) => {
                 s.state = State::Queued;
-                s.wake = Some(wake);
+                s.wake = self.pending(id, wake);
                 drop(slots);
-                self.queue.borrow_mut().push_back(id);
+                self.queue.borrow_mut().push_back(Entry::of(id));
             }
             // Woken during its own step (it will see this instead of parking).
-            State::Running if s.wake.is_none() => s.wake = Some(wake),
+            State::Running if s.wake == Pending::Nothing => s.wake = self.pending(id, wake),
             _ => {}
+        }
+    }
+
+    /// Keeps what a microthread will be resumed with: a code, and a thrown error aside.
+    fn pending(&self, id: TaskId, wake: Wake) -> Pending {
+        match wake {
+            Wake::Start => Pending::Start,
+            Wake::Ready => Pending::Ready,
+            Wake::Timeout => Pending::Timeout,
+            Wake::Thrown(e) => {
+                self.thrown.borrow_mut().insert(id.slot, e);
+                Pending::Thrown
+            }
+        }
+    }
+
+    /// What a microthread is resumed with, from what was kept.
+    fn resumed_with(&self, slot: u32, pending: Pending) -> Wake {
+        match pending {
+            Pending::Start => Wake::Start,
+            Pending::Nothing | Pending::Ready => Wake::Ready,
+            Pending::Timeout => Wake::Timeout,
+            Pending::Thrown => self
+                .thrown
+                .borrow_mut()
+                .remove(&slot)
+                .map_or(Wake::Ready, Wake::Thrown),
         }
     }
 
@@ -501,8 +556,9 @@ impl Inner {
         };
         if state == State::Queued {
             // It will run anyway: replace what it would have seen.
+            let pending = self.pending(id, Wake::Thrown(error));
             if let Some(s) = self.slots.borrow_mut().get_mut(id.slot as usize) {
-                s.wake = Some(Wake::Thrown(error));
+                s.wake = pending;
             }
         } else {
             self.wake(id, Wake::Thrown(error));
@@ -537,15 +593,17 @@ impl Inner {
             let mut slots = self.slots.borrow_mut();
             let s = &mut slots[id.slot as usize];
             s.state = State::Free;
-            s.wake = None;
+            s.wake = Pending::Nothing;
             s.task = None;
             s.doomed = false;
             s.joinable
         };
+        self.thrown.borrow_mut().remove(&id.slot);
+        self.names.borrow_mut().remove(&id.seq);
         self.free.borrow_mut().push(id.slot);
         if joinable > 0 {
             self.results.borrow_mut().insert(id.seq, result);
-            self.claims.borrow_mut().insert(id.seq, joinable);
+            self.claims.borrow_mut().insert(id.seq, u32::from(joinable));
         }
         let joiners = self.joiners.borrow_mut().remove(&id.seq);
         for j in joiners.into_iter().flatten() {
@@ -557,8 +615,8 @@ impl Inner {
         loop {
             loop {
                 let next = self.queue.borrow_mut().pop_front();
-                let Some(id) = next else { break };
-                self.step(id);
+                let Some(entry) = next else { break };
+                self.step(entry);
             }
             if self.fire_timers() {
                 continue;
@@ -589,7 +647,12 @@ impl Inner {
                         seq: s.seq,
                         slot: u32::try_from(i).unwrap_or(u32::MAX),
                     },
-                    name: s.task.as_ref().map_or("microthread", |t| t.name()),
+                    name: self
+                        .names
+                        .borrow()
+                        .get(&s.seq)
+                        .copied()
+                        .unwrap_or_else(|| s.task.as_ref().map_or("microthread", |t| t.name())),
                     on,
                 }),
                 _ => None,
@@ -600,21 +663,26 @@ impl Inner {
     }
 
     /// Runs one microthread to its next request.
-    fn step(&self, id: TaskId) {
-        let (mut task, wake) = {
+    fn step(&self, Entry(slot, low): Entry) {
+        let (mut task, pending, id) = {
             let mut slots = self.slots.borrow_mut();
-            let Some(s) = slots.get_mut(id.slot as usize) else {
+            let Some(s) = slots.get_mut(slot as usize) else {
                 return;
             };
-            if s.seq != id.seq || s.state != State::Queued {
+            #[allow(clippy::cast_possible_truncation)]
+            if s.seq as u32 != low || s.state != State::Queued {
+                // Left by a microthread killed while queued.
                 return;
             }
             let Some(task) = s.task.take() else { return };
             s.state = State::Running;
-            (task, s.wake.take().unwrap_or(Wake::Ready))
+            let id = TaskId { seq: s.seq, slot };
+            (task, std::mem::replace(&mut s.wake, Pending::Nothing), id)
         };
+        let wake = self.resumed_with(slot, pending);
         self.running.set(Some(id));
-        self.running_name.set(task.name());
+        let name = self.names.borrow().get(&id.seq).copied();
+        self.running_name.set(name.unwrap_or_else(|| task.name()));
         let step = catch_unwind(AssertUnwindSafe(|| task.step(wake)));
         self.running.set(None);
         let doomed = {
@@ -628,17 +696,12 @@ impl Inner {
                         s.state = State::Queued;
                         s.task = Some(task);
                         drop(slots);
-                        self.queue.borrow_mut().push_back(id);
+                        self.queue.borrow_mut().push_back(Entry::of(id));
                         return;
                     }
                     Ok(Step::Request(Syscall::Park { deadline, on })) => {
                         s.task = Some(task);
-                        if s.wake.is_some() {
-                            // Woken while it ran: go again.
-                            s.state = State::Queued;
-                            drop(slots);
-                            self.queue.borrow_mut().push_back(id);
-                        } else {
+                        if s.wake == Pending::Nothing {
                             s.state = State::Parked(*on);
                             s.park = s.park.wrapping_add(1);
                             if let Some(d) = deadline {
@@ -646,6 +709,11 @@ impl Inner {
                                 drop(slots);
                                 self.timers.borrow_mut().push(Reverse((*d, id.slot, park)));
                             }
+                        } else {
+                            // Woken while it ran: go again.
+                            s.state = State::Queued;
+                            drop(slots);
+                            self.queue.borrow_mut().push_back(Entry::of(id));
                         }
                         return;
                     }
@@ -728,8 +796,7 @@ where
     C: Coroutine<Wake, Yield = Syscall, Return = T> + 'static,
     T: 'static,
 {
-    let name = coroutine.name().unwrap_or("microthread");
-    with_current(|s| s.spawn(coroutine, name))
+    with_current(|s| s.spawn(coroutine, None))
         .expect("coro_uthread::spawn needs a Scheduler on this thread")
 }
 
@@ -831,7 +898,7 @@ fn retain(sched: &Weak<Inner>, id: TaskId) {
         && s.seq == id.seq
         && s.state != State::Free
     {
-        s.joinable += 1;
+        s.joinable = s.joinable.saturating_add(1);
         return;
     }
     drop(slots);
