@@ -69,8 +69,10 @@
 //! # Cost
 //!
 //! A switch is a resume of the microthread's state machine and a queue operation; a blocked
-//! microthread costs its own state plus a few dozen bytes of bookkeeping. `cargo bench --bench
-//! uthreads` measures both beside a hand-written task queue, tokio and OS threads.
+//! microthread costs its own state (boxed) plus a 40-byte slot and its place in the queue it
+//! waits in. `cargo bench -p benchmarks --bench uthreads` measures switches beside a
+//! hand-written task queue, tokio and OS threads, and `cargo run --release -p benchmarks --bin
+//! memory` the memory per idle microthread (see `BENCHMARKS.md`).
 #![forbid(unsafe_code)]
 // `kill` and `throw` say whether the target was alive; ignoring that is the common case.
 #![allow(clippy::must_use_candidate)]

@@ -681,8 +681,14 @@ impl Inner {
         };
         let wake = self.resumed_with(slot, pending);
         self.running.set(Some(id));
-        let name = self.names.borrow().get(&id.seq).copied();
-        self.running_name.set(name.unwrap_or_else(|| task.name()));
+        let names = self.names.borrow();
+        let given = if names.is_empty() {
+            None
+        } else {
+            names.get(&id.seq).copied()
+        };
+        drop(names);
+        self.running_name.set(given.unwrap_or_else(|| task.name()));
         let step = catch_unwind(AssertUnwindSafe(|| task.step(wake)));
         self.running.set(None);
         let doomed = {
