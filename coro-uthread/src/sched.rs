@@ -478,7 +478,14 @@ impl Inner {
         };
         let index = match self.free.borrow_mut().pop() {
             Some(i) => {
-                self.slots.borrow_mut()[i as usize] = slot;
+                let mut slots = self.slots.borrow_mut();
+                let old = &mut slots[i as usize];
+                // The park count goes on from the slot's last occupant, so that a timer it left
+                // behind never matches a park of the new one.
+                *old = Slot {
+                    park: old.park,
+                    ..slot
+                };
                 i
             }
             None => {

@@ -387,3 +387,27 @@ fn a_plain_suspend_is_a_request_too() {
     assert!(s.run().is_clean());
     assert_eq!(taken(&l), ["Ready"]);
 }
+
+#[test]
+fn a_timer_left_by_a_killed_microthread_does_not_wake_the_next_one_in_its_slot() {
+    #[coro::coroutine(yield = Syscall, resume = Wake)]
+    fn waits(ch: Channel<u32>, l: Log, #[resume] _w: Wake) {
+        let r = suspend_from!(ch.recv_timeout(Duration::from_secs(30)));
+        log(&l, format!("{r:?}"));
+    }
+    #[coro::coroutine(yield = Syscall, resume = Wake)]
+    fn swap(first: TaskId, ch: Channel<u32>, l: Log, #[resume] _w: Wake) {
+        // Kill a sleeper whose timer is due soon, and put a new waiter in its slot.
+        assert!(coro_uthread::kill(first));
+        drop(spawn(waits(ch.clone(), l.clone())));
+        suspend_from!(sleep(Duration::from_millis(30))).unwrap();
+        ch.try_send(7).unwrap();
+    }
+    let s = Scheduler::new().unwrap();
+    let l = Log::default();
+    let ch = Channel::new();
+    let first = s.spawn(value_after(Duration::from_millis(5), 0));
+    s.spawn(swap(first.id(), ch.clone(), l.clone()));
+    assert!(s.run().is_clean());
+    assert_eq!(taken(&l), ["Ok(7)"]);
+}
