@@ -5,10 +5,8 @@
 //! prints it). Ctrl-C shuts it down cleanly: the heartbeat sees the request within a tick,
 //! ends every microthread (closing their sockets) and the scheduler returns.
 use coro::suspend_from;
-use coro::uthread::{
-    Scheduler, Syscall, TaskId, TcpListener, TcpStream, Wake, current, kill, sleep, spawn,
-};
-use std::cell::RefCell;
+use coro::uthread::{Scheduler, Syscall, TaskId, TcpListener, TcpStream, Wake, kill, sleep, spawn};
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::io;
 use std::net::SocketAddr;
@@ -36,13 +34,14 @@ pub(crate) struct Shared {
 /// The microthreads serving clients now, for the shutdown.
 type Live = Rc<RefCell<BTreeSet<TaskId>>>;
 
-/// Counts a client in while its handler lives.
-struct Serving(Arc<Shared>, Live, Option<TaskId>);
+/// Counts a client in while its handler lives: made by the acceptor and owned by the handler
+/// from its spawn, so that it is dropped even if the handler is killed before it first runs.
+struct Serving(Arc<Shared>, Live, Rc<Cell<Option<TaskId>>>);
 
 impl Drop for Serving {
     fn drop(&mut self) {
         self.0.active.fetch_sub(1, Ordering::SeqCst);
-        if let Some(id) = self.2 {
+        if let Some(id) = self.2.get() {
             self.1.borrow_mut().remove(&id);
         }
     }
@@ -50,14 +49,7 @@ impl Drop for Serving {
 
 /// Echoes everything a client sends until it closes.
 #[coro::coroutine(yield = Syscall, resume = Wake)]
-fn handler(
-    stream: TcpStream,
-    shared: Arc<Shared>,
-    live: Live,
-    #[resume] _w: Wake,
-) -> io::Result<()> {
-    let me = current().map(|c| c.id);
-    let _serving = Serving(shared, live, me);
+fn handler(stream: TcpStream, _serving: Serving, #[resume] _w: Wake) -> io::Result<()> {
     let mut buf = vec![0; 4096];
     loop {
         let (n, mut got) = suspend_from!(stream.read(buf))?;
@@ -83,7 +75,10 @@ fn acceptor(
         let (stream, _peer) = suspend_from!(listener.accept())?;
         shared.active.fetch_add(1, Ordering::SeqCst);
         shared.served.fetch_add(1, Ordering::SeqCst);
-        let h = spawn(handler(stream, Arc::clone(&shared), Rc::clone(&live)));
+        let me = Rc::new(Cell::new(None));
+        let serving = Serving(Arc::clone(&shared), Rc::clone(&live), Rc::clone(&me));
+        let h = spawn(handler(stream, serving));
+        me.set(Some(h.id()));
         live.borrow_mut().insert(h.id());
     }
 }

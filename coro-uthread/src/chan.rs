@@ -24,6 +24,8 @@ struct State<T> {
     withdrawn: HashSet<u64>,
     /// Receivers really waiting.
     waiting: usize,
+    /// The offers of senders blocked when the channel closed, kept for them.
+    returned: HashMap<u64, T>,
     /// Values handed to receivers that have not run yet.
     delivered: HashMap<u64, T>,
     /// Senders whose value a receiver took.
@@ -41,6 +43,20 @@ impl<T> State<T> {
             }
         }
         None
+    }
+
+    /// Drops withdrawn entries once they are the majority of a queue, so that waits that time
+    /// out on a quiet channel cost nothing in the long run.
+    fn compact(&mut self) {
+        if self.withdrawn.len() > 16 && self.withdrawn.len() * 2 > self.receivers.len() {
+            let withdrawn = std::mem::take(&mut self.withdrawn);
+            self.receivers.retain(|r| !withdrawn.contains(&r.0));
+        }
+        let stale = self.senders.len() - self.offers.len().min(self.senders.len());
+        if stale > 16 && stale * 2 > self.senders.len() {
+            let offers = &self.offers;
+            self.senders.retain(|w| offers.contains_key(&w.0));
+        }
     }
 
     /// The oldest receiver still waiting.
@@ -178,6 +194,7 @@ impl<T> Channel<T> {
                 receivers: VecDeque::new(),
                 withdrawn: HashSet::new(),
                 waiting: 0,
+                returned: HashMap::new(),
                 delivered: HashMap::new(),
                 taken: Vec::new(),
                 next_ticket: 0,
@@ -200,6 +217,9 @@ impl<T> Channel<T> {
     pub fn close(&self) {
         let mut s = self.state.borrow_mut();
         s.closed = true;
+        // Blocked senders get their values back: nothing can take them any more.
+        let offers = std::mem::take(&mut s.offers);
+        s.returned.extend(offers);
         let waiting: Vec<TaskId> = s
             .receivers
             .iter()
@@ -208,7 +228,7 @@ impl<T> Channel<T> {
             .chain(
                 s.senders
                     .iter()
-                    .filter(|w| s.offers.contains_key(&w.0))
+                    .filter(|w| s.returned.contains_key(&w.0))
                     .map(|w| w.1),
             )
             .collect();
@@ -351,8 +371,14 @@ impl<T> Send<T> {
     fn withdraw(&mut self) -> Option<T> {
         let ticket = self.ticket.take()?;
         let mut s = self.chan.state.borrow_mut();
-        // Its queue entry stays, without an offer, until it reaches the front.
-        s.offers.remove(&ticket)
+        // Its queue entry stays, without an offer, until it reaches the front or the queue is
+        // compacted; a closed channel kept the offer aside for it.
+        let value = s
+            .offers
+            .remove(&ticket)
+            .or_else(|| s.returned.remove(&ticket));
+        s.compact();
+        value
     }
 
     fn fail(&mut self, error: Error) -> Result<Syscall, EarlyExit<Result<(), SendError<T>>>> {
@@ -466,11 +492,15 @@ impl<T> Recv<T> {
         };
         let mut s = self.chan.state.borrow_mut();
         if let Some(v) = s.delivered.remove(&ticket) {
-            // Served already: its queue entry is gone.
-            s.buffer.push_front(v);
+            // Served already (its queue entry is gone), but killed or woken by something else
+            // before it took the value: the value goes to the next receiver, or back in front.
+            if let Err(v) = s.give(v) {
+                s.buffer.push_front(v);
+            }
         } else if s.withdrawn.insert(ticket) {
             // Still queued (only serving takes an entry out): skipped when it reaches the front.
             s.waiting -= 1;
+            s.compact();
         }
     }
 }

@@ -17,7 +17,8 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::sched::{self, Syscall, TaskId, Waiting, Wake};
+use crate::sched::{self, Inner, Syscall, TaskId, Waiting, Wake};
+use std::rc::Weak;
 
 const READ: usize = 0;
 const WRITE: usize = 1;
@@ -25,8 +26,8 @@ const WRITE: usize = 1;
 pub(crate) struct Reactor {
     poll: RefCell<Poll>,
     events: RefCell<Events>,
-    /// For each registered socket, the microthread waiting to read and the one waiting to write.
-    waiters: RefCell<HashMap<Token, [Option<TaskId>; 2]>>,
+    /// For each registered socket, the microthreads waiting to read and those waiting to write.
+    waiters: RefCell<HashMap<Token, [Vec<TaskId>; 2]>>,
     waiting: Cell<usize>,
     next_token: Cell<usize>,
 }
@@ -67,10 +68,10 @@ impl Reactor {
                 };
                 let failed = event.is_error();
                 if event.is_readable() || event.is_read_closed() || failed {
-                    ready.extend(w[READ].take());
+                    ready.append(&mut w[READ]);
                 }
                 if event.is_writable() || event.is_write_closed() || failed {
-                    ready.extend(w[WRITE].take());
+                    ready.append(&mut w[WRITE]);
                 }
             }
         }
@@ -90,7 +91,9 @@ impl Reactor {
             token,
             Interest::READABLE | Interest::WRITABLE,
         )?;
-        self.waiters.borrow_mut().insert(token, [None, None]);
+        self.waiters
+            .borrow_mut()
+            .insert(token, [Vec::new(), Vec::new()]);
         Ok(token)
     }
 
@@ -98,23 +101,25 @@ impl Reactor {
         // Closing the socket removes it from epoll anyway; this only tidies up.
         let _ = self.poll.borrow().registry().deregister(source);
         if let Some(w) = self.waiters.borrow_mut().remove(&token) {
-            let n = w.iter().flatten().count();
+            let n = w.iter().map(Vec::len).sum::<usize>();
             self.waiting.set(self.waiting.get() - n);
         }
     }
 
     fn wait(&self, token: Token, dir: usize, id: TaskId) {
         if let Some(w) = self.waiters.borrow_mut().get_mut(&token)
-            && w[dir].replace(id).is_none()
+            && !w[dir].contains(&id)
         {
+            w[dir].push(id);
             self.waiting.set(self.waiting.get() + 1);
         }
     }
 
-    fn unwait(&self, token: Token, dir: usize) {
+    fn unwait(&self, token: Token, dir: usize, id: TaskId) {
         if let Some(w) = self.waiters.borrow_mut().get_mut(&token)
-            && w[dir].take().is_some()
+            && let Some(at) = w[dir].iter().position(|x| *x == id)
         {
+            w[dir].swap_remove(at);
             self.waiting.set(self.waiting.get() - 1);
         }
     }
@@ -124,36 +129,68 @@ impl Reactor {
 struct Source<S: mio::event::Source> {
     io: S,
     token: Token,
+    /// The scheduler whose poller it is registered with.
+    sched: Weak<Inner>,
 }
 
 impl<S: mio::event::Source> Source<S> {
     fn new(mut io: S) -> io::Result<Rc<Self>> {
-        let token =
-            sched::with_current(|s| s.reactor.register(&mut io)).ok_or_else(no_scheduler)??;
-        Ok(Rc::new(Source { io, token }))
+        let (token, sched) = sched::with_current(|s| {
+            s.reactor
+                .register(&mut io)
+                .map(|token| (token, Rc::downgrade(s)))
+        })
+        .ok_or_else(no_scheduler)??;
+        Ok(Rc::new(Source { io, token, sched }))
     }
 
-    /// Parks the running microthread until the socket is ready in that direction.
-    fn wait(&self, dir: usize, deadline: Option<Instant>) -> Syscall {
-        if let Some(id) = sched::running() {
-            sched::with_current(|s| s.reactor.wait(self.token, dir, id));
-        }
-        Syscall::Park {
+    /// Parks the running microthread until the socket is ready in that direction, and says
+    /// which microthread waits, for [`unwait`](Self::unwait).
+    fn wait(&self, dir: usize, deadline: Option<Instant>) -> io::Result<(Syscall, TaskId)> {
+        let sched = self
+            .sched
+            .upgrade()
+            .ok_or_else(|| io::Error::other("the scheduler this socket was made under is gone"))?;
+        let id = sched
+            .running
+            .get()
+            .ok_or_else(|| io::Error::other("socket operations wait in microthreads only"))?;
+        sched.reactor.wait(self.token, dir, id);
+        let park = Syscall::Park {
             deadline,
             on: Waiting::Io,
-        }
+        };
+        Ok((park, id))
     }
 
-    fn unwait(&self, dir: usize) {
-        sched::with_current(|s| s.reactor.unwait(self.token, dir));
+    fn unwait(&self, dir: usize, id: TaskId) {
+        if let Some(sched) = self.sched.upgrade() {
+            sched.reactor.unwait(self.token, dir, id);
+        }
     }
 }
 
 impl<S: mio::event::Source> Drop for Source<S> {
     fn drop(&mut self) {
-        let token = self.token;
-        let io = &mut self.io;
-        sched::with_current(|s| s.reactor.deregister(io, token));
+        if let Some(sched) = self.sched.upgrade() {
+            sched.reactor.deregister(&mut self.io, self.token);
+        }
+    }
+}
+
+/// Parks on `source` in direction `dir`, remembering the waiter in `waiting`.
+fn park<S: mio::event::Source, R>(
+    source: &Source<S>,
+    dir: usize,
+    deadline: Option<Instant>,
+    waiting: &mut Option<TaskId>,
+) -> Result<Syscall, EarlyExit<io::Result<R>>> {
+    match source.wait(dir, deadline) {
+        Ok((park, id)) => {
+            *waiting = Some(id);
+            Ok(park)
+        }
+        Err(e) => Err(EarlyExit::Returned(Err(e))),
     }
 }
 
@@ -212,7 +249,7 @@ impl TcpListener {
     pub fn accept(&self) -> Accept {
         Accept {
             source: Rc::clone(&self.source),
-            parked: false,
+            waiting: None,
         }
     }
 }
@@ -220,7 +257,7 @@ impl TcpListener {
 /// The coroutine behind [`TcpListener::accept`].
 pub struct Accept {
     source: Rc<Source<net::TcpListener>>,
-    parked: bool,
+    waiting: Option<TaskId>,
 }
 
 impl fmt::Debug for Accept {
@@ -246,8 +283,7 @@ impl Coroutine<Wake> for Accept {
                     return Err(EarlyExit::Returned(stream));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.parked = true;
-                    return Ok(self.source.wait(READ, None));
+                    return park(&self.source, READ, None, &mut self.waiting);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
@@ -259,8 +295,8 @@ impl Coroutine<Wake> for Accept {
     }
 
     fn kill(&mut self) {
-        if std::mem::take(&mut self.parked) {
-            self.source.unwait(READ);
+        if let Some(id) = self.waiting.take() {
+            self.source.unwait(READ, id);
         }
     }
 
@@ -296,7 +332,11 @@ impl TcpStream {
     /// Connects to `addr`: `let stream = suspend_from!(TcpStream::connect(addr))?`.
     #[must_use = "a connect does nothing unless delegated to with `suspend_from!`"]
     pub fn connect(addr: SocketAddr) -> Connect {
-        Connect { addr, source: None }
+        Connect {
+            addr,
+            source: None,
+            waiting: None,
+        }
     }
 
     /// The address of the other end.
@@ -317,7 +357,7 @@ impl TcpStream {
             source: Rc::clone(&self.source),
             buf: Some(buf),
             deadline: None,
-            parked: false,
+            waiting: None,
         }
     }
 
@@ -337,7 +377,7 @@ impl TcpStream {
             source: Rc::clone(&self.source),
             buf: Some(buf),
             written: 0,
-            parked: false,
+            waiting: None,
         }
     }
 
@@ -355,6 +395,7 @@ impl TcpStream {
 pub struct Connect {
     addr: SocketAddr,
     source: Option<Rc<Source<net::TcpStream>>>,
+    waiting: Option<TaskId>,
 }
 
 impl fmt::Debug for Connect {
@@ -376,13 +417,15 @@ impl Coroutine<Wake> for Connect {
         }
         let source = match &self.source {
             Some(s) => {
-                s.unwait(WRITE);
+                if let Some(id) = self.waiting.take() {
+                    s.unwait(WRITE, id);
+                }
                 Rc::clone(s)
             }
             None => match net::TcpStream::connect(self.addr).and_then(Source::new) {
                 Ok(s) => {
                     self.source = Some(Rc::clone(&s));
-                    return Ok(s.wait(WRITE, None));
+                    return park(&s, WRITE, None, &mut self.waiting);
                 }
                 Err(e) => return Err(EarlyExit::Returned(Err(e))),
             },
@@ -396,7 +439,9 @@ impl Coroutine<Wake> for Connect {
                 self.source = None;
                 Err(EarlyExit::Returned(Ok(TcpStream { source })))
             }
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(source.wait(WRITE, None)),
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                park(&source, WRITE, None, &mut self.waiting)
+            }
             Err(e) => {
                 self.source = None;
                 Err(EarlyExit::Returned(Err(e)))
@@ -405,8 +450,10 @@ impl Coroutine<Wake> for Connect {
     }
 
     fn kill(&mut self) {
-        if let Some(s) = self.source.take() {
-            s.unwait(WRITE);
+        if let Some(s) = self.source.take()
+            && let Some(id) = self.waiting.take()
+        {
+            s.unwait(WRITE, id);
         }
     }
 
@@ -426,7 +473,7 @@ pub struct ReadSome {
     source: Rc<Source<net::TcpStream>>,
     buf: Option<Vec<u8>>,
     deadline: Option<Instant>,
-    parked: bool,
+    waiting: Option<TaskId>,
 }
 
 impl fmt::Debug for ReadSome {
@@ -455,8 +502,7 @@ impl Coroutine<Wake> for ReadSome {
                     return Err(EarlyExit::Returned(Ok((n, buf))));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.parked = true;
-                    return Ok(self.source.wait(READ, self.deadline));
+                    return park(&self.source, READ, self.deadline, &mut self.waiting);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
@@ -468,8 +514,8 @@ impl Coroutine<Wake> for ReadSome {
     }
 
     fn kill(&mut self) {
-        if std::mem::take(&mut self.parked) {
-            self.source.unwait(READ);
+        if let Some(id) = self.waiting.take() {
+            self.source.unwait(READ, id);
         }
     }
 
@@ -489,7 +535,7 @@ pub struct WriteAll {
     source: Rc<Source<net::TcpStream>>,
     buf: Option<Vec<u8>>,
     written: usize,
-    parked: bool,
+    waiting: Option<TaskId>,
 }
 
 impl fmt::Debug for WriteAll {
@@ -520,8 +566,7 @@ impl Coroutine<Wake> for WriteAll {
                 }
                 Ok(n) => self.written += n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.parked = true;
-                    return Ok(self.source.wait(WRITE, None));
+                    return park(&self.source, WRITE, None, &mut self.waiting);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
@@ -535,8 +580,8 @@ impl Coroutine<Wake> for WriteAll {
     }
 
     fn kill(&mut self) {
-        if std::mem::take(&mut self.parked) {
-            self.source.unwait(WRITE);
+        if let Some(id) = self.waiting.take() {
+            self.source.unwait(WRITE, id);
         }
     }
 

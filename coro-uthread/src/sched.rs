@@ -246,7 +246,7 @@ struct Slot {
     /// Counts parks, so that a timer set for an earlier one is ignored.
     park: u32,
     /// How many `JoinHandle`s and pending `Join`s want its result.
-    joinable: u16,
+    joinable: u32,
     state: State,
     wake: Pending,
     /// Kill it as soon as it stops running.
@@ -279,7 +279,7 @@ pub(crate) struct Inner {
     names: RefCell<HashMap<u64, &'static str>>,
     timers: RefCell<BinaryHeap<Reverse<(Instant, u32, u32)>>>,
     next_seq: Cell<u64>,
-    running: Cell<Option<TaskId>>,
+    pub(crate) running: Cell<Option<TaskId>>,
     running_name: Cell<&'static str>,
     results: RefCell<HashMap<u64, Outcome>>,
     /// For a finished microthread's kept result, how many still may take it.
@@ -406,12 +406,15 @@ impl Scheduler {
     /// Ends a microthread now, wherever it is blocked: its locals are dropped (a socket it owns
     /// closes), it leaves whatever queue it waited in, and its joiners see
     /// [`JoinError::Killed`]. Returns whether it was alive; killing a finished one does nothing.
+    /// The running microthread (one killing itself) ends when it next suspends.
     pub fn kill(&self, id: TaskId) -> bool {
         self.inner.kill(id)
     }
 
     /// Wakes a blocked microthread with an error: the operation it waits in returns
-    /// [`Error::Thrown`]. Returns whether it was alive.
+    /// [`Error::Thrown`]. A microthread that is not waiting (queued, not started yet, or the
+    /// one running) gets it from its next yield or blocking operation. Returns whether it was
+    /// alive.
     pub fn throw(&self, id: TaskId, error: impl Into<Box<dyn std::error::Error>>) -> bool {
         self.inner.throw(id, error.into())
     }
@@ -561,14 +564,13 @@ impl Inner {
         let Some(state) = self.alive(id) else {
             return false;
         };
-        if state == State::Queued {
-            // It will run anyway: replace what it would have seen.
-            let pending = self.pending(id, Wake::Thrown(error));
-            if let Some(s) = self.slots.borrow_mut().get_mut(id.slot as usize) {
-                s.wake = pending;
+        match state {
+            State::Parked(_) => self.wake(id, Wake::Thrown(error)),
+            // Not waiting now (queued, unstarted, or running): the error waits for its next
+            // yield or blocking operation, which returns it.
+            _ => {
+                self.thrown.borrow_mut().insert(id.slot, error);
             }
-        } else {
-            self.wake(id, Wake::Thrown(error));
         }
         true
     }
@@ -586,6 +588,9 @@ impl Inner {
                 s.doomed = true;
                 return true;
             }
+            // Dying: a kill from one of its own locals' `drop` finds it "running" and doomed.
+            s.state = State::Running;
+            s.doomed = true;
             s.task.take()
         };
         // Dropped outside the borrow: its locals may call back (a socket deregisters).
@@ -610,7 +615,7 @@ impl Inner {
         self.free.borrow_mut().push(id.slot);
         if joinable > 0 {
             self.results.borrow_mut().insert(id.seq, result);
-            self.claims.borrow_mut().insert(id.seq, u32::from(joinable));
+            self.claims.borrow_mut().insert(id.seq, joinable);
         }
         let joiners = self.joiners.borrow_mut().remove(&id.seq);
         for j in joiners.into_iter().flatten() {
@@ -633,9 +638,8 @@ impl Inner {
                 break;
             }
             let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            if let Err(e) = self.reactor.poll(timeout) {
+            if self.reactor.poll(timeout).is_err() {
                 // The poller failing leaves nothing to wait with: report what is blocked.
-                debug_assert!(false, "the poller failed: {e}");
                 break;
             }
             self.fire_timers();
@@ -708,12 +712,19 @@ impl Inner {
                     Ok(Step::Request(Syscall::Yield)) => {
                         s.state = State::Queued;
                         s.task = Some(task);
+                        if self.thrown.borrow().contains_key(&id.slot) {
+                            // An error thrown while it was not waiting: its yield returns it.
+                            s.wake = Pending::Thrown;
+                        }
                         drop(slots);
                         self.queue.borrow_mut().push_back(Entry::of(id));
                         return;
                     }
                     Ok(Step::Request(Syscall::Park { deadline, on })) => {
                         s.task = Some(task);
+                        if self.thrown.borrow().contains_key(&id.slot) {
+                            s.wake = Pending::Thrown;
+                        }
                         if s.wake == Pending::Nothing {
                             s.state = State::Parked(*on);
                             s.park = s.park.wrapping_add(1);

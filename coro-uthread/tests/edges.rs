@@ -1,0 +1,200 @@
+//! Edges: re-entrant kills, values handed to killed receivers, several waiters
+//! on one socket, errors thrown before a microthread starts, sockets outliving their scheduler,
+//! closing with blocked senders, many joins.
+
+use coro::suspend_from;
+use coro_uthread::{
+    Channel, Error, JoinHandle, Scheduler, Syscall, TaskId, TcpListener, TcpStream, Wake, spawn,
+    yield_now,
+};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn receiver(ch: Channel<u32>, #[resume] _w: Wake) -> String {
+    let r = suspend_from!(ch.recv());
+    format!("{r:?}")
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn value(v: u32, #[resume] _w: Wake) -> u32 {
+    suspend_from!(yield_now()).unwrap();
+    v
+}
+
+/// Kills the microthread it names when dropped.
+struct KillOnDrop(Rc<Cell<Option<TaskId>>>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(id) = self.0.get() {
+            coro_uthread::kill(id);
+        }
+    }
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn guarded(me: Rc<Cell<Option<TaskId>>>, ch: Channel<u32>, #[resume] _w: Wake) {
+    let _g = KillOnDrop(me);
+    let _ = suspend_from!(ch.recv());
+}
+
+#[test]
+fn a_kill_from_the_victim_s_own_drop_ends_it_once() {
+    let s = Scheduler::new().unwrap();
+    let ch = Channel::new();
+    let me = Rc::new(Cell::new(None));
+    let g = s.spawn(guarded(me.clone(), ch.clone()));
+    me.set(Some(g.id()));
+    assert_eq!(s.run().blocked.len(), 1);
+    assert!(s.kill(g.id()));
+    let a = s.spawn(value(1));
+    let b = s.spawn(value(2));
+    assert!(s.run().is_clean());
+    assert_eq!(a.try_join(), Some(Ok(1)));
+    assert_eq!(b.try_join(), Some(Ok(2)));
+}
+
+#[test]
+fn a_value_handed_to_a_receiver_killed_before_it_ran_goes_to_the_next_one() {
+    let s = Scheduler::new().unwrap();
+    let ch = Channel::new();
+    let r1 = s.spawn(receiver(ch.clone()));
+    let r2 = s.spawn(receiver(ch.clone()));
+    assert_eq!(s.run().blocked.len(), 2);
+    ch.try_send(7).unwrap();
+    assert!(s.kill(r1.id()));
+    assert!(s.run().is_clean());
+    assert_eq!(r2.try_join(), Some(Ok("Ok(7)".to_owned())));
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn patient(ch: Channel<u32>, #[resume] _w: Wake) -> bool {
+    let r = suspend_from!(ch.recv());
+    matches!(r, Err(Error::Thrown(_)))
+}
+
+#[test]
+fn an_error_thrown_before_a_microthread_starts_reaches_its_first_wait() {
+    let s = Scheduler::new().unwrap();
+    let ch = Channel::<u32>::new();
+    let p = s.spawn(patient(ch.clone()));
+    assert!(s.throw(p.id(), "stop"));
+    assert!(s.run().is_clean());
+    assert_eq!(p.try_join(), Some(Ok(true)));
+    assert_eq!(ch.balance(), 0);
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn sender(ch: Channel<u32>, #[resume] _w: Wake) -> Option<u32> {
+    suspend_from!(ch.send(3)).err().map(|e| e.value)
+}
+
+#[test]
+fn closing_gives_blocked_senders_their_values_back() {
+    let s = Scheduler::new().unwrap();
+    let ch = Channel::new();
+    let h = s.spawn(sender(ch.clone()));
+    assert_eq!(s.run().blocked.len(), 1);
+    ch.close();
+    assert_eq!(ch.balance(), 0);
+    assert!(matches!(ch.try_recv(), Err(Error::Closed)));
+    assert!(s.run().is_clean());
+    assert_eq!(h.try_join(), Some(Ok(Some(3))));
+}
+
+#[test]
+fn many_pending_joins_do_not_lose_the_result() {
+    let s = Scheduler::new().unwrap();
+    let h = s.spawn(value(5));
+    drop((0..70_000).map(|_| h.join()).collect::<Vec<_>>());
+    assert!(s.run().is_clean());
+    assert_eq!(h.try_join(), Some(Ok(5)));
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn reader(st: TcpStream, #[resume] _w: Wake) -> usize {
+    let (n, _) = suspend_from!(st.read(vec![0; 1])).unwrap();
+    n
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn two_readers(l: TcpListener, out: Rc<RefCell<Vec<JoinHandle<usize>>>>, #[resume] _w: Wake) {
+    let (st, _) = suspend_from!(l.accept()).unwrap();
+    out.borrow_mut().push(spawn(reader(st.clone())));
+    out.borrow_mut().push(spawn(reader(st)));
+}
+
+#[test]
+fn two_microthreads_reading_one_socket_are_both_woken() {
+    let s = Scheduler::new().unwrap();
+    let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = l.local_addr().unwrap();
+    let client = std::thread::spawn(move || {
+        use std::io::Write;
+        let mut c = std::net::TcpStream::connect(addr).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        c.write_all(b"a").unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        c.write_all(b"b").unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+    });
+    let readers = Rc::default();
+    s.spawn(two_readers(l, Rc::clone(&readers)));
+    let report = s.run();
+    client.join().unwrap();
+    assert!(report.is_clean(), "{report}");
+    let got: Vec<_> = readers.borrow().iter().map(JoinHandle::try_join).collect();
+    assert_eq!(got, [Some(Ok(1)), Some(Ok(1))]);
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn accept_one(l: TcpListener, #[resume] _w: Wake) -> bool {
+    let r = suspend_from!(l.accept());
+    r.is_ok()
+}
+
+#[test]
+fn a_socket_outliving_its_scheduler_leaves_the_next_one_alone() {
+    let s1 = Scheduler::new().unwrap();
+    let old = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    drop(s1);
+    let s2 = Scheduler::new().unwrap();
+    let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = l.local_addr().unwrap();
+    drop(old);
+    let h = s2.spawn(accept_one(l));
+    let c = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        let _c = std::net::TcpStream::connect(addr).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+    });
+    let report = s2.run();
+    c.join().unwrap();
+    assert!(report.is_clean(), "{report}");
+    assert_eq!(h.try_join(), Some(Ok(true)));
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn poller(ch: Channel<u32>, n: u32, #[resume] _w: Wake) {
+    for _ in 0..n {
+        let r = suspend_from!(ch.recv_timeout(Duration::ZERO));
+        assert!(matches!(r, Err(Error::Timeout)));
+    }
+}
+
+#[test]
+fn timed_out_receives_leave_nothing_behind() {
+    let s = Scheduler::new().unwrap();
+    let ch = Channel::new();
+    s.spawn(poller(ch.clone(), 10_000));
+    assert!(s.run().is_clean());
+    assert_eq!(ch.balance(), 0);
+    // Withdrawn waiters are compacted away: a receiver that comes later is served at once.
+    let r = s.spawn(receiver(ch.clone()));
+    assert_eq!(s.run().blocked.len(), 1);
+    ch.try_send(1).unwrap();
+    assert!(s.run().is_clean());
+    assert_eq!(r.try_join(), Some(Ok("Ok(1)".to_owned())));
+}
