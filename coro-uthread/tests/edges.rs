@@ -198,3 +198,131 @@ fn timed_out_receives_leave_nothing_behind() {
     assert!(s.run().is_clean());
     assert_eq!(r.try_join(), Some(Ok("Ok(1)".to_owned())));
 }
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn serve_one(l: TcpListener, #[resume] _w: Wake) -> String {
+    let (st, _) = suspend_from!(l.accept()).unwrap();
+    match suspend_from!(st.read_timeout(vec![0; 8], Duration::from_millis(20))) {
+        Ok((n, _)) => format!("read {n}"),
+        Err(e) => format!("{:?}", e.kind()),
+    }
+}
+
+#[test]
+fn a_read_with_a_deadline_times_out() {
+    let s = Scheduler::new().unwrap();
+    let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = l.local_addr().unwrap();
+    let h = s.spawn(serve_one(l));
+    let c = std::thread::spawn(move || {
+        let _c = std::net::TcpStream::connect(addr).unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+    });
+    assert!(s.run().is_clean());
+    c.join().unwrap();
+    assert_eq!(h.try_join(), Some(Ok("TimedOut".to_owned())));
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn connect_to(addr: std::net::SocketAddr, #[resume] _w: Wake) -> bool {
+    let r = suspend_from!(TcpStream::connect(addr));
+    r.is_err()
+}
+
+#[test]
+fn connecting_to_a_closed_port_is_an_error() {
+    let s = Scheduler::new().unwrap();
+    // A port that was just free: nothing listens there.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let h = s.spawn(connect_to(addr));
+    assert!(s.run().is_clean());
+    assert_eq!(h.try_join(), Some(Ok(true)));
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn hold(l: TcpListener, out: Rc<RefCell<Option<TaskId>>>, #[resume] _w: Wake) {
+    let (st, _) = suspend_from!(l.accept()).unwrap();
+    *out.borrow_mut() = coro_uthread::current().map(|c| c.id);
+    let _ = suspend_from!(st.read(vec![0; 8]));
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn kill_later(who: Rc<RefCell<Option<TaskId>>>, #[resume] _w: Wake) {
+    while who.borrow().is_none() {
+        suspend_from!(coro_uthread::sleep(Duration::from_millis(5))).unwrap();
+    }
+    let id = who.borrow().unwrap();
+    assert!(coro_uthread::kill(id));
+}
+
+#[test]
+fn killing_a_microthread_blocked_in_a_read_closes_its_socket() {
+    let s = Scheduler::new().unwrap();
+    let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = l.local_addr().unwrap();
+    let who = Rc::new(RefCell::new(None));
+    s.spawn(hold(l, Rc::clone(&who)));
+    s.spawn(kill_later(who));
+    let c = std::thread::spawn(move || {
+        use std::io::Read;
+        let mut c = std::net::TcpStream::connect(addr).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut rest = Vec::new();
+        c.read_to_end(&mut rest).map(|_| rest.len())
+    });
+    assert!(s.run().is_clean());
+    assert_eq!(c.join().unwrap().unwrap(), 0, "the server side closed");
+}
+
+/// Logs its drop.
+struct Noisy(&'static str, Rc<RefCell<Vec<&'static str>>>);
+
+impl Drop for Noisy {
+    fn drop(&mut self) {
+        self.1.borrow_mut().push(self.0);
+    }
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn noisy_waiter(_n: Noisy, ch: Channel<u32>, #[resume] _w: Wake) {
+    let _ = suspend_from!(ch.recv());
+}
+
+#[test]
+fn dropping_the_scheduler_ends_the_microthreads_left() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let ch = Channel::new();
+    {
+        let s = Scheduler::new().unwrap();
+        s.spawn(noisy_waiter(Noisy("a", Rc::clone(&log)), ch.clone()));
+        s.spawn(noisy_waiter(Noisy("b", Rc::clone(&log)), ch.clone()));
+        assert_eq!(s.run().blocked.len(), 2);
+        // Its arguments are its locals too, before it runs.
+        s.spawn(noisy_waiter(
+            Noisy("never started", Rc::clone(&log)),
+            ch.clone(),
+        ));
+    }
+    assert_eq!(*log.borrow(), ["a", "b", "never started"]);
+    assert_eq!(ch.balance(), 0);
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn joins(h: Rc<JoinHandle<u32>>, #[resume] _w: Wake) -> String {
+    let r = suspend_from!(h.join());
+    format!("{r:?}")
+}
+
+#[test]
+fn of_several_joiners_the_first_takes_the_result() {
+    let s = Scheduler::new().unwrap();
+    let h = Rc::new(s.spawn(value(9)));
+    let a = s.spawn(joins(Rc::clone(&h)));
+    let b = s.spawn(joins(Rc::clone(&h)));
+    assert!(s.run().is_clean());
+    assert_eq!(a.try_join(), Some(Ok("Ok(9)".to_owned())));
+    assert_eq!(b.try_join(), Some(Ok("Err(Join(Taken))".to_owned())));
+}
