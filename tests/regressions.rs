@@ -252,3 +252,37 @@ fn a_break_with_a_value_inside_a_suspension_argument() {
         ]
     );
 }
+
+/// A binding inside a block passed to `suspend!` that shadows a kept local was not renamed
+/// (seed 5636): the next iteration read the shadow instead of the local.
+#[test]
+fn a_shadowing_binding_inside_a_suspension_argument() {
+    #[coro::coroutine(yield = i64, resume = i64)]
+    fn f(#[resume] first: i64) -> i64 {
+        let mut rounds = 0;
+        let last = suspend!({
+            loop {
+                rounds += 1;
+                if rounds > 2 {
+                    break rounds * 100;
+                }
+                let x = suspend!(first);
+                let first = first + x;
+                suspend!(first);
+            }
+        });
+        last + first
+    }
+    let log = Log::default();
+    assert_eq!(
+        drive(&log, f(), &[1, 10, 0, 20, 0, 5]),
+        [
+            "yield 1",
+            "yield 11",
+            "yield 1",
+            "yield 21",
+            "yield 300",
+            "return 6"
+        ]
+    );
+}

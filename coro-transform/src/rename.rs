@@ -14,8 +14,9 @@ use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Pat, Token};
 
-use crate::prepare::tokens_suspend;
+use crate::prepare::{SuspendMacro, tokens_suspend};
 use crate::resolve::pat_bindings;
+use syn::punctuated::Punctuated;
 
 /// Renames, in `block`, the bindings that shadow a parameter (named in `params`) or an outer
 /// binding while a suspension point is in their scope.
@@ -295,6 +296,20 @@ impl VisitMut for Renamer {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        // The arguments of `suspend!` and `suspend_from!` are code the transform lowers, with
+        // bindings of their own (a block as the yielded value): visit them as expressions.
+        if SuspendMacro::of(mac).is_some()
+            && let Ok(mut args) = syn::parse::Parser::parse2(
+                Punctuated::<Expr, Token![,]>::parse_terminated,
+                mac.tokens.clone(),
+            )
+        {
+            for arg in &mut args {
+                self.visit_expr_mut(arg);
+            }
+            mac.tokens = args.to_token_stream();
+            return;
+        }
         let tokens = std::mem::take(&mut mac.tokens);
         mac.tokens = self.renamed_tokens(tokens);
     }
@@ -374,6 +389,27 @@ mod tests {
                 S { p: p_2 } => suspend!(p_2.p),
                 _ => S { p },
             }
+        });
+        assert_eq!(out, expected.to_string());
+    }
+
+    #[test]
+    fn bindings_inside_suspension_arguments_are_renamed_too() {
+        let out = renamed(quote!({
+            let x = 1;
+            suspend!({
+                let x = x + 1;
+                suspend!(x)
+            });
+            x
+        }));
+        let expected = quote!({
+            let x = 1;
+            suspend!({
+                let x_1 = x + 1;
+                suspend!(x_1)
+            });
+            x
         });
         assert_eq!(out, expected.to_string());
     }
