@@ -18,12 +18,11 @@ struct State<T> {
     senders: VecDeque<(u64, TaskId)>,
     /// The values blocked senders offer, by ticket.
     offers: HashMap<u64, T>,
-    /// Blocked receivers, oldest first, withdrawn ones included until they reach the front.
+    /// Blocked receivers, oldest first, withdrawn ones included until they reach the front (or
+    /// the queue is compacted): those waiting are `receivers.len() - withdrawn.len()`.
     receivers: VecDeque<(u64, TaskId)>,
     /// Tickets of receivers that left the queue before their turn (killed, timed out).
     withdrawn: HashSet<u64>,
-    /// Receivers really waiting.
-    waiting: usize,
     /// The offers of senders blocked when the channel closed, kept for them.
     returned: HashMap<u64, T>,
     /// Values handed to receivers that have not run yet.
@@ -63,7 +62,6 @@ impl<T> State<T> {
     fn pop_receiver(&mut self) -> Option<(u64, TaskId)> {
         while let Some((ticket, id)) = self.receivers.pop_front() {
             if !self.withdrawn.remove(&ticket) {
-                self.waiting -= 1;
                 return Some((ticket, id));
             }
         }
@@ -193,7 +191,6 @@ impl<T> Channel<T> {
                 offers: HashMap::new(),
                 receivers: VecDeque::new(),
                 withdrawn: HashSet::new(),
-                waiting: 0,
                 returned: HashMap::new(),
                 delivered: HashMap::new(),
                 taken: Vec::new(),
@@ -208,7 +205,7 @@ impl<T> Channel<T> {
     pub fn balance(&self) -> isize {
         let s = self.state.borrow();
         isize::try_from(s.offers.len()).unwrap_or(isize::MAX)
-            - isize::try_from(s.waiting).unwrap_or(isize::MAX)
+            - isize::try_from(s.receivers.len() - s.withdrawn.len()).unwrap_or(isize::MAX)
     }
 
     /// Closes the channel: everyone blocked on it wakes with [`Error::Closed`] (a blocked
@@ -497,9 +494,9 @@ impl<T> Recv<T> {
             if let Err(v) = s.give(v) {
                 s.buffer.push_front(v);
             }
-        } else if s.withdrawn.insert(ticket) {
+        } else {
             // Still queued (only serving takes an entry out): skipped when it reaches the front.
-            s.waiting -= 1;
+            s.withdrawn.insert(ticket);
             s.compact();
         }
     }
@@ -547,7 +544,6 @@ impl<T> Coroutine<Wake> for Recv<T> {
         };
         let ticket = s.ticket();
         s.receivers.push_back((ticket, me));
-        s.waiting += 1;
         self.ticket = Some(ticket);
         Ok(park(self.deadline))
     }
