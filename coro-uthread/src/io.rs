@@ -178,19 +178,46 @@ impl<S: mio::event::Source> Drop for Source<S> {
     }
 }
 
-/// Parks on `source` in direction `dir`, remembering the waiter in `waiting`.
-fn park<S: mio::event::Source, R>(
-    source: &Source<S>,
+/// An operation's hold on a socket in one direction: while it is parked, the microthread
+/// waiting. Dropping it (when the operation is killed with its microthread) takes the
+/// microthread off the socket.
+struct Wait<S: mio::event::Source> {
+    source: Rc<Source<S>>,
     dir: usize,
-    deadline: Option<Instant>,
-    waiting: &mut Option<TaskId>,
-) -> Result<Syscall, EarlyExit<io::Result<R>>> {
-    match source.wait(dir, deadline) {
-        Ok((park, id)) => {
-            *waiting = Some(id);
-            Ok(park)
+    parked: Option<TaskId>,
+}
+
+impl<S: mio::event::Source> Wait<S> {
+    fn new(source: &Rc<Source<S>>, dir: usize) -> Self {
+        Wait {
+            source: Rc::clone(source),
+            dir,
+            parked: None,
         }
-        Err(e) => Err(EarlyExit::Returned(Err(e))),
+    }
+
+    /// Parks the running microthread until the socket is ready (or the deadline passes).
+    fn park<R>(&mut self, deadline: Option<Instant>) -> Result<Syscall, EarlyExit<io::Result<R>>> {
+        match self.source.wait(self.dir, deadline) {
+            Ok((park, id)) => {
+                self.parked = Some(id);
+                Ok(park)
+            }
+            Err(e) => Err(EarlyExit::Returned(Err(e))),
+        }
+    }
+
+    /// Takes the microthread off the socket, if it is on it.
+    fn clear(&mut self) {
+        if let Some(id) = self.parked.take() {
+            self.source.unwait(self.dir, id);
+        }
+    }
+}
+
+impl<S: mio::event::Source> Drop for Wait<S> {
+    fn drop(&mut self) {
+        self.clear();
     }
 }
 
@@ -248,16 +275,14 @@ impl TcpListener {
     #[must_use = "an accept does nothing unless delegated to with `suspend_from!`"]
     pub fn accept(&self) -> Accept {
         Accept {
-            source: Rc::clone(&self.source),
-            waiting: None,
+            wait: Wait::new(&self.source, READ),
         }
     }
 }
 
 /// The coroutine behind [`TcpListener::accept`].
 pub struct Accept {
-    source: Rc<Source<net::TcpListener>>,
-    waiting: Option<TaskId>,
+    wait: Wait<net::TcpListener>,
 }
 
 impl fmt::Debug for Accept {
@@ -276,14 +301,14 @@ impl Coroutine<Wake> for Accept {
             return Err(EarlyExit::Returned(Err(e)));
         }
         loop {
-            match self.source.io.accept() {
+            match self.wait.source.io.accept() {
                 Ok((io, peer)) => {
                     self.kill();
                     let stream = Source::new(io).map(|source| (TcpStream { source }, peer));
                     return Err(EarlyExit::Returned(stream));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    return park(&self.source, READ, None, &mut self.waiting);
+                    return self.wait.park(None);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
@@ -295,19 +320,11 @@ impl Coroutine<Wake> for Accept {
     }
 
     fn kill(&mut self) {
-        if let Some(id) = self.waiting.take() {
-            self.source.unwait(READ, id);
-        }
+        self.wait.clear();
     }
 
     fn status(&self) -> Status {
         Status::Suspended
-    }
-}
-
-impl Drop for Accept {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
 
@@ -332,11 +349,7 @@ impl TcpStream {
     /// Connects to `addr`: `let stream = suspend_from!(TcpStream::connect(addr))?`.
     #[must_use = "a connect does nothing unless delegated to with `suspend_from!`"]
     pub fn connect(addr: SocketAddr) -> Connect {
-        Connect {
-            addr,
-            source: None,
-            waiting: None,
-        }
+        Connect { addr, wait: None }
     }
 
     /// The address of the other end.
@@ -354,10 +367,9 @@ impl TcpStream {
     #[must_use = "a read does nothing unless delegated to with `suspend_from!`"]
     pub fn read(&self, buf: Vec<u8>) -> ReadSome {
         ReadSome {
-            source: Rc::clone(&self.source),
+            wait: Wait::new(&self.source, READ),
             buf: Some(buf),
             deadline: None,
-            waiting: None,
         }
     }
 
@@ -374,10 +386,9 @@ impl TcpStream {
     #[must_use = "a write does nothing unless delegated to with `suspend_from!`"]
     pub fn write_all(&self, buf: Vec<u8>) -> WriteAll {
         WriteAll {
-            source: Rc::clone(&self.source),
+            wait: Wait::new(&self.source, WRITE),
             buf: Some(buf),
             written: 0,
-            waiting: None,
         }
     }
 
@@ -394,8 +405,7 @@ impl TcpStream {
 /// The coroutine behind [`TcpStream::connect`].
 pub struct Connect {
     addr: SocketAddr,
-    source: Option<Rc<Source<net::TcpStream>>>,
-    waiting: Option<TaskId>,
+    wait: Option<Wait<net::TcpStream>>,
 }
 
 impl fmt::Debug for Connect {
@@ -415,46 +425,32 @@ impl Coroutine<Wake> for Connect {
             self.kill();
             return Err(EarlyExit::Returned(Err(e)));
         }
-        let source = match &self.source {
-            Some(s) => {
-                if let Some(id) = self.waiting.take() {
-                    s.unwait(WRITE, id);
-                }
-                Rc::clone(s)
+        let wait = match &mut self.wait {
+            Some(w) => {
+                w.clear();
+                w
             }
             None => match net::TcpStream::connect(self.addr).and_then(Source::new) {
-                Ok(s) => {
-                    self.source = Some(Rc::clone(&s));
-                    return park(&s, WRITE, None, &mut self.waiting);
-                }
+                Ok(s) => return self.wait.insert(Wait::new(&s, WRITE)).park(None),
                 Err(e) => return Err(EarlyExit::Returned(Err(e))),
             },
         };
-        if let Ok(Some(e)) | Err(e) = source.io.take_error() {
-            self.source = None;
-            return Err(EarlyExit::Returned(Err(e)));
-        }
-        match source.io.peer_addr() {
-            Ok(_) => {
-                self.source = None;
-                Err(EarlyExit::Returned(Ok(TcpStream { source })))
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-                park(&source, WRITE, None, &mut self.waiting)
-            }
-            Err(e) => {
-                self.source = None;
-                Err(EarlyExit::Returned(Err(e)))
+        let connected = match wait.source.io.take_error() {
+            Ok(Some(e)) | Err(e) => Err(e),
+            Ok(None) => wait.source.io.peer_addr(),
+        };
+        match connected {
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => wait.park(None),
+            result => {
+                let source = Rc::clone(&wait.source);
+                self.wait = None;
+                Err(EarlyExit::Returned(result.map(|_| TcpStream { source })))
             }
         }
     }
 
     fn kill(&mut self) {
-        if let Some(s) = self.source.take()
-            && let Some(id) = self.waiting.take()
-        {
-            s.unwait(WRITE, id);
-        }
+        self.wait = None;
     }
 
     fn status(&self) -> Status {
@@ -462,18 +458,11 @@ impl Coroutine<Wake> for Connect {
     }
 }
 
-impl Drop for Connect {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 /// The coroutine behind [`TcpStream::read`].
 pub struct ReadSome {
-    source: Rc<Source<net::TcpStream>>,
+    wait: Wait<net::TcpStream>,
     buf: Option<Vec<u8>>,
     deadline: Option<Instant>,
-    waiting: Option<TaskId>,
 }
 
 impl fmt::Debug for ReadSome {
@@ -495,14 +484,14 @@ impl Coroutine<Wake> for ReadSome {
             return Err(EarlyExit::Finished);
         };
         loop {
-            match (&self.source.io).read(buf) {
+            match (&self.wait.source.io).read(buf) {
                 Ok(n) => {
                     self.kill();
                     let buf = self.buf.take().unwrap_or_default();
                     return Err(EarlyExit::Returned(Ok((n, buf))));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    return park(&self.source, READ, self.deadline, &mut self.waiting);
+                    return self.wait.park(self.deadline);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
@@ -514,9 +503,7 @@ impl Coroutine<Wake> for ReadSome {
     }
 
     fn kill(&mut self) {
-        if let Some(id) = self.waiting.take() {
-            self.source.unwait(READ, id);
-        }
+        self.wait.clear();
     }
 
     fn status(&self) -> Status {
@@ -524,18 +511,11 @@ impl Coroutine<Wake> for ReadSome {
     }
 }
 
-impl Drop for ReadSome {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 /// The coroutine behind [`TcpStream::write_all`].
 pub struct WriteAll {
-    source: Rc<Source<net::TcpStream>>,
+    wait: Wait<net::TcpStream>,
     buf: Option<Vec<u8>>,
     written: usize,
-    waiting: Option<TaskId>,
 }
 
 impl fmt::Debug for WriteAll {
@@ -559,14 +539,14 @@ impl Coroutine<Wake> for WriteAll {
             return Err(EarlyExit::Finished);
         };
         while self.written < buf.len() {
-            match (&self.source.io).write(&buf[self.written..]) {
+            match (&self.wait.source.io).write(&buf[self.written..]) {
                 Ok(0) => {
                     self.kill();
                     return Err(EarlyExit::Returned(Err(io::ErrorKind::WriteZero.into())));
                 }
                 Ok(n) => self.written += n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    return park(&self.source, WRITE, None, &mut self.waiting);
+                    return self.wait.park(None);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
@@ -580,18 +560,10 @@ impl Coroutine<Wake> for WriteAll {
     }
 
     fn kill(&mut self) {
-        if let Some(id) = self.waiting.take() {
-            self.source.unwait(WRITE, id);
-        }
+        self.wait.clear();
     }
 
     fn status(&self) -> Status {
         Status::Suspended
-    }
-}
-
-impl Drop for WriteAll {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
