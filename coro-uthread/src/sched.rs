@@ -280,7 +280,6 @@ pub(crate) struct Inner {
     timers: RefCell<BinaryHeap<Reverse<(Instant, u32, u32)>>>,
     next_seq: Cell<u64>,
     pub(crate) running: Cell<Option<TaskId>>,
-    running_name: Cell<&'static str>,
     results: RefCell<HashMap<u64, Outcome>>,
     /// For a finished microthread's kept result, how many still may take it.
     claims: RefCell<HashMap<u64, u32>>,
@@ -344,7 +343,6 @@ impl Scheduler {
             timers: RefCell::new(BinaryHeap::new()),
             next_seq: Cell::new(1),
             running: Cell::new(None),
-            running_name: Cell::new(""),
             results: RefCell::new(HashMap::new()),
             claims: RefCell::new(HashMap::new()),
             joiners: RefCell::new(HashMap::new()),
@@ -692,14 +690,6 @@ impl Inner {
         };
         let wake = self.resumed_with(slot, pending);
         self.running.set(Some(id));
-        let names = self.names.borrow();
-        let given = if names.is_empty() {
-            None
-        } else {
-            names.get(&id.seq).copied()
-        };
-        drop(names);
-        self.running_name.set(given.unwrap_or_else(|| task.name()));
         let step = catch_unwind(AssertUnwindSafe(|| task.step(wake)));
         self.running.set(None);
         let doomed = {
@@ -829,10 +819,13 @@ where
 pub fn current() -> Option<Uthread> {
     with_current(|s| {
         let id = s.running.get()?;
-        Some(Uthread {
-            id,
-            name: s.running_name.get(),
-        })
+        // Looked up only when asked, not at every switch: a name given at spawn, or else the
+        // name of the coroutine running the microthread's body.
+        let given = s.names.borrow().get(&id.seq).copied();
+        let name = given
+            .or_else(|| coro_core::current().map(|c| c.name()))
+            .unwrap_or("microthread");
+        Some(Uthread { id, name })
     })
     .flatten()
 }

@@ -83,6 +83,10 @@ fn a_child_is_queued_before_its_parent_is_requeued_and_current_names_it() {
         ["parent starts", "child #2 child", "parent again"]
     );
     assert_eq!(current(), None);
+    // A name given at spawn is the one `current()` reports.
+    drop(s.spawn_named("renamed", child(l.clone())));
+    assert!(s.run().is_clean());
+    assert_eq!(taken(&l), ["child #3 renamed"]);
 }
 
 #[coro::coroutine(yield = Syscall, resume = Wake)]
