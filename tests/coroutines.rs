@@ -152,6 +152,21 @@ fn current_names_the_running_coroutine_and_its_resumer() {
 }
 
 #[test]
+fn a_resumer_that_had_no_identity_keeps_the_one_its_coroutine_reported() {
+    /// Asks for its own identity only after the inner coroutine has reported it.
+    #[coro::coroutine(yield = (Option<u64>, Option<u64>, u64))]
+    fn asks_late() {
+        let mut inner = who_am_i();
+        let (_, first, _) = inner.resume(()).unwrap();
+        let (_, second, _) = inner.resume(()).unwrap();
+        suspend!((first, second, current().unwrap().id().get()));
+    }
+    let (first, second, me) = asks_late().next().unwrap();
+    assert_eq!(first, Some(me));
+    assert_eq!(second, Some(me), "the same identity in a later resume");
+}
+
+#[test]
 fn current_is_restored_when_a_body_panics() {
     #[coro::coroutine(yield = ())]
     fn panics() {

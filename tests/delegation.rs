@@ -168,3 +168,38 @@ fn current_in_the_innermost_frame_names_it_and_its_resumer_is_the_delegating_fra
     assert!(seen[..3].iter().all(|&(id, _)| id != inner));
     assert_eq!(current().map(|c| c.id()), None);
 }
+
+#[test]
+fn after_a_recursive_call_returns_its_caller_reports_whoever_resumes_it_now() {
+    #[coro::coroutine(yield = (u64, Option<u64>))]
+    fn ids(depth: u32) {
+        if depth > 0 {
+            suspend_from!(ids(depth - 1));
+        }
+        let me = current().expect("inside a coroutine");
+        suspend!((me.id().get(), me.resumer().map(coro::CoroutineId::get)));
+    }
+    /// Resumes `c` once per resume of its own, and reports its own identity beside what `c` said.
+    #[coro::coroutine(yield = (u64, Option<(u64, Option<u64>)>))]
+    fn drive(c: &RefCell<dyn Iterator<Item = (u64, Option<u64>)>>) {
+        loop {
+            let seen = c.borrow_mut().next();
+            suspend!((current().expect("inside a coroutine").id().get(), seen));
+        }
+    }
+    let shared: RefCell<_> = RefCell::new(ids(1));
+    let (mut a, mut b) = (drive(&shared), drive(&shared));
+    // The callee runs under `a` and reports its caller; the caller, back after the callee
+    // returned under `b`, reports `b`.
+    let (a_id, Some((inner, inner_resumer))) = a.next().unwrap() else {
+        panic!("the callee yields")
+    };
+    let (b_id, Some((outer, outer_resumer))) = b.next().unwrap() else {
+        panic!("the caller yields")
+    };
+    assert_ne!(a_id, b_id);
+    assert_ne!(inner, outer);
+    assert_eq!(inner_resumer, Some(outer), "the delegating frame");
+    assert_eq!(outer_resumer, Some(b_id), "the coroutine resuming it now");
+    assert_eq!(a.next().unwrap().1, None, "finished");
+}

@@ -63,43 +63,47 @@ impl<S> FrameStack<S> for NoFrames {
 /// level beyond the stack's own growth.
 pub struct Frames<S> {
     stack: Vec<Entry<S>>,
+    /// The resumer of the outermost frame during the current resume.
+    outer: u64,
 }
 
 struct Entry<S> {
     state: S,
     /// The frame's identity (never 0 once pushed).
     id: u64,
-    /// The frame's resumer: the frame below it, or whoever resumed the coroutine.
-    resumer: u64,
-    /// Who that resumer is (see `current::Frame`).
-    resumer_kind: u64,
 }
 
 impl<S> Frames<S> {
     /// An empty stack: allocates nothing until the first recursive call.
     #[must_use]
     pub const fn new() -> Self {
-        Frames { stack: Vec::new() }
+        Frames {
+            stack: Vec::new(),
+            outer: 0,
+        }
     }
 
     /// Suspends the running frame (`caller`) beneath a new callee frame.
     #[inline]
     pub fn push(&mut self, caller: S) {
-        let (id, resumer, resumer_kind) = current::push_frame();
-        self.stack.push(Entry {
-            state: caller,
-            id,
-            resumer,
-            resumer_kind,
-        });
+        let id = current::push_frame();
+        self.stack.push(Entry { state: caller, id });
     }
 
-    /// Resumes the caller of the frame that just returned, if it has one.
+    /// Puts the caller of the frame that just returned, if it has one, back in `state`, and
+    /// says whether there was one.
+    ///
+    /// The caller's state moves straight into `state`: the generated code then matches on it
+    /// there, so that each kind of caller continues without a second dispatch.
     #[inline]
-    pub fn pop(&mut self) -> Option<S> {
-        let entry = self.stack.pop()?;
-        current::pop_frame((entry.id, entry.resumer, entry.resumer_kind));
-        Some(entry.state)
+    pub fn pop(&mut self, state: &mut S) -> bool {
+        let Some(entry) = self.stack.pop() else {
+            return false;
+        };
+        *state = entry.state;
+        let resumer = self.stack.last().map_or(self.outer, |below| below.id);
+        current::pop_frame(entry.id, resumer);
+        true
     }
 
     /// How many callers are suspended beneath the running frame.
@@ -118,13 +122,8 @@ impl<S> Default for Frames<S> {
 impl<S> FrameStack<S> for Frames<S> {
     #[inline]
     fn resumer_of(&mut self, outer: u64) -> u64 {
-        match self.stack.first_mut() {
-            None => outer,
-            Some(bottom) => {
-                bottom.resumer = outer;
-                self.stack.last().map_or(outer, |top| top.id)
-            }
-        }
+        self.outer = outer;
+        self.stack.last().map_or(outer, |top| top.id)
     }
 
     fn kill_all(&mut self) {
@@ -144,20 +143,15 @@ impl<S> Drop for Frames<S> {
 
 impl<S: Clone> Clone for Frames<S> {
     fn clone(&self) -> Self {
-        let mut stack: Vec<Entry<S>> = self
+        let stack = self
             .stack
             .iter()
             .map(|entry| Entry {
                 state: entry.state.clone(),
                 id: current::fresh_id(),
-                resumer: 0,
-                resumer_kind: current::COROUTINE,
             })
             .collect();
-        for i in 1..stack.len() {
-            stack[i].resumer = stack[i - 1].id;
-        }
-        Frames { stack }
+        Frames { stack, outer: 0 }
     }
 }
 

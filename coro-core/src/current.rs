@@ -118,16 +118,19 @@ pub fn current() -> Option<Current> {
         if t.id.get() == 0 {
             t.id.set(fresh_id());
         }
-        if t.resumer_kind.get() == COROUTINE && t.resumer.get() == 0 {
-            // The resumer has no identity yet: give it one now. It takes it back when this
-            // resume returns (see `leave`).
-            t.resumer.set(fresh_id());
-            t.resumer_kind.set(ASSIGNED);
+        let mut resumer = t.resumer.get();
+        if resumer == UNNAMED {
+            // The resumer has no identity yet: give it one now. It takes it when this resume
+            // returns (see `leave`).
+            if t.assigned.get() == 0 {
+                t.assigned.set(fresh_id());
+            }
+            resumer = t.assigned.get();
         }
         Some(Current {
             id: CoroutineId(NonZeroU64::new(t.id.get())?),
             name: meta.name,
-            resumer: NonZeroU64::new(t.resumer.get()).map(CoroutineId),
+            resumer: NonZeroU64::new(resumer).map(CoroutineId),
         })
     })
 }
@@ -144,44 +147,38 @@ pub struct Meta {
 /// what it replaced.
 #[derive(Clone, Copy)]
 pub(crate) struct Frame {
-    /// The running coroutine's identity; 0 until somebody asks for it.
-    pub(crate) id: u64,
+    /// The running frame's identity; 0 until somebody asks for it, and 0 while plain code runs.
+    id: u64,
     /// `None` while plain code runs.
-    pub(crate) meta: Option<&'static Meta>,
-    /// The resumer's identity; 0 when plain code resumed it, or when the resumer is a
-    /// coroutine that has none yet.
-    pub(crate) resumer: u64,
-    /// Who the resumer is: [`PLAIN`], [`COROUTINE`], or [`ASSIGNED`].
-    pub(crate) resumer_kind: u64,
+    meta: Option<&'static Meta>,
+    /// The identity of the running frame's resumer: 0 when plain code resumed it, [`UNNAMED`]
+    /// when a coroutine with no identity yet did.
+    resumer: u64,
+    /// The identity `current()` gave an [`UNNAMED`] resumer during this resume; 0 if none.
+    assigned: u64,
 }
 
-/// The resumer is plain code.
-pub(crate) const PLAIN: u64 = 0;
-/// The resumer is a coroutine.
-pub(crate) const COROUTINE: u64 = 1;
-/// The resumer is a coroutine that got its identity from `current()` during this resume.
-const ASSIGNED: u64 = 2;
+/// The resumer is a coroutine that has no identity yet.
+const UNNAMED: u64 = u64::MAX;
 
 /// The thread's description of the running coroutine, one scalar cell per field.
 ///
 /// Entering a coroutine stores a frame and leaving restores the previous one, with no other
-/// work on the way: identities are handed out by [`current`], the only reader. When nothing in a
-/// resume reads the cells, the compiler sees stores and their undo, and removes them all. The
-/// fields are separate word-sized cells (not one `Cell<Frame>`) so that they are loaded and
-/// stored as words it can follow, never copied as one aggregate.
+/// work on the way. When nothing in a resume reads the cells, the compiler sees stores and their
+/// undo, and removes them all. The fields are separate word-sized cells (not one `Cell<Frame>`)
+/// so that they are loaded and stored as words it can follow, never copied as one aggregate.
 struct Slot {
     id: Cell<u64>,
     meta: Cell<Option<&'static Meta>>,
     resumer: Cell<u64>,
-    resumer_kind: Cell<u64>,
+    assigned: Cell<u64>,
 }
 
 thread_local! {
     static CURRENT: Slot = const {
-        Slot { id: Cell::new(0), meta: Cell::new(None), resumer: Cell::new(0), resumer_kind: Cell::new(PLAIN) }
+        Slot { id: Cell::new(0), meta: Cell::new(None), resumer: Cell::new(0), assigned: Cell::new(0) }
     };
 }
-
 /// The next block of identities no thread has taken.
 static NEXT_BLOCK: AtomicU64 = AtomicU64::new(1);
 
@@ -218,9 +215,10 @@ fn refill(next: &Cell<u64>, end: &Cell<u64>) -> u64 {
 
 /// Swaps in the frame of a coroutine that is about to run; returns the frame to restore.
 ///
-/// `id` is the coroutine's identity (0 if it has none yet). `resumer_of` maps the identity of
-/// whoever is resuming to the resumer the frame reports (recursive frames report the frame that
-/// delegated to them).
+/// `id` is the identity of the coroutine's running frame (0 if it has none yet). `resumer_of`
+/// maps the identity of whoever resumes it (0 for plain code, [`UNNAMED`] for a coroutine with
+/// no identity yet) to the resumer the running frame reports: a recursive frame reports the
+/// frame that delegated to it.
 #[inline]
 pub(crate) fn enter(id: u64, meta: &'static Meta, resumer_of: impl FnOnce(u64) -> u64) -> Frame {
     CURRENT.with(|t| {
@@ -228,12 +226,17 @@ pub(crate) fn enter(id: u64, meta: &'static Meta, resumer_of: impl FnOnce(u64) -
             id: t.id.get(),
             meta: t.meta.get(),
             resumer: t.resumer.get(),
-            resumer_kind: t.resumer_kind.get(),
+            assigned: t.assigned.get(),
+        };
+        let resumer = if outer.id == 0 && outer.meta.is_some() {
+            UNNAMED
+        } else {
+            outer.id
         };
         t.id.set(id);
         t.meta.set(Some(meta));
-        t.resumer.set(resumer_of(outer.id));
-        t.resumer_kind.set(u64::from(outer.meta.is_some()));
+        t.resumer.set(resumer_of(resumer));
+        t.assigned.set(0);
         outer
     })
 }
@@ -243,46 +246,38 @@ pub(crate) fn enter(id: u64, meta: &'static Meta, resumer_of: impl FnOnce(u64) -
 #[inline]
 pub(crate) fn leave(mut outer: Frame) -> u64 {
     CURRENT.with(|t| {
-        if t.resumer_kind.get() == ASSIGNED {
-            outer.id = t.resumer.get();
+        if outer.id == 0 {
+            outer.id = t.assigned.get();
         }
         let running = t.id.get();
-        set_in(t, outer);
+        t.id.set(outer.id);
+        t.meta.set(outer.meta);
+        t.resumer.set(outer.resumer);
+        t.assigned.set(outer.assigned);
         running
     })
 }
 
-fn set_in(t: &Slot, frame: Frame) {
-    t.id.set(frame.id);
-    t.meta.set(frame.meta);
-    t.resumer.set(frame.resumer);
-    t.resumer_kind.set(frame.resumer_kind);
-}
-
 /// A recursive call: the running frame (given an identity now, if it has none) is suspended
-/// beneath a new frame that it resumes. Returns what the suspended frame must restore when it
-/// runs again: `(id, resumer, resumer_kind)`.
+/// beneath a new frame, which reports it as its resumer. Returns the suspended frame's identity.
 #[inline]
-pub(crate) fn push_frame() -> (u64, u64, u64) {
+pub(crate) fn push_frame() -> u64 {
     CURRENT.with(|t| {
         let mut id = t.id.get();
         if id == 0 {
             id = fresh_id();
         }
-        let saved = (id, t.resumer.get(), t.resumer_kind.get());
         t.id.set(0);
         t.resumer.set(id);
-        t.resumer_kind.set(COROUTINE);
-        saved
+        id
     })
 }
 
-/// The return from a recursive call: the caller's frame runs again.
+/// The return from a recursive call: the frame `id`, resumed by `resumer`, runs again.
 #[inline]
-pub(crate) fn pop_frame((id, resumer, resumer_kind): (u64, u64, u64)) {
+pub(crate) fn pop_frame(id: u64, resumer: u64) {
     CURRENT.with(|t| {
         t.id.set(id);
         t.resumer.set(resumer);
-        t.resumer_kind.set(resumer_kind);
     });
 }

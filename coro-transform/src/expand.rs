@@ -371,14 +371,25 @@ impl Expansion<'_> {
             let t = self
                 .return_ty
                 .map_or_else(|| quote!(_), ToTokens::to_token_stream);
-            let caller = mixed("__coro_caller");
+            // One arm per point a caller can wait at, so that each `continue` goes straight to
+            // that point's arm instead of through the dispatch on the state's tag.
+            let waits = (0..self.body.points.len())
+                .filter(|&p| matches!(self.body.points[p].kind, PointKind::Recurse { .. }))
+                .map(|p| {
+                    let variant = Self::point_variant(p);
+                    quote! {
+                        #state_ty::#variant { .. } => continue #dispatch,
+                    }
+                });
             (
                 quote!(let mut #fret: ::core::option::Option<#t> = ::core::option::Option::None;),
                 quote! {
-                    if let ::core::option::Option::Some(#caller) = #krate::__private::Frames::pop(#frames) {
-                        *#state = #caller;
+                    if #krate::__private::Frames::pop(#frames, #state) {
                         #fret = ::core::option::Option::Some(#ret);
-                        continue #dispatch;
+                        match #state {
+                            #(#waits)*
+                            _ => ::core::unreachable!(),
+                        }
                     }
                 },
             )

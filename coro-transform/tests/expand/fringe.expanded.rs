@@ -226,12 +226,12 @@ fn fringe(
                         }
                     }
                 };
-                if let ::core::option::Option::Some(__coro_caller) = ::coro::__private::Frames::pop(
-                    __coro_frames,
-                ) {
-                    *__coro_state = __coro_caller;
+                if ::coro::__private::Frames::pop(__coro_frames, __coro_state) {
                     __coro_fret = ::core::option::Option::Some(__coro_ret);
-                    continue '__coro_dispatch;
+                    match __coro_state {
+                        __CoroState::S1 { .. } => continue '__coro_dispatch,
+                        _ => ::core::unreachable!(),
+                    }
                 }
                 *__coro_state = __CoroState::__Returned;
                 return ::core::result::Result::Err(
