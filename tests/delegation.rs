@@ -203,3 +203,26 @@ fn after_a_recursive_call_returns_its_caller_reports_whoever_resumes_it_now() {
     assert_eq!(outer_resumer, Some(b_id), "the coroutine resuming it now");
     assert_eq!(a.next().unwrap().1, None, "finished");
 }
+
+#[test]
+fn a_resumer_named_in_the_outermost_frame_keeps_that_name_while_a_recursive_call_is_suspended() {
+    /// The outermost frame learns its resumer and hands it to the innermost, which yields it.
+    #[coro::coroutine(yield = Option<u64>)]
+    fn reports(depth: u32, seen: Option<u64>) {
+        let resumer = current().expect("inside a coroutine").resumer();
+        if depth > 0 {
+            suspend_from!(reports(depth - 1, resumer.map(coro::CoroutineId::get)));
+        } else {
+            suspend!(seen);
+        }
+    }
+    /// Has no identity until `reports` names it, and asks only once the recursive call is
+    /// suspended.
+    #[coro::coroutine(yield = (Option<u64>, u64))]
+    fn outer() {
+        let named = reports(1, None).next().unwrap();
+        suspend!((named, current().unwrap().id().get()));
+    }
+    let (named, me) = outer().next().unwrap();
+    assert_eq!(named, Some(me));
+}
