@@ -9,18 +9,18 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::Error;
-use crate::sched::{self, Syscall, TaskId, Waiting, Wake};
+use crate::sched::{self, Key, Syscall, Waiting, Wake};
 
 struct State<T> {
     capacity: usize,
     buffer: VecDeque<T>,
     /// Blocked senders, oldest first; an entry whose ticket has no offer was withdrawn.
-    senders: VecDeque<(u64, TaskId)>,
+    senders: VecDeque<(u64, Key)>,
     /// The values blocked senders offer, by ticket.
     offers: HashMap<u64, T>,
     /// Blocked receivers, oldest first, withdrawn ones included until they reach the front (or
     /// the queue is compacted): those waiting are `receivers.len() - withdrawn.len()`.
-    receivers: VecDeque<(u64, TaskId)>,
+    receivers: VecDeque<(u64, Key)>,
     /// Tickets of receivers that left the queue before their turn (killed, timed out).
     withdrawn: HashSet<u64>,
     /// The offers of senders blocked when the channel closed, kept for them.
@@ -35,7 +35,7 @@ struct State<T> {
 
 impl<T> State<T> {
     /// The oldest blocked sender still waiting, with its offer.
-    fn pop_sender(&mut self) -> Option<(u64, TaskId, T)> {
+    fn pop_sender(&mut self) -> Option<(u64, Key, T)> {
         while let Some((ticket, id)) = self.senders.pop_front() {
             if let Some(value) = self.offers.remove(&ticket) {
                 return Some((ticket, id, value));
@@ -59,7 +59,7 @@ impl<T> State<T> {
     }
 
     /// The oldest receiver still waiting.
-    fn pop_receiver(&mut self) -> Option<(u64, TaskId)> {
+    fn pop_receiver(&mut self) -> Option<(u64, Key)> {
         while let Some((ticket, id)) = self.receivers.pop_front() {
             if !self.withdrawn.remove(&ticket) {
                 return Some((ticket, id));
@@ -217,7 +217,7 @@ impl<T> Channel<T> {
         // Blocked senders get their values back: nothing can take them any more.
         let offers = std::mem::take(&mut s.offers);
         s.returned.extend(offers);
-        let waiting: Vec<TaskId> = s
+        let waiting: Vec<Key> = s
             .receivers
             .iter()
             .filter(|r| !s.withdrawn.contains(&r.0))
@@ -437,7 +437,7 @@ impl<T> Coroutine<Wake> for Send<T> {
             })));
         };
         let ticket = s.ticket();
-        s.senders.push_back((ticket, me));
+        s.senders.push_back((ticket, me.key()));
         s.offers.insert(ticket, value);
         self.ticket = Some(ticket);
         Ok(park(self.deadline))
@@ -543,7 +543,7 @@ impl<T> Coroutine<Wake> for Recv<T> {
             return Err(EarlyExit::Returned(Err(Error::NoScheduler)));
         };
         let ticket = s.ticket();
-        s.receivers.push_back((ticket, me));
+        s.receivers.push_back((ticket, me.key()));
         self.ticket = Some(ticket);
         Ok(park(self.deadline))
     }

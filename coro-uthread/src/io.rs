@@ -78,7 +78,7 @@ impl Reactor {
         self.waiting.set(self.waiting.get() - ready.len());
         drop(events);
         for id in ready {
-            sched::wake(id, Wake::Ready);
+            sched::wake(id.key(), Wake::Ready);
         }
         Ok(())
     }

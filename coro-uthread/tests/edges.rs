@@ -326,3 +326,51 @@ fn of_several_joiners_the_first_takes_the_result() {
     assert_eq!(a.try_join(), Some(Ok("Ok(9)".to_owned())));
     assert_eq!(b.try_join(), Some(Ok("Err(Join(Taken))".to_owned())));
 }
+
+/// Counts its drops.
+struct Counted(Rc<Cell<u32>>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+/// Kills the one before it, spawns the next of its own kind while it runs, then waits forever.
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn relay(
+    n: u32,
+    before: Option<TaskId>,
+    log: Rc<RefCell<Vec<u32>>>,
+    drops: Rc<Cell<u32>>,
+    ch: Channel<u32>,
+    #[resume] _w: Wake,
+) {
+    let _c = Counted(drops.clone());
+    log.borrow_mut().push(n);
+    if let Some(before) = before {
+        assert!(coro_uthread::kill(before));
+    }
+    if n > 0 {
+        let me = coro_uthread::current().unwrap().id;
+        drop(spawn(relay(n - 1, Some(me), log, drops, ch.clone())));
+    }
+    let _ = suspend_from!(ch.recv());
+}
+
+#[test]
+fn microthreads_of_one_kind_spawn_and_kill_each_other_while_one_of_them_runs() {
+    // 200 of one coroutine type share a pool: each is spawned, and kills the one before it,
+    // while another of the pool runs in place; places freed by kills are taken again.
+    let s = Scheduler::new().unwrap();
+    let (log, drops, ch) = (Rc::default(), Rc::new(Cell::new(0)), Channel::new());
+    let first = s.spawn(relay(199, None, Rc::clone(&log), drops.clone(), ch.clone()));
+    let report = s.run();
+    assert_eq!(*log.borrow(), (0..200).rev().collect::<Vec<u32>>());
+    assert_eq!(drops.get(), 199, "each was dropped when killed");
+    assert_eq!(report.blocked.len(), 1, "the last one waits");
+    assert_eq!(report.blocked[0].id.get(), 200);
+    assert_eq!(first.try_join(), Some(Err(coro_uthread::JoinError::Killed)));
+    drop(s);
+    assert_eq!(drops.get(), 200);
+}
