@@ -191,8 +191,9 @@ impl fmt::Display for Report {
 /// The microthreads of one coroutine type, their states side by side: no allocation and no
 /// pointer per microthread, and a round of the run queue walks memory in order.
 ///
-/// States live in chunks that never move, each state in a cell of its own, so that one runs in
-/// place while the others of its pool are spawned, killed or dropped.
+/// States live in chunks of about 4 KiB that never move, each state in a cell of its own, so
+/// that one runs in place while the others of its pool are spawned, killed or dropped. A pool
+/// that holds one microthread costs one chunk; states of 4 KiB or more get a chunk each.
 struct Pool<C> {
     chunks: Stable<Box<[RefCell<Option<C>>]>, 16>,
     free: RefCell<Vec<u32>>,
@@ -200,10 +201,13 @@ struct Pool<C> {
     len: Cell<u32>,
 }
 
-/// States per chunk.
-const CHUNK: usize = 64;
-
 impl<C> Pool<C> {
+    /// States per chunk.
+    const CHUNK: usize = {
+        let cell = std::mem::size_of::<RefCell<Option<C>>>();
+        if cell >= 4096 { 1 } else { 4096 / cell }
+    };
+
     fn new() -> Self {
         Pool {
             chunks: Stable::new(),
@@ -216,18 +220,18 @@ impl<C> Pool<C> {
     fn cell(&self, index: u32) -> &RefCell<Option<C>> {
         let chunk = self
             .chunks
-            .get(index as usize / CHUNK)
+            .get(index as usize / Self::CHUNK)
             .expect("a place handed out");
-        &chunk[index as usize % CHUNK]
+        &chunk[index as usize % Self::CHUNK]
     }
 
     fn insert(&self, coroutine: C) -> u32 {
         let reused = self.free.borrow_mut().pop();
         let index = reused.unwrap_or_else(|| {
             let index = self.len.get();
-            if (index as usize).is_multiple_of(CHUNK) {
+            if (index as usize).is_multiple_of(Self::CHUNK) {
                 self.chunks
-                    .push((0..CHUNK).map(|_| RefCell::new(None)).collect());
+                    .push((0..Self::CHUNK).map(|_| RefCell::new(None)).collect());
             }
             self.len.set(
                 index

@@ -374,3 +374,29 @@ fn microthreads_of_one_kind_spawn_and_kill_each_other_while_one_of_them_runs() {
     drop(s);
     assert_eq!(drops.get(), 200);
 }
+
+/// Keeps a large buffer across a yield: its pool keeps one state per chunk.
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn large(seed: u8, #[resume] _w: Wake) -> u64 {
+    let mut buf = [0u8; 5000];
+    for (i, b) in buf.iter_mut().enumerate() {
+        *b = seed.wrapping_add(u8::try_from(i % 251).unwrap());
+    }
+    suspend_from!(yield_now()).unwrap();
+    buf.iter().map(|&b| u64::from(b)).sum()
+}
+
+#[test]
+fn microthreads_with_large_states_keep_them_apart() {
+    let s = Scheduler::new().unwrap();
+    let handles: Vec<_> = (0..3).map(|seed| s.spawn(large(seed))).collect();
+    assert!(s.run().is_clean());
+    let expected = |seed: u8| -> u64 {
+        (0..5000)
+            .map(|i| u64::from(seed.wrapping_add(u8::try_from(i % 251).unwrap())))
+            .sum()
+    };
+    for (seed, h) in (0..3).zip(&handles) {
+        assert_eq!(h.try_join(), Some(Ok(expected(seed))));
+    }
+}
