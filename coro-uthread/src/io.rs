@@ -78,7 +78,7 @@ impl Reactor {
         self.waiting.set(self.waiting.get() - ready.len());
         drop(events);
         for id in ready {
-            sched::wake(id.key(), Wake::Ready);
+            sched::wake_task(id, Wake::Ready);
         }
         Ok(())
     }

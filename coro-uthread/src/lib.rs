@@ -71,9 +71,11 @@
 //! A switch is a resume of the microthread's state machine and a queue operation. Microthreads
 //! of one coroutine type keep their states side by side in a pool (no allocation per
 //! microthread), and a blocked one costs its own state, an 8-byte borrow flag, a 24-byte slot
-//! and its 16-byte place in the queue it waits in. `cargo bench -p benchmarks --bench uthreads` measures switches beside a
-//! hand-written task queue, tokio and OS threads, and `cargo run --release -p benchmarks --bin
-//! memory` the memory per idle microthread (see `BENCHMARKS.md`).
+//! and its place in the queue it waits in (16 bytes in a channel's, 8 in the run queue). A
+//! pool keeps the room of microthreads that ended for later ones of its type, until the
+//! scheduler is dropped. `cargo bench -p benchmarks --bench uthreads` measures switches beside
+//! a hand-written task queue, tokio and OS threads, and `cargo run --release -p benchmarks
+//! --bin memory` the memory per idle microthread (see `BENCHMARKS.md`).
 #![forbid(unsafe_code)]
 // `kill` and `throw` say whether the target was alive; ignoring that is the common case.
 #![allow(clippy::must_use_candidate)]

@@ -256,7 +256,8 @@ impl<C> Pool<C> {
 
 /// A pool with its coroutine type erased: what the scheduler calls.
 trait Tasks {
-    /// Runs microthread `index` to its next request. One that ends (or panics) leaves the pool.
+    /// Runs microthread `index` to its next request, in place. Its state stays in the pool
+    /// even when it ends: the scheduler removes it, once, when nothing is borrowed.
     fn step(&self, index: u32, wake: Wake) -> Step;
     /// Drops microthread `index`'s state (its locals), outside any borrow of the pool.
     fn remove(&self, index: u32);
@@ -283,11 +284,8 @@ where
                 .expect("a queued microthread's state is in its pool");
             catch_unwind(AssertUnwindSafe(|| co.resume(wake)))
         };
-        if let Ok(Ok(request)) = step {
-            return Step::Request(request);
-        }
-        drop(self.take(index));
         match step {
+            Ok(Ok(request)) => Step::Request(request),
             Ok(Err(EarlyExit::Returned(value))) => Step::Done(Box::new(value)),
             // The scheduler owns the coroutine: nothing else ends it.
             Ok(_) => Step::Done(Box::new(())),
@@ -418,6 +416,11 @@ pub(crate) fn running() -> Option<TaskId> {
 /// Wakes a parked microthread of this thread's scheduler (a no-op if it is not parked).
 pub(crate) fn wake(key: Key, wake: Wake) {
     with_current(|s| s.wake(key, wake));
+}
+
+/// [`wake`], by the microthread's full identity.
+pub(crate) fn wake_task(id: TaskId, wake: Wake) {
+    with_current(|s| s.wake_task(id, wake));
 }
 
 /// The round-robin scheduler of one OS thread. See the [crate docs](crate).
@@ -651,6 +654,13 @@ impl Inner {
         (s.seq == id.seq && s.state != State::Free).then_some(s.state)
     }
 
+    /// Wakes microthread `id`, if it still is the one in its slot.
+    fn wake_task(&self, id: TaskId, wake: Wake) {
+        if self.alive(id).is_some() {
+            self.wake(id.key(), wake);
+        }
+    }
+
     pub(crate) fn wake(&self, key: Key, wake: Wake) {
         let mut slots = self.slots.borrow_mut();
         let Some(s) = slots.get_mut(key.slot as usize) else {
@@ -681,7 +691,8 @@ impl Inner {
             Wake::Ready => Pending::Ready,
             Wake::Timeout => Pending::Timeout,
             Wake::Thrown(e) => {
-                self.thrown.borrow_mut().insert(slot, e);
+                let replaced = self.thrown.borrow_mut().insert(slot, e);
+                drop(replaced);
                 Pending::Thrown
             }
         }
@@ -713,11 +724,12 @@ impl Inner {
             return false;
         };
         match state {
-            State::Parked(_) => self.wake(id.key(), Wake::Thrown(error)),
+            State::Parked(_) => self.wake_task(id, Wake::Thrown(error)),
             // Not waiting now (queued, unstarted, or running): the error waits for its next
             // yield or blocking operation, which returns it.
             _ => {
-                self.thrown.borrow_mut().insert(id.slot, error);
+                let replaced = self.thrown.borrow_mut().insert(id.slot, error);
+                drop(replaced);
             }
         }
         true
@@ -758,16 +770,19 @@ impl Inner {
             s.wake = Pending::Nothing;
             s.joinable
         };
-        self.thrown.borrow_mut().remove(&id.slot);
+        // Values of the user's are dropped outside the borrows that held them.
+        let unseen = self.thrown.borrow_mut().remove(&id.slot);
+        drop(unseen);
         self.names.borrow_mut().remove(&id.seq);
         self.free.borrow_mut().push(id.slot);
         if joinable > 0 {
-            self.results.borrow_mut().insert(id.seq, result);
+            let replaced = self.results.borrow_mut().insert(id.seq, result);
+            drop(replaced);
             self.claims.borrow_mut().insert(id.seq, joinable);
         }
         let joiners = self.joiners.borrow_mut().remove(&id.seq);
         for j in joiners.into_iter().flatten() {
-            self.wake(j.key(), Wake::Ready);
+            self.wake_task(j, Wake::Ready);
         }
     }
 
@@ -796,25 +811,26 @@ impl Inner {
     }
 
     fn report(&self) -> Report {
-        let slots = self.slots.borrow();
-        let mut blocked: Vec<Blocked> = slots
+        let parked: Vec<(TaskId, u16, u32, Waiting)> = self
+            .slots
+            .borrow()
             .iter()
             .enumerate()
             .filter_map(|(i, s)| match s.state {
-                State::Parked(on) => Some(Blocked {
-                    id: TaskId {
-                        seq: s.seq,
-                        slot: u32::try_from(i).unwrap_or(u32::MAX),
-                    },
-                    name: self
-                        .names
-                        .borrow()
-                        .get(&s.seq)
-                        .copied()
-                        .unwrap_or_else(|| self.tasks(s.pool).name(s.index)),
-                    on,
-                }),
+                State::Parked(on) => {
+                    let slot = u32::try_from(i).unwrap_or(u32::MAX);
+                    Some((TaskId { seq: s.seq, slot }, s.pool, s.index, on))
+                }
                 _ => None,
+            })
+            .collect();
+        // Names are asked for outside any borrow: a coroutine's `name` is the user's code.
+        let mut blocked: Vec<Blocked> = parked
+            .into_iter()
+            .map(|(id, pool, index, on)| {
+                let given = self.names.borrow().get(&id.seq).copied();
+                let name = given.unwrap_or_else(|| self.tasks(pool).name(index));
+                Blocked { id, name, on }
             })
             .collect();
         blocked.sort_by_key(|b| b.id.seq);
@@ -844,11 +860,11 @@ impl Inner {
         self.running.set(Some(id));
         let step = tasks.step(index, wake);
         self.running.set(None);
-        let outcome = {
+        let dying = {
             let mut slots = self.slots.borrow_mut();
             let s = &mut slots[key.slot as usize];
-            match step {
-                _ if s.state == State::Dying => Err(JoinError::Killed),
+            match &step {
+                _ if s.state == State::Dying => true,
                 Step::Request(Syscall::Yield) => {
                     s.state = State::Queued;
                     if self.thrown_at(key.slot) {
@@ -859,7 +875,7 @@ impl Inner {
                     self.queue.borrow_mut().push_back(key);
                     return;
                 }
-                Step::Request(Syscall::Park { deadline, on }) => {
+                &Step::Request(Syscall::Park { deadline, on }) => {
                     if self.thrown_at(key.slot) {
                         s.wake = Pending::Thrown;
                     }
@@ -879,22 +895,19 @@ impl Inner {
                     }
                     return;
                 }
-                Step::Done(value) => Ok(value),
-                Step::Panicked(payload) => {
-                    let msg = payload
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_owned())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "a panic without a message".to_owned());
-                    Err(JoinError::Panicked(msg))
-                }
+                Step::Done(_) | Step::Panicked(_) => false,
             }
         };
-        if matches!(outcome, Err(JoinError::Killed)) {
-            // Killed while it ran: its state went back to the pool (unless it ended in the same
-            // step, and the pool let it go). Dropped now, outside any borrow.
-            tasks.remove(index);
-        }
+        // It ended, or was killed while it ran. Its state leaves the pool now, and what the step
+        // left (a result, a panic's payload) is dropped here too: outside any borrow, since
+        // their `drop` may call back into the scheduler.
+        tasks.remove(index);
+        let outcome = match step {
+            _ if dying => Err(JoinError::Killed),
+            Step::Done(value) => Ok(value),
+            Step::Panicked(payload) => Err(JoinError::Panicked(panic_message(payload.as_ref()))),
+            Step::Request(_) => unreachable!("requests are handled above"),
+        };
         self.finish(id, outcome);
     }
 
@@ -939,6 +952,15 @@ impl Inner {
             self.timers.borrow_mut().pop();
         }
     }
+}
+
+/// The message of a panic's payload.
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 /// Queues a microthread on this thread's scheduler, from inside a microthread (or anywhere on
@@ -1088,7 +1110,10 @@ fn release(sched: &Weak<Inner>, id: TaskId) {
     });
     if left == Some(0) {
         claims.remove(&id.seq);
-        sched.results.borrow_mut().remove(&id.seq);
+        drop(claims);
+        // Dropped outside the borrow: a result's `drop` may call back (drop a handle, say).
+        let unclaimed = sched.results.borrow_mut().remove(&id.seq);
+        drop(unclaimed);
     }
 }
 

@@ -400,3 +400,97 @@ fn microthreads_with_large_states_keep_them_apart() {
         assert_eq!(h.try_join(), Some(Ok(expected(seed))));
     }
 }
+
+/// Kills itself and returns in the same step; when dropped, spawns one of its own kind, which
+/// counts its run.
+struct SelfKiller {
+    respawn: bool,
+    runs: Rc<Cell<u32>>,
+}
+
+impl coro::Coroutine<Wake> for SelfKiller {
+    type Yield = Syscall;
+    type Return = u32;
+
+    fn resume(&mut self, _w: Wake) -> Result<Syscall, coro::EarlyExit<u32>> {
+        self.runs.set(self.runs.get() + 1);
+        if self.respawn {
+            assert!(coro_uthread::kill(coro_uthread::current().unwrap().id));
+        }
+        Err(coro::EarlyExit::Returned(7))
+    }
+
+    fn kill(&mut self) {}
+
+    fn status(&self) -> coro::Status {
+        coro::Status::Suspended
+    }
+}
+
+impl Drop for SelfKiller {
+    fn drop(&mut self) {
+        if self.respawn {
+            drop(spawn(SelfKiller {
+                respawn: false,
+                runs: self.runs.clone(),
+            }));
+        }
+    }
+}
+
+#[test]
+fn a_microthread_killed_in_the_step_it_ends_in_leaves_its_pool_once() {
+    // Its place is freed once: the one its drop spawns into that place keeps its state.
+    let s = Scheduler::new().unwrap();
+    let runs = Rc::new(Cell::new(0));
+    let h = s.spawn(SelfKiller {
+        respawn: true,
+        runs: runs.clone(),
+    });
+    assert!(s.run().is_clean());
+    assert_eq!(runs.get(), 2, "both ran");
+    assert_eq!(h.try_join(), Some(Err(coro_uthread::JoinError::Killed)));
+}
+
+/// A panic payload that spawns when dropped.
+struct Bomb;
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        drop(spawn(value(9)));
+    }
+}
+
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn explodes(#[resume] _w: Wake) {
+    suspend_from!(yield_now()).unwrap();
+    std::panic::panic_any(Bomb);
+}
+
+/// Returns the handle of a child that has ended by then.
+#[coro::coroutine(yield = Syscall, resume = Wake)]
+fn parent(#[resume] _w: Wake) -> JoinHandle<u32> {
+    let child = spawn(value(3));
+    for _ in 0..3 {
+        suspend_from!(yield_now()).unwrap();
+    }
+    child
+}
+
+#[test]
+fn what_a_step_leaves_is_dropped_outside_the_scheduler_s_borrows() {
+    // A panic's payload and a result nobody takes may call back into the scheduler when they
+    // are dropped.
+    let s = Scheduler::new().unwrap();
+    let boom = s.spawn(explodes());
+    let p = s.spawn(parent());
+    assert!(s.run().is_clean());
+    assert_eq!(
+        boom.try_join(),
+        Some(Err(coro_uthread::JoinError::Panicked(
+            "a panic without a message".to_owned()
+        )))
+    );
+    drop(p);
+    assert!(s.run().is_clean(), "what the payload spawned ran");
+}
