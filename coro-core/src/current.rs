@@ -176,7 +176,12 @@ struct Slot {
 
 thread_local! {
     static CURRENT: Slot = const {
-        Slot { id: Cell::new(0), meta: Cell::new(None), resumer: Cell::new(0), assigned: Cell::new(0) }
+        Slot {
+            id: Cell::new(0),
+            meta: Cell::new(None),
+            resumer: Cell::new(0),
+            assigned: Cell::new(0),
+        }
     };
 }
 /// The next block of identities no thread has taken.
