@@ -226,3 +226,152 @@ fn a_resumer_named_in_the_outermost_frame_keeps_that_name_while_a_recursive_call
     let (named, me) = outer().next().unwrap();
     assert_eq!(named, Some(me));
 }
+
+/// A tree for the recursive walks below: a value at every node.
+enum Shape {
+    Leaf(i64),
+    One(i64, Box<Shape>),
+    Two(i64, Box<Shape>, Box<Shape>),
+}
+
+/// A random shape from `seed` (xorshift), at most `depth` deep.
+fn shape(seed: &mut u64, depth: u32) -> Shape {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    let v = i64::try_from(*seed % 100).unwrap();
+    match (depth, *seed % 5) {
+        (0, _) | (_, 0) => Shape::Leaf(v),
+        (_, 1) => Shape::One(v, Box::new(shape(seed, depth - 1))),
+        _ => Shape::Two(
+            v,
+            Box::new(shape(seed, depth - 1)),
+            Box::new(shape(seed, depth - 1)),
+        ),
+    }
+}
+
+type Log = Rc<RefCell<Vec<String>>>;
+
+/// Logs its drop.
+struct Logged(i64, Log);
+
+impl Drop for Logged {
+    fn drop(&mut self) {
+        self.1.borrow_mut().push(format!("drop {}", self.0));
+    }
+}
+
+/// Four recursive call sites, with locals and resume values live across them.
+#[coro::coroutine(yield = i64, resume = i64)]
+fn walk(node: &Shape, log: Log, #[resume] first: i64) -> i64 {
+    match node {
+        Shape::Leaf(v) => {
+            let got = suspend!(v + first);
+            got * 2 - v
+        }
+        Shape::One(v, child) => {
+            let _g = Logged(*v, log.clone());
+            let sub = suspend_from!(walk(child, log.clone()), v + first);
+            let got = suspend!(sub + v);
+            sub + got
+        }
+        Shape::Two(v, left, right) => {
+            let _g = Logged(*v, log.clone());
+            let a = suspend_from!(walk(left, log.clone()), *v);
+            let b = if a % 2 == 0 {
+                suspend_from!(walk(right, log.clone()), a)
+            } else {
+                let x = suspend!(a);
+                x + suspend_from!(walk(right, log.clone()), x)
+            };
+            a - b + first
+        }
+    }
+}
+
+/// `walk` as a plain recursive function; `suspend` yields a value and answers the resume.
+fn walk_ref(node: &Shape, log: &Log, first: i64, suspend: &mut dyn FnMut(i64) -> i64) -> i64 {
+    match node {
+        Shape::Leaf(v) => {
+            let got = suspend(v + first);
+            got * 2 - v
+        }
+        Shape::One(v, child) => {
+            let _g = Logged(*v, log.clone());
+            let sub = walk_ref(child, log, v + first, suspend);
+            let got = suspend(sub + v);
+            sub + got
+        }
+        Shape::Two(v, left, right) => {
+            let _g = Logged(*v, log.clone());
+            let a = walk_ref(left, log, *v, suspend);
+            let b = if a % 2 == 0 {
+                walk_ref(right, log, a, suspend)
+            } else {
+                let x = suspend(a);
+                x + walk_ref(right, log, x, suspend)
+            };
+            a - b + first
+        }
+    }
+}
+
+/// The resume values both walks get: the `i`-th resume sends this.
+fn answer(i: usize) -> i64 {
+    i64::try_from(i * 7 % 31).unwrap() - 15
+}
+
+/// Stops the plain walk, the way a kill stops the coroutine.
+struct Stop;
+
+#[test]
+fn recursive_calls_from_several_sites_agree_with_plain_recursion_even_when_killed() {
+    let mut seed = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..300 {
+        let s = shape(&mut seed, 7);
+        // Run to the end: yields, drops and the result, in order.
+        let (log, plain) = (Log::default(), Log::default());
+        let mut c = walk(&s, log.clone());
+        let mut resumes = 0;
+        let ret = loop {
+            match c.resume(answer(resumes)) {
+                Ok(y) => log.borrow_mut().push(format!("yield {y}")),
+                Err(EarlyExit::Returned(r)) => break r,
+                Err(e) => panic!("{e:?}"),
+            }
+            resumes += 1;
+        };
+        log.borrow_mut().push(format!("return {ret}"));
+        let mut n = 0;
+        let plain_ret = walk_ref(&s, &plain, answer(0), &mut |y| {
+            plain.borrow_mut().push(format!("yield {y}"));
+            n += 1;
+            answer(n)
+        });
+        plain.borrow_mut().push(format!("return {plain_ret}"));
+        assert_eq!(*log.borrow(), *plain.borrow());
+        // Killed after each number of resumes: the frames' locals drop innermost first, as
+        // the plain walk's do when it unwinds from the same point.
+        for k in 1..resumes {
+            let (log, plain) = (Log::default(), Log::default());
+            let mut c = walk(&s, log.clone());
+            for i in 0..k {
+                c.resume(answer(i)).unwrap();
+            }
+            drop(c);
+            let mut n = 0;
+            let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                walk_ref(&s, &plain, answer(0), &mut |_| {
+                    n += 1;
+                    if n == k {
+                        std::panic::resume_unwind(Box::new(Stop));
+                    }
+                    answer(n)
+                })
+            }));
+            assert!(unwound.is_err());
+            assert_eq!(*log.borrow(), *plain.borrow(), "killed after {k} resumes");
+        }
+    }
+}
