@@ -237,6 +237,19 @@ fn interrupted(wake: Wake) -> Option<io::Error> {
     }
 }
 
+/// Runs a non-blocking socket operation, again if a signal interrupted it; `Ok(None)` when it
+/// would block.
+fn attempt<T>(mut op: impl FnMut() -> io::Result<T>) -> io::Result<Option<T>> {
+    loop {
+        match op() {
+            Ok(value) => return Ok(Some(value)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A TCP listener whose `accept` suspends the microthread until a client connects.
 pub struct TcpListener {
     source: Rc<Source<net::TcpListener>>,
@@ -300,21 +313,16 @@ impl Coroutine<Wake> for Accept {
             self.kill();
             return Err(EarlyExit::Returned(Err(e)));
         }
-        loop {
-            match self.wait.source.io.accept() {
-                Ok((io, peer)) => {
-                    self.kill();
-                    let stream = Source::new(io).map(|source| (TcpStream { source }, peer));
-                    return Err(EarlyExit::Returned(stream));
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    return self.wait.park(None);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.kill();
-                    return Err(EarlyExit::Returned(Err(e)));
-                }
+        match attempt(|| self.wait.source.io.accept()) {
+            Ok(Some((io, peer))) => {
+                self.kill();
+                let stream = Source::new(io).map(|source| (TcpStream { source }, peer));
+                Err(EarlyExit::Returned(stream))
+            }
+            Ok(None) => self.wait.park(None),
+            Err(e) => {
+                self.kill();
+                Err(EarlyExit::Returned(Err(e)))
             }
         }
     }
@@ -483,21 +491,16 @@ impl Coroutine<Wake> for ReadSome {
         let Some(buf) = self.buf.as_mut() else {
             return Err(EarlyExit::Finished);
         };
-        loop {
-            match (&self.wait.source.io).read(buf) {
-                Ok(n) => {
-                    self.kill();
-                    let buf = self.buf.take().unwrap_or_default();
-                    return Err(EarlyExit::Returned(Ok((n, buf))));
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    return self.wait.park(self.deadline);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.kill();
-                    return Err(EarlyExit::Returned(Err(e)));
-                }
+        match attempt(|| (&self.wait.source.io).read(buf)) {
+            Ok(Some(n)) => {
+                self.kill();
+                let buf = self.buf.take().unwrap_or_default();
+                Err(EarlyExit::Returned(Ok((n, buf))))
+            }
+            Ok(None) => self.wait.park(self.deadline),
+            Err(e) => {
+                self.kill();
+                Err(EarlyExit::Returned(Err(e)))
             }
         }
     }
@@ -539,16 +542,13 @@ impl Coroutine<Wake> for WriteAll {
             return Err(EarlyExit::Finished);
         };
         while self.written < buf.len() {
-            match (&self.wait.source.io).write(&buf[self.written..]) {
-                Ok(0) => {
+            match attempt(|| (&self.wait.source.io).write(&buf[self.written..])) {
+                Ok(Some(0)) => {
                     self.kill();
                     return Err(EarlyExit::Returned(Err(io::ErrorKind::WriteZero.into())));
                 }
-                Ok(n) => self.written += n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    return self.wait.park(None);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Ok(Some(n)) => self.written += n,
+                Ok(None) => return self.wait.park(None),
                 Err(e) => {
                     self.kill();
                     return Err(EarlyExit::Returned(Err(e)));
