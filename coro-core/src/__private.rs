@@ -105,12 +105,6 @@ impl<S> Frames<S> {
         current::pop_frame(entry.id, resumer);
         true
     }
-
-    /// How many callers are suspended beneath the running frame.
-    #[must_use]
-    pub fn depth(&self) -> usize {
-        self.stack.len()
-    }
 }
 
 impl<S> Default for Frames<S> {
