@@ -43,6 +43,7 @@ impl Options {
 }
 
 /// One `key = value` or flag, as written.
+#[derive(Clone)]
 pub(crate) enum Arg {
     Yield(Token![yield], Type),
     Resume(Ident, Type),

@@ -7,9 +7,19 @@ use std::fmt::Display;
 #[derive(Default)]
 pub(crate) struct Errors {
     errors: Vec<syn::Error>,
+    /// A `#[cfg(..)]` every reported error stands under (see `cfg`).
+    gate: TokenStream,
 }
 
 impl Errors {
+    /// An accumulator whose errors are reported under `gate`, a `#[cfg(..)]`.
+    pub(crate) fn gated(gate: TokenStream) -> Self {
+        Errors {
+            errors: Vec::new(),
+            gate,
+        }
+    }
+
     /// Records an error at `span`.
     pub(crate) fn error(&mut self, span: Span, message: impl Display) {
         self.errors.push(syn::Error::new(span, message));
@@ -31,9 +41,13 @@ impl Errors {
 
     /// The errors as `compile_error!` invocations.
     pub(crate) fn to_compile_errors(&self) -> TokenStream {
+        let gate = &self.gate;
         self.errors
             .iter()
-            .map(syn::Error::to_compile_error)
+            .map(|e| {
+                let e = e.to_compile_error();
+                quote::quote!(#gate #e)
+            })
             .collect()
     }
 }

@@ -19,6 +19,7 @@
 mod analysis;
 mod args;
 mod captures;
+mod cfg;
 mod error;
 mod expand;
 mod ir;
@@ -29,10 +30,10 @@ mod resolve;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
-use syn::parse::{Parse, ParseStream};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{FnArg, Pat, Token, Type};
+use syn::{FnArg, Ident, Pat, Token, Type};
 
 use crate::args::{Args, Options};
 use crate::error::Errors;
@@ -42,20 +43,59 @@ use crate::lower::ParamIn;
 /// a stand-in for the function.
 #[must_use]
 pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
-    let mut errors = Errors::default();
+    let func = match parse_fn(item.clone()) {
+        Ok(func) => func,
+        Err(e) => {
+            let mut errors = Errors::default();
+            if let Err(a) = syn::parse2::<Args>(args) {
+                errors.push(a);
+            }
+            errors.push(e);
+            let errors = errors.to_compile_errors();
+            return quote!(#errors #item);
+        }
+    };
+    let conditions = cfg::Conditions::of(&func.block);
+    if conditions.atoms.is_empty() {
+        return expand_fn(args, func, Errors::default());
+    }
+    // One expansion per combination of the body's `cfg` conditions, each under the `#[cfg]`
+    // that selects it (see `cfg`).
+    conditions
+        .combinations()
+        .iter()
+        .map(|holds| {
+            let mut func = func.clone();
+            conditions.apply(&mut func.block, holds);
+            let gate = conditions.gate(holds);
+            func.attrs.extend(
+                syn::Attribute::parse_outer
+                    .parse2(gate.clone())
+                    .unwrap_or_default(),
+            );
+            let mut errors = Errors::gated(gate);
+            if let Some(span) = conditions.too_many {
+                errors.error(span, too_many_conditions());
+            }
+            expand_fn(args.clone(), func, errors)
+        })
+        .collect()
+}
+
+fn too_many_conditions() -> String {
+    format!(
+        "a coroutine body can mention at most {} distinct `cfg` conditions: move the configured code into functions of its own",
+        cfg::MAX_CONDITIONS
+    )
+}
+
+/// Expands one function whose body has no `cfg` left to resolve.
+fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> TokenStream {
     let args = match syn::parse2::<Args>(args) {
         Ok(args) => Some(args),
         Err(e) => {
             errors.push(e);
             None
-        }
-    };
-    let mut func = match parse_fn(item.clone()) {
-        Ok(func) => func,
-        Err(e) => {
-            errors.push(e);
-            let errors = errors.to_compile_errors();
-            return quote!(#errors #item);
         }
     };
     let options =
@@ -142,13 +182,35 @@ fn param_names(params: &[ParamIn]) -> Vec<String> {
 /// Expands `coro!(args, move |first| { body })`. Never panics.
 #[must_use]
 pub fn expand_inline(input: TokenStream) -> TokenStream {
-    let mut errors = Errors::default();
     let inline = match syn::parse2::<Inline>(input) {
         Ok(inline) => inline,
         Err(e) => return e.to_compile_error(),
     };
+    let conditions = cfg::Conditions::of(&inline.body);
+    if conditions.atoms.is_empty() {
+        return expand_inline_configured(inline, Errors::default());
+    }
+    // As for a function (see `cfg`), with each expansion bound by a configured `let`.
+    let value = Ident::new("__coro_configured", Span::mixed_site());
+    let copies = conditions.combinations().into_iter().map(|holds| {
+        let mut inline = inline.clone();
+        conditions.apply(&mut inline.body, &holds);
+        let mut errors = Errors::default();
+        if let Some(span) = conditions.too_many {
+            errors.error(span, too_many_conditions());
+        }
+        let gate = conditions.gate(&holds);
+        let expansion = expand_inline_configured(inline, errors);
+        quote!(#gate let #value = #expansion;)
+    });
+    quote!({ #(#copies)* #value })
+}
+
+/// Expands one `coro!` block whose body has no `cfg` left to resolve.
+fn expand_inline_configured(inline: Inline, mut errors: Errors) -> TokenStream {
     let Some(options) = args::parse_options(&inline.args, true, inline.span, &mut errors) else {
-        return errors.to_compile_errors();
+        let errors = errors.to_compile_errors();
+        return quote!({ #errors ::core::unreachable!() });
     };
     if !options.resume_is_unit() && inline.first.is_none() {
         errors.error(
@@ -231,6 +293,7 @@ pub fn expand_inline(input: TokenStream) -> TokenStream {
 }
 
 /// `coro!`'s input: options, then `move`, an optional `|first|`, and a block.
+#[derive(Clone)]
 struct Inline {
     args: syn::punctuated::Punctuated<args::Arg, Token![,]>,
     first: Option<Pat>,
