@@ -279,6 +279,58 @@ impl<S: State, K, F> fmt::Debug for Gen<S, K, F> {
     }
 }
 
+/// The coroutine a `suspend_from!` runs, while it runs.
+///
+/// Killing or dropping the delegating coroutine in the middle of the delegation kills the
+/// delegate (through [`Coroutine::kill`], not only by dropping it), so that kill reaches the
+/// innermost coroutine first even when that one is hand-written. Once the delegate has ended,
+/// dropping it is all that is left to do.
+pub struct Delegation<R, C: Coroutine<R>> {
+    coro: C,
+    /// The delegate has ended (returned, or reported an earlier end).
+    ended: bool,
+    resume: PhantomData<fn(R)>,
+}
+
+impl<R, C: Coroutine<R>> Delegation<R, C> {
+    #[inline]
+    pub fn new(coro: C) -> Self {
+        Delegation {
+            coro,
+            ended: false,
+            resume: PhantomData,
+        }
+    }
+
+    #[inline]
+    pub fn resume(&mut self, arg: R) -> Result<C::Yield, EarlyExit<C::Return>> {
+        let step = self.coro.resume(arg);
+        if step.is_err() {
+            self.ended = true;
+        }
+        step
+    }
+}
+
+impl<R, C: Coroutine<R>> Drop for Delegation<R, C> {
+    #[inline]
+    fn drop(&mut self) {
+        if !self.ended {
+            self.coro.kill();
+        }
+    }
+}
+
+impl<R, C: Coroutine<R> + Clone> Clone for Delegation<R, C> {
+    fn clone(&self) -> Self {
+        Delegation {
+            coro: self.coro.clone(),
+            ended: self.ended,
+            resume: PhantomData,
+        }
+    }
+}
+
 /// The value of `suspend_from!(c)`: what `c` returned.
 #[inline]
 pub fn delegate_result<T>(exit: EarlyExit<T>) -> T {

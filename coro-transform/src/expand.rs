@@ -551,7 +551,7 @@ impl Expansion<'_> {
                 let mut ctx = Ctx::default();
                 let resume = self.reenter(Entry::Point(p), &mut ctx, Some(quote!(#dv)));
                 quote! {
-                    #state_ty::#variant { __h: #d, .. } => match #krate::__private::Coroutine::resume(#d, #arg) {
+                    #state_ty::#variant { __h: #d, .. } => match #krate::__private::Delegation::resume(#d, #arg) {
                         ::core::result::Result::Ok(#y) => return ::core::result::Result::Ok(#y),
                         ::core::result::Result::Err(#e) => {
                             let #dv = #krate::__private::delegate_result(#e);
@@ -1114,9 +1114,14 @@ impl Expansion<'_> {
                 let materialize = Self::materialize_before(ctx);
                 let save = self.save(&variant, facts, Some(&d));
                 let set = Self::set_arg(&quote!(#f));
-                let _ = krate;
+                let r = self.resume_ty;
+                // Spanned at the user's expression, so that a value that is not a coroutine of
+                // this resume type is reported there.
+                let delegation = quote_spanned!(syn::spanned::Spanned::span(&coro.expr)=>
+                    #krate::__private::Delegation::<#r, _>::new(#coro_tokens)
+                );
                 quote!({
-                    let mut #d = #coro_tokens;
+                    let mut #d = #delegation;
                     let #f = #first;
                     #materialize
                     #save
