@@ -561,22 +561,32 @@ pub(crate) fn stmt_falls(body: &Body, stmt: &Stmt) -> bool {
 
 /// Whether a statement written by the user visibly never completes (`return`, `break`, `panic!`).
 pub(crate) fn diverges(stmt: &syn::Stmt) -> bool {
-    let expr = match stmt {
-        syn::Stmt::Expr(e, _) => e,
-        syn::Stmt::Macro(m) => {
-            return m.mac.path.segments.last().is_some_and(|s| {
-                matches!(
-                    s.ident.to_string().as_str(),
-                    "panic" | "unreachable" | "todo" | "unimplemented"
-                )
-            });
-        }
-        _ => return false,
-    };
-    matches!(
-        expr,
-        syn::Expr::Break(_) | syn::Expr::Continue(_) | syn::Expr::Return(_)
-    )
+    match stmt {
+        syn::Stmt::Expr(e, _) => diverging(e),
+        syn::Stmt::Macro(m) => panics(&m.mac),
+        _ => false,
+    }
+}
+
+/// Whether an expression never produces its value: a jump, a `return` (or the
+/// `break '__coro_body` `prepare` made of it), or a panicking macro.
+pub(crate) fn diverging(expr: &syn::Expr) -> bool {
+    match expr {
+        syn::Expr::Break(_) | syn::Expr::Continue(_) | syn::Expr::Return(_) => true,
+        syn::Expr::Paren(p) => diverging(&p.expr),
+        syn::Expr::Macro(m) => panics(&m.mac),
+        _ => false,
+    }
+}
+
+/// `panic!`, `unreachable!`, `todo!`, `unimplemented!`.
+fn panics(mac: &syn::Macro) -> bool {
+    mac.path.segments.last().is_some_and(|s| {
+        matches!(
+            s.ident.to_string().as_str(),
+            "panic" | "unreachable" | "todo" | "unimplemented"
+        )
+    })
 }
 
 /// Whether a statement written by the user leaves the whole body (`return`, which `prepare`
@@ -587,7 +597,9 @@ pub(crate) fn exits_body(stmt: &syn::Stmt) -> bool {
         syn::Stmt::Expr(syn::Expr::Break(b), _) => {
             b.label.as_ref().is_some_and(|l| l.ident == "__coro_body")
         }
-        syn::Stmt::Expr(syn::Expr::Return(_), _) | syn::Stmt::Macro(_) => diverges(stmt),
+        syn::Stmt::Expr(syn::Expr::Return(_) | syn::Expr::Macro(_), _) | syn::Stmt::Macro(_) => {
+            diverges(stmt)
+        }
         _ => false,
     }
 }

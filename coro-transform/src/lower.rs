@@ -356,6 +356,13 @@ impl Lowering<'_> {
         for (i, stmt) in stmts.into_iter().enumerate() {
             match stmt {
                 syn::Stmt::Expr(e, None) if i + 1 == count => tail = Some(e),
+                // `m! { .. }` without a `;` at the end of a block is its value, as in rustc.
+                syn::Stmt::Macro(m) if i + 1 == count && m.semi_token.is_none() => {
+                    tail = Some(Expr::Macro(syn::ExprMacro {
+                        attrs: m.attrs,
+                        mac: m.mac,
+                    }));
+                }
                 other => self.lower_stmt(other),
             }
         }
@@ -442,6 +449,14 @@ impl Lowering<'_> {
 
     /// Sends a value that needs no lowering to where it goes.
     fn finish_value(&mut self, into: Into, expr: Expr) {
+        // A value that never comes (`return 1` as a `match` arm's value) is no value to store: it
+        // stays a statement, so that nothing after it is reached and the temporary gets its type
+        // from the branches that do store one.
+        let into = if crate::analysis::diverging(&expr) {
+            Into::Discard
+        } else {
+            into
+        };
         let stmt: syn::Stmt = match into {
             Into::Discard => syn::Stmt::Expr(expr, Some(Token![;](Span::mixed_site()))),
             Into::Local(t) => {
