@@ -1,0 +1,256 @@
+//! Bodies written outside this project's test suites (a peer crate's behaviour tests, a classic
+//! language's generator tests, an adversarial reviewer's programs) on which the transform once
+//! gave a wrong result or refused valid Rust, reduced by hand. Each test names what was wrong and
+//! compares with what the same body does as a plain function.
+
+use coro::{Coroutine, EarlyExit, Status, suspend, suspend_from};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+type Log = Rc<RefCell<Vec<&'static str>>>;
+
+fn taken(log: &Log) -> Vec<&'static str> {
+    std::mem::take(&mut *log.borrow_mut())
+}
+
+/// A value that logs its drop.
+struct Guard(&'static str, Log);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.1.borrow_mut().push(self.0);
+    }
+}
+
+// ---- `cfg` on code the transform rewrites ------------------------------------------------------
+
+/// `#[cfg]` on a statement holding a suspension point was ignored: the configured-out statement
+/// ran too, in every profile.
+#[test]
+fn cfg_on_a_suspending_statement_is_honoured() {
+    #[coro::coroutine(yield = i32)]
+    fn f() {
+        #[cfg(debug_assertions)]
+        suspend!(1);
+        #[cfg(not(debug_assertions))]
+        suspend!(2);
+        let mut x = 0;
+        #[cfg(any())]
+        {
+            x += 100;
+            suspend!(50);
+        }
+        #[cfg(all())]
+        {
+            x += 1;
+            suspend!(x);
+        }
+        suspend!(x);
+    }
+    let first = if cfg!(debug_assertions) { 1 } else { 2 };
+    assert_eq!(f().collect::<Vec<_>>(), [first, 1, 1]);
+}
+
+/// The conditions of `cfg` on arms, fields and `cfg_attr` count too, and a configured-out use
+/// of a guard does not end the guard's life at the suspension point (the drop rule sees only
+/// the code that is compiled).
+#[test]
+fn cfg_on_arms_fields_and_uses_is_honoured() {
+    struct Pair {
+        a: i32,
+        b: i32,
+    }
+    #[coro::coroutine(yield = i32)]
+    fn f(log: Log) -> &'static str {
+        let g = Guard("g", log.clone());
+        #[cfg(any())]
+        drop(&g);
+        let p = Pair {
+            #[cfg(any())]
+            a: 1,
+            #[cfg(all())]
+            a: 2,
+            b: 3,
+        };
+        suspend!(p.a + p.b);
+        log.borrow_mut().push("resumed");
+        let label = match p.a {
+            #[cfg(any())]
+            2 => "configured out",
+            #[cfg_attr(all(), allow(unused_variables))]
+            n => {
+                suspend!(n);
+                "kept"
+            }
+        };
+        label
+    }
+    let log = Log::default();
+    let mut c = f(log.clone());
+    assert_eq!(c.resume(()), Ok(5));
+    assert_eq!(taken(&log), Vec::<&str>::new(), "the guard lives on");
+    assert_eq!(c.resume(()), Ok(2));
+    assert_eq!(c.resume(()), Err(EarlyExit::Returned("kept")));
+    assert_eq!(taken(&log), ["resumed", "g"]);
+}
+
+/// The same in a `coro!` block.
+#[test]
+fn cfg_in_an_inline_coroutine_is_honoured() {
+    let c = coro::coro!(yield = i32, move {
+        #[cfg(any())]
+        suspend!(1);
+        suspend!(2);
+        #[cfg(all())]
+        suspend!(3);
+    });
+    assert_eq!(c.collect::<Vec<_>>(), [2, 3]);
+}
+
+// ---- values of constructs -----------------------------------------------------------------------
+
+/// A `match` used as a value whose arm `return`s stored the arm's "value" (of type `!`) in the
+/// match's temporary, which made the temporary `!`: `cannot multiply ! by i32`.
+#[test]
+fn a_value_match_whose_arm_returns() {
+    #[coro::coroutine(yield = i32, resume = i32)]
+    fn f(flag: bool, #[resume] _first: i32) -> i32 {
+        let x = match flag {
+            true => return 1,
+            false => suspend!(9),
+        };
+        x * 2
+    }
+    let mut c = f(true);
+    assert_eq!(c.resume(0), Err(EarlyExit::Returned(1)));
+    let mut c = f(false);
+    assert_eq!(c.resume(0), Ok(9));
+    assert_eq!(c.resume(21), Err(EarlyExit::Returned(42)));
+}
+
+/// A brace-form macro call without `;` at the end of a block is the block's value; it was
+/// lowered as a statement, so the body was typed `()`.
+#[test]
+fn a_brace_form_delegation_as_the_value_of_a_block() {
+    #[coro::coroutine(yield = i32, resume = i32)]
+    fn inner(n: i32, #[resume] _first: i32) -> i32 {
+        let r = suspend!(n);
+        n + r
+    }
+    #[coro::coroutine(yield = i32, resume = i32)]
+    fn outer(#[resume] _first: i32) -> i32 {
+        suspend_from! { inner(3), 0 }
+    }
+    let mut c = outer();
+    assert_eq!(c.resume(0), Ok(3));
+    assert_eq!(c.resume(4), Err(EarlyExit::Returned(7)));
+}
+
+// ---- delegation ---------------------------------------------------------------------------------
+
+/// A hand-written coroutine that logs whether it was killed or only dropped.
+struct Handmade {
+    log: Log,
+    killed: bool,
+}
+
+impl Coroutine for Handmade {
+    type Yield = i32;
+    type Return = i32;
+
+    fn resume(&mut self, (): ()) -> Result<i32, EarlyExit<i32>> {
+        Ok(1)
+    }
+
+    fn kill(&mut self) {
+        self.log.borrow_mut().push("delegate killed");
+        self.killed = true;
+    }
+
+    fn status(&self) -> Status {
+        if self.killed {
+            Status::Killed
+        } else {
+            Status::Suspended
+        }
+    }
+}
+
+impl Drop for Handmade {
+    fn drop(&mut self) {
+        self.log.borrow_mut().push("delegate dropped");
+    }
+}
+
+/// Killing or dropping a coroutine suspended in `suspend_from!(d)` dropped a hand-written `d`
+/// without calling its `kill()`, although kill is promised to reach the delegate first.
+#[test]
+fn kill_and_drop_reach_a_hand_written_delegate() {
+    #[coro::coroutine(yield = i32)]
+    fn outer(d: Handmade, log: Log) -> i32 {
+        let _g = Guard("outer's guard", log);
+        suspend_from!(d)
+    }
+    let log = Log::default();
+    let mut c = outer(
+        Handmade {
+            log: log.clone(),
+            killed: false,
+        },
+        log.clone(),
+    );
+    assert_eq!(c.resume(()), Ok(1));
+    c.kill();
+    assert_eq!(
+        taken(&log),
+        ["delegate killed", "delegate dropped", "outer's guard"]
+    );
+    let mut c = outer(
+        Handmade {
+            log: log.clone(),
+            killed: false,
+        },
+        log.clone(),
+    );
+    assert_eq!(c.resume(()), Ok(1));
+    drop(c);
+    assert_eq!(
+        taken(&log),
+        ["delegate killed", "delegate dropped", "outer's guard"]
+    );
+}
+
+/// A delegate that has ended is only dropped: there is nothing left to kill.
+#[test]
+fn a_delegate_that_returned_is_not_killed() {
+    struct Once(Log, bool);
+    impl Coroutine for Once {
+        type Yield = i32;
+        type Return = i32;
+        fn resume(&mut self, (): ()) -> Result<i32, EarlyExit<i32>> {
+            if std::mem::replace(&mut self.1, true) {
+                Err(EarlyExit::Returned(7))
+            } else {
+                Ok(1)
+            }
+        }
+        fn kill(&mut self) {
+            self.0.borrow_mut().push("killed");
+        }
+        fn status(&self) -> Status {
+            Status::Suspended
+        }
+    }
+    #[coro::coroutine(yield = i32)]
+    fn outer(d: Once) -> i32 {
+        let v = suspend_from!(d);
+        suspend!(v);
+        v
+    }
+    let log = Log::default();
+    let mut c = outer(Once(log.clone(), false));
+    assert_eq!(c.resume(()), Ok(1));
+    assert_eq!(c.resume(()), Ok(7));
+    c.kill();
+    assert_eq!(taken(&log), Vec::<&str>::new());
+}
