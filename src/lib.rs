@@ -119,6 +119,11 @@
 //! before the suspension and `c()` after it. Closures, nested functions and items may appear in
 //! the body; they cannot suspend the coroutine themselves.
 //!
+//! `#[cfg(..)]` and `#[cfg_attr(..)]` on statements, arms and fields mean what they mean in a
+//! plain function, suspension points and the drop rule below included: the body is expanded once
+//! per combination of the conditions it mentions (at most six), and rustc keeps the one that
+//! holds.
+//!
 //! No type annotations are needed: every local the state machine keeps gets its type by
 //! inference.
 //!
@@ -178,12 +183,21 @@
 //! one of its own locals. Borrows of parameters (and of anything else outside the coroutine) are
 //! fine. Two forms of local borrow are supported anyway:
 //!
-//! - `let r = &v;` or `let r = &mut v.field;` (no `mut` on `r`) is taken again from `v` after
-//!   each suspension point, so `let r = &mut list; suspend!(); r.push(1);` works.
-//! - Everything else is refused with an error that says what to do, such as
-//!   `for x in &local { suspend!(*x) }`: iterate by value (`for x in local`), by index
-//!   (`for i in 0..local.len()`), or keep the data in a parameter and borrow that. A closure that
-//!   uses a local and is used after a suspension point must be a `move` closure.
+//! - `let r = &v;` or `let r = &mut v;` (a whole local, no `mut` on `r`) is taken again from
+//!   `v` after each suspension point, so `let r = &mut list; suspend!(); r.push(1);` works.
+//!   Only a whole local is borrowed again: a borrow of a field or an element (`&v.f`, `&v[i]`)
+//!   may go through a user's `Deref` or `Index`, which must not run a second time, and could
+//!   return another place when it does.
+//! - In an expression such as `v.len() + suspend!(x)` or `p.a == suspend!(x)`, what is left of
+//!   the suspension is evaluated before it, as Rust does. A place operand held across it (a
+//!   method receiver, the operand of `&`, a side of `==`) may be a local or a local's field; an
+//!   index or a dereference there (`v[0] == suspend!(x)`) is refused, since its code would run
+//!   after the suspension instead of before it: bind the suspension's value first.
+//! - A borrow of a local the coroutine owns that is used after a suspension point is refused
+//!   with an error that says what to do, such as `for x in &local { suspend!(*x) }`: iterate by
+//!   value (`for x in local`), by index (`for i in 0..local.len()`), or keep the data in a
+//!   parameter and borrow that. A closure that uses a local and is used after a suspension
+//!   point must be a `move` closure.
 //!
 //! # Recursion and delegation
 //!

@@ -254,3 +254,33 @@ fn a_delegate_that_returned_is_not_killed() {
     c.kill();
     assert_eq!(taken(&log), Vec::<&str>::new());
 }
+
+// ---- borrows and places held across a suspension -----------------------------------------------
+
+/// What stays accepted once projections are no longer borrowed again: a borrow of a whole local
+/// is taken again from the saved local, and a local's field is named again as a place, since
+/// neither runs code.
+#[test]
+fn whole_local_borrows_and_field_places_are_held() {
+    struct Pair {
+        a: i32,
+        b: Vec<i32>,
+    }
+    #[coro::coroutine(yield = i32, resume = i32)]
+    fn f(#[resume] first: i32) -> (bool, usize) {
+        let mut p = Pair {
+            a: first,
+            b: Vec::new(),
+        };
+        let whole = &p;
+        suspend!(whole.a);
+        let same = whole.a == p.a;
+        p.b.push(suspend!(2));
+        (p.a == suspend!(3) && same, p.b.len())
+    }
+    let mut c = f();
+    assert_eq!(c.resume(5), Ok(5));
+    assert_eq!(c.resume(0), Ok(2));
+    assert_eq!(c.resume(9), Ok(3));
+    assert_eq!(c.resume(5), Err(EarlyExit::Returned((true, 1))));
+}

@@ -62,7 +62,7 @@ pub(crate) struct Local {
     pub(crate) block: BlockId,
     /// Declared with a value (`let x = ...`) rather than later assigned (`let x;`).
     pub(crate) has_init: bool,
-    /// `let r = &v` / `&mut v.f`: re-created from `v` after a suspension instead of saved.
+    /// `let r = &v` / `&mut v`: re-created from `v` after a suspension instead of saved.
     pub(crate) reborrow: Option<Reborrow>,
     /// The borrow of another local that its initializer makes, if any, for diagnostics.
     pub(crate) borrows: Option<BorrowOf>,
@@ -84,7 +84,7 @@ pub(crate) enum LocalKind {
     Delegate,
 }
 
-/// `let r = &v.f` (or `&mut`): `r` is not saved across suspension points; `v` is, and `r` is
+/// `let r = &v` (or `&mut v`): `r` is not saved across suspension points; `v` is, and `r` is
 /// borrowed again from it on resume.
 #[derive(Clone)]
 pub(crate) struct Reborrow {

@@ -101,6 +101,7 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
     let options =
         args.and_then(|a| args::parse_options(&a.0, false, func.sig.ident.span(), &mut errors));
     check_signature(&func.sig, &mut errors);
+    check_param_bindings(&func.sig, &mut errors);
 
     let return_ty: Type = match &func.sig.output {
         syn::ReturnType::Default => syn::parse_quote!(()),
@@ -397,6 +398,33 @@ fn check_signature(sig: &syn::Signature, errors: &mut Errors) {
             abi,
             "`#[coroutine]` cannot be applied to an `extern` function: it returns a Rust type",
         );
+    }
+}
+
+/// A name bound twice among the parameters is rustc's E0415 (E0416 within one pattern). The
+/// transform binds the parameters one after another, where the second would silently shadow
+/// the first, so it says so itself.
+fn check_param_bindings(sig: &syn::Signature, errors: &mut Errors) {
+    let mut seen: Vec<String> = Vec::new();
+    for arg in &sig.inputs {
+        let FnArg::Typed(pt) = arg else { continue };
+        let mut this: Vec<String> = Vec::new();
+        for ident in resolve::pat_bindings(&pt.pat) {
+            let name = ident.to_string();
+            if this.contains(&name) {
+                errors.error(
+                    ident.span(),
+                    format!("identifier `{name}` is bound more than once in the same pattern"),
+                );
+            } else if seen.contains(&name) {
+                errors.error(
+                    ident.span(),
+                    format!("identifier `{name}` is bound more than once in this parameter list"),
+                );
+            }
+            this.push(name);
+        }
+        seen.extend(this);
     }
 }
 

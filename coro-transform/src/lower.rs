@@ -1207,6 +1207,7 @@ impl Lowering<'_> {
     fn hoist(&mut self, expr: Expr, ctx: Ctx) -> Expr {
         let expr = self.flatten(expr);
         if ctx == Ctx::Place && is_place(&expr) {
+            self.check_held_place(&expr);
             return self.hoist_place(expr);
         }
         if self.pure(&expr) {
@@ -1214,12 +1215,36 @@ impl Lowering<'_> {
         }
         if let Expr::Reference(mut r) = expr {
             if is_place(&r.expr) {
+                self.check_held_place(&r.expr);
                 *r.expr = self.hoist_place(*r.expr);
                 return Expr::Reference(r);
             }
             return self.hoist_into_temp(Expr::Reference(r));
         }
         self.hoist_into_temp(expr)
+    }
+
+    /// A place operand (a method receiver, the operand of `&`, a side of `==`) that a later
+    /// operand suspends after. Rust evaluates the place first and holds it across the
+    /// suspension; the state machine can only name it again afterwards. That is the same place
+    /// for a local and its fields, but an index or a dereference runs `Index` or `Deref` code,
+    /// which would run after the suspension instead of before it, and could give another place.
+    fn check_held_place(&mut self, place: &Expr) {
+        let mut cur = place;
+        loop {
+            match cur {
+                Expr::Field(f) => cur = &f.base,
+                Expr::Paren(p) => cur = &p.expr,
+                Expr::Index(_) | Expr::Unary(_) => {
+                    self.errors.error_spanned(
+                        place,
+                        "this is evaluated before the suspension point later in this expression and must be held across it, which a coroutine cannot do for an index or a dereference (their code would run after the suspension instead of before it): bind the suspension's value first, as in `let v = suspend!(..);`, and use `v` here",
+                    );
+                    return;
+                }
+                _ => return,
+            }
+        }
     }
 
     /// A place stays a place; the indexes in it are evaluated now.
@@ -1287,7 +1312,11 @@ impl Lowering<'_> {
 
     // ---- borrows -----------------------------------------------------------------------------
 
-    /// `let r = &v.f;` (not `mut r`): `r` can be borrowed again from `v` after a suspension.
+    /// `let r = &v;` (not `mut r`): `r` can be borrowed again from `v` after a suspension.
+    ///
+    /// Only a borrow of a whole local: borrowing it again runs no code and gives the same place.
+    /// A projection (`&v.f`, `&v[i]`) may go through a user's `Deref` or `Index`, which must not
+    /// run again, and may give another place when it does.
     fn reborrow_of(&self, pat: &PatIdent, init: &Expr) -> Option<Reborrow> {
         if pat.mutability.is_some() || pat.by_ref.is_some() || pat.subpat.is_some() {
             return None;
@@ -1295,15 +1324,7 @@ impl Lowering<'_> {
         let Expr::Reference(r) = strip_parens(init) else {
             return None;
         };
-        let mut place = &*r.expr;
-        loop {
-            match place {
-                Expr::Field(f) => place = &f.base,
-                Expr::Paren(p) => place = &p.expr,
-                _ => break,
-            }
-        }
-        let root = self.lookup(&bare_ident(place)?.to_string())?;
+        let root = self.lookup(&bare_ident(strip_parens(&r.expr))?.to_string())?;
         Some(Reborrow {
             root,
             expr: init.clone(),
