@@ -284,3 +284,82 @@ fn whole_local_borrows_and_field_places_are_held() {
     assert_eq!(c.resume(9), Ok(3));
     assert_eq!(c.resume(5), Err(EarlyExit::Returned((true, 1))));
 }
+
+// ---- recursion through methods ------------------------------------------------------------------
+
+#[derive(Clone)]
+struct Tree {
+    v: i32,
+    kids: Vec<Tree>,
+}
+
+impl Tree {
+    /// `suspend_from!(self.kids[i].walk())` passed the receiver without the `&` a method call
+    /// adds (E0308 at the attribute).
+    #[coro::coroutine(yield = i32)]
+    fn by_index(&self) {
+        suspend!(self.v);
+        for i in 0..self.kids.len() {
+            suspend_from!(self.kids[i].by_index());
+        }
+    }
+
+    /// The receiver is already a reference here (`kid: &Tree`).
+    #[coro::coroutine(yield = i32)]
+    fn by_ref(&self) {
+        suspend!(self.v);
+        for kid in &self.kids {
+            suspend_from!(kid.by_ref());
+        }
+    }
+
+    /// `Tree::by_path(&self.kids[i])` was taken for a call of another function, whose opaque
+    /// type is the coroutine's own (E0720).
+    #[coro::coroutine(yield = i32)]
+    fn by_path(&self) -> usize {
+        suspend!(self.v);
+        let mut count = 1;
+        for i in 0..self.kids.len() {
+            count += suspend_from!(Tree::by_path(&self.kids[i]));
+        }
+        count
+    }
+
+    /// A by-value receiver.
+    #[coro::coroutine(yield = i32)]
+    fn by_value(self) {
+        suspend!(self.v);
+        for kid in self.kids {
+            suspend_from!(kid.by_value());
+        }
+    }
+}
+
+#[test]
+fn method_recursion_through_auto_referenced_receivers() {
+    let leaf = |v| Tree { v, kids: vec![] };
+    let t = Tree {
+        v: 0,
+        kids: vec![
+            Tree {
+                v: 1,
+                kids: vec![leaf(2), leaf(3)],
+            },
+            leaf(4),
+        ],
+    };
+    let order = [0, 1, 2, 3, 4];
+    assert_eq!(t.by_index().collect::<Vec<_>>(), order);
+    assert_eq!(t.by_ref().collect::<Vec<_>>(), order);
+    assert_eq!(t.clone().by_value().collect::<Vec<_>>(), order);
+    let mut c = t.by_path();
+    let mut seen = Vec::new();
+    let count = loop {
+        match c.resume(()) {
+            Ok(v) => seen.push(v),
+            Err(EarlyExit::Returned(n)) => break n,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!((seen.as_slice(), count), (order.as_slice(), 5));
+}

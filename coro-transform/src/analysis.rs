@@ -926,7 +926,7 @@ mod tests {
         let mut errors = Errors::default();
         let config = Config {
             fn_name: None,
-            has_receiver: false,
+            receiver: None,
             resume_is_unit: true,
             param_count: 0,
             krate: syn::parse_quote!(::coro),

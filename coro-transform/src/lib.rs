@@ -122,7 +122,15 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
         }
     }
 
-    let has_receiver = func.sig.receiver().is_some();
+    let receiver = func
+        .sig
+        .receiver()
+        .map(|r| match (&r.reference, &r.mutability) {
+            (Some(_), Some(_)) => lower::Receiver::Mut,
+            (Some(_), None) => lower::Receiver::Shared,
+            (None, _) => lower::Receiver::Value,
+        });
+    let has_receiver = receiver.is_some();
     let (params, inputs) = params(&mut func.sig, &options, &mut errors);
     let mut block = (*func.block).clone();
     let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, has_receiver);
@@ -131,7 +139,7 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
     rename::rename_shadowing(&mut block, &param_names(&params));
     let config = lower::Config {
         fn_name: Some(func.sig.ident.clone()),
-        has_receiver,
+        receiver,
         resume_is_unit: options.resume_is_unit(),
         param_count: params.iter().filter(|p| !p.is_resume).count(),
         krate: options.krate.clone(),
@@ -262,7 +270,7 @@ fn expand_inline_configured(inline: Inline, mut errors: Errors) -> TokenStream {
     rename::rename_shadowing(&mut block, &param_names(&params));
     let config = lower::Config {
         fn_name: None,
-        has_receiver: false,
+        receiver: None,
         resume_is_unit: options.resume_is_unit(),
         param_count: start.len(),
         krate: options.krate.clone(),

@@ -47,12 +47,23 @@ pub(crate) struct ParamIn {
     pub(crate) is_reference: bool,
 }
 
+/// How a method takes `self`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Receiver {
+    /// `self`, `mut self`, or `self: T` with another type.
+    Value,
+    /// `&self`.
+    Shared,
+    /// `&mut self`.
+    Mut,
+}
+
 /// What lowering needs to know about the function.
 pub(crate) struct Config {
     /// The function's name, for recognizing direct recursion.
     pub(crate) fn_name: Option<Ident>,
-    /// Whether the function takes `self`.
-    pub(crate) has_receiver: bool,
+    /// How the function takes `self`, if it does.
+    pub(crate) receiver: Option<Receiver>,
     /// Whether the resume type is `()`.
     pub(crate) resume_is_unit: bool,
     /// How many arguments a recursive call passes (the `#[resume]` parameter excluded).
@@ -957,17 +968,30 @@ impl Lowering<'_> {
                     .iter()
                     .map(|s| s.ident.to_string())
                     .collect();
+                // In a method, `Tree::walk(..)` is the method itself as surely as `Self::walk(..)`
+                // (a method of another type by the same name would get another type of
+                // argument, which rustc reports). A free function's `m::walk(..)` may be another
+                // function, so there only `walk(..)` counts.
                 let is_self = match segs.as_slice() {
-                    [f] => !self.config.has_receiver && f == &name.to_string(),
-                    [s, f] => s == "Self" && f == &name.to_string(),
+                    [f] => self.config.receiver.is_none() && f == &name.to_string(),
+                    [s, f] => {
+                        (s == "Self" || self.config.receiver.is_some()) && f == &name.to_string()
+                    }
                     _ => false,
                 };
                 is_self.then(|| c.args.iter().cloned().collect())
             }
-            Expr::MethodCall(m)
-                if self.config.has_receiver && m.method == *name && m.turbofish.is_none() =>
-            {
-                let mut args = vec![(*m.receiver).clone()];
+            Expr::MethodCall(m) if m.method == *name && m.turbofish.is_none() => {
+                // The receiver as the method takes it: a call autorefs it (`self.kids[i].walk()`
+                // passes `&self.kids[i]`), and a reference to a reference coerces to the
+                // reference the parameter is.
+                let recv = &m.receiver;
+                let recv: Expr = match self.config.receiver? {
+                    Receiver::Value => (**recv).clone(),
+                    Receiver::Shared => syn::parse_quote_spanned!(recv.span()=> &(#recv)),
+                    Receiver::Mut => syn::parse_quote_spanned!(recv.span()=> &mut (#recv)),
+                };
+                let mut args = vec![recv];
                 args.extend(m.args.iter().cloned());
                 Some(args)
             }
