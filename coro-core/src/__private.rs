@@ -13,6 +13,7 @@ use core::marker::PhantomData;
 use core::ops::ControlFlow;
 
 pub use crate::current::Meta;
+pub use crate::pinned::{Pinned, Port, Suspend, pinned};
 pub use crate::{Coroutine, EarlyExit, Status};
 pub use core;
 
@@ -471,6 +472,12 @@ impl<Y, T> Iterator for Never<Y, T> {
 }
 
 impl<Y, T> core::iter::FusedIterator for Never<Y, T> {}
+
+impl<Y, T> fmt::Debug for Never<Y, T> {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {}
+    }
+}
 
 impl<Y, T> Clone for Never<Y, T> {
     fn clone(&self) -> Self {

@@ -22,6 +22,7 @@ mod coroutine;
 mod current;
 mod exit;
 mod macros;
+mod pinned;
 pub mod symmetric;
 
 pub use boxed::{BoxCoroutine, BoxSendCoroutine};

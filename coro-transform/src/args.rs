@@ -17,6 +17,9 @@ pub(crate) struct Options {
     pub(crate) return_ty: Option<Type>,
     /// `clone`: the coroutine is `Clone`.
     pub(crate) clone: bool,
+    /// `pinned`: the body is lowered through rustc's `async` transform, so that it may keep
+    /// borrows of its own locals across a suspension.
+    pub(crate) pinned: bool,
     /// `name = "..."`: the name `current()` reports.
     pub(crate) name: Option<LitStr>,
     /// `crate = "path"`: where the runtime is, for users who renamed the dependency.
@@ -49,6 +52,7 @@ pub(crate) enum Arg {
     Resume(Ident, Type),
     Return(Token![return], Type),
     Clone(Ident),
+    Pinned(Ident),
     Name(Ident, LitStr),
     Crate(Token![crate], LitStr),
 }
@@ -79,7 +83,7 @@ impl Parse for Arg {
         let key: Ident = input.parse().map_err(|e| {
             syn::Error::new(
                 e.span(),
-                "expected an option: `yield = T`, `resume = T`, `clone` or `name = \"...\"`",
+                "expected an option: `yield = T`, `resume = T`, `clone`, `pinned` or `name = \"...\"`",
             )
         })?;
         match key.to_string().as_str() {
@@ -90,6 +94,7 @@ impl Parse for Arg {
                 Ok(Arg::Resume(key, parse_type(input, "resume")?))
             }
             "clone" => Ok(Arg::Clone(key)),
+            "pinned" => Ok(Arg::Pinned(key)),
             "name" => {
                 input
                     .parse::<Token![=]>()
@@ -99,7 +104,7 @@ impl Parse for Arg {
             other => Err(syn::Error::new(
                 key.span(),
                 format!(
-                    "unknown option `{other}`: the options are `yield = T`, `resume = T`, `clone` and `name = \"...\"`"
+                    "unknown option `{other}`: the options are `yield = T`, `resume = T`, `clone`, `pinned` and `name = \"...\"`"
                 ),
             )),
         }
@@ -132,6 +137,7 @@ pub(crate) fn parse_options(
     let mut resume_ty = None;
     let mut return_ty = None;
     let mut clone = None;
+    let mut pinned = None;
     let mut name = None;
     let mut krate = None;
     for arg in args {
@@ -147,7 +153,8 @@ pub(crate) fn parse_options(
                 }
                 (k.span, return_ty.replace(t.clone()).is_some())
             }
-            Arg::Clone(k) => (k.span(), clone.replace(()).is_some()),
+            Arg::Clone(k) => (k.span(), clone.replace(k.span()).is_some()),
+            Arg::Pinned(k) => (k.span(), pinned.replace(()).is_some()),
             Arg::Name(k, n) => (k.span(), name.replace(n.clone()).is_some()),
             Arg::Crate(k, p) => {
                 let Ok(path) = p.parse::<Path>() else {
@@ -168,11 +175,18 @@ pub(crate) fn parse_options(
         );
         return None;
     };
+    if let (Some(span), Some(())) = (clone, pinned) {
+        errors.error(
+            span,
+            "`clone` cannot be combined with `pinned`: the state of a pinned coroutine may hold borrows of its own locals, which a copy would still point into; remove one of the two",
+        );
+    }
     Some(Options {
         yield_ty,
         resume_ty,
         return_ty,
         clone: clone.is_some(),
+        pinned: pinned.is_some(),
         name,
         krate: krate.unwrap_or_else(|| syn::parse_quote!(::coro)),
     })

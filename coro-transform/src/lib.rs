@@ -24,6 +24,7 @@ mod error;
 mod expand;
 mod ir;
 mod lower;
+mod pinned;
 mod prepare;
 mod rename;
 mod resolve;
@@ -133,6 +134,9 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
     let has_receiver = receiver.is_some();
     let (params, inputs) = params(&mut func.sig, &options, &mut errors);
     let mut block = (*func.block).clone();
+    if options.pinned {
+        return expand_pinned(func, &options, &return_ty, params, inputs, block, errors);
+    }
     let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, has_receiver);
     prepare.visit_block_mut(&mut block);
     let used = prepare::mark_used(&prepare.macro_paths);
@@ -177,6 +181,47 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
         &return_ty,
         &quote!({ #used #state_machine }),
     )
+}
+
+/// A function with the `pinned` option: the same signature, the body lowered by `pinned`.
+fn expand_pinned(
+    mut func: syn::ItemFn,
+    options: &Options,
+    return_ty: &Type,
+    params: Vec<ParamIn>,
+    mut inputs: syn::punctuated::Punctuated<FnArg, Token![,]>,
+    mut block: syn::Block,
+    mut errors: Errors,
+) -> TokenStream {
+    let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, false).checks_only();
+    prepare.visit_block_mut(&mut block);
+    let used = prepare::mark_used(&prepare.macro_paths);
+    // The `async` block captures `self` itself, as written (`mut self` included), and keeps it
+    // to the end of the body as a function does.
+    if let (Some(FnArg::Receiver(original)), Some(FnArg::Receiver(r))) =
+        (func.sig.inputs.first(), inputs.first_mut())
+    {
+        *r = original.clone();
+    }
+    func.sig.inputs = inputs;
+    let name = options
+        .name
+        .as_ref()
+        .map_or_else(|| func.sig.ident.to_string(), syn::LitStr::value);
+    let resume_ty = options.resume_ty();
+    let expansion = pinned::PinnedExpansion {
+        krate: &options.krate,
+        yield_ty: &options.yield_ty,
+        resume_ty: &resume_ty,
+        return_ty: Some(return_ty),
+        name: &name,
+        resume_is_unit: options.resume_is_unit(),
+    };
+    let body = expansion.expand(&params, block, &mut errors);
+    if !errors.is_empty() {
+        return fallback(&func, Some(options), return_ty, &errors, &used);
+    }
+    emit_fn(&func, options, return_ty, &quote!({ #used #body }))
 }
 
 /// The names the parameters bind.
@@ -226,6 +271,9 @@ fn expand_inline_configured(inline: Inline, mut errors: Errors) -> TokenStream {
             inline.span,
             "a `coro!` block whose resume type is not `()` names its first resume value: `move |first| { .. }`",
         );
+    }
+    if options.pinned {
+        return expand_inline_pinned(inline, &options, errors);
     }
     let mut bound = Vec::new();
     if let Some(first) = &inline.first {
@@ -299,6 +347,45 @@ fn expand_inline_configured(inline: Inline, mut errors: Errors) -> TokenStream {
     };
     let state_machine = expansion.expand(&start);
     quote!({ #used #state_machine })
+}
+
+/// A `coro!` block with the `pinned` option: its `async move` block captures what it uses.
+fn expand_inline_pinned(inline: Inline, options: &Options, mut errors: Errors) -> TokenStream {
+    let mut block = inline.body;
+    let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, false).checks_only();
+    prepare.visit_block_mut(&mut block);
+    let used = prepare::mark_used(&prepare.macro_paths);
+    let params: Vec<ParamIn> = inline
+        .first
+        .into_iter()
+        .map(|pat| ParamIn {
+            pat,
+            ty: None,
+            arg: format_ident!("__coro_first"),
+            is_resume: true,
+            is_reference: false,
+        })
+        .collect();
+    let name = options
+        .name
+        .as_ref()
+        .map_or_else(|| "coro".to_owned(), syn::LitStr::value);
+    let resume_ty = options.resume_ty();
+    let expansion = pinned::PinnedExpansion {
+        krate: &options.krate,
+        yield_ty: &options.yield_ty,
+        resume_ty: &resume_ty,
+        return_ty: options.return_ty.as_ref(),
+        name: &name,
+        resume_is_unit: options.resume_is_unit(),
+    };
+    let body = expansion.expand(&params, block, &mut errors);
+    if !errors.is_empty() {
+        let errors = errors.to_compile_errors();
+        let krate = &options.krate;
+        return quote!({ #errors #used #krate::__private::never::<(), ()>() });
+    }
+    quote!({ #used #body })
 }
 
 /// `coro!`'s input: options, then `move`, an optional `|first|`, and a block.
@@ -550,7 +637,7 @@ fn return_impl(options: &Options, return_ty: &Type) -> TokenStream {
         .resume_is_unit()
         .then(|| quote!(+ ::core::iter::FusedIterator<Item = #yield_ty>));
     let clone = options.clone.then(|| quote!(+ ::core::clone::Clone));
-    quote!(impl #krate::__private::Coroutine<#resume_ty, Yield = #yield_ty, Return = #return_ty> #iter #clone)
+    quote!(impl #krate::__private::Coroutine<#resume_ty, Yield = #yield_ty, Return = #return_ty> #iter #clone + ::core::fmt::Debug)
 }
 
 fn emit_fn(

@@ -119,6 +119,9 @@ pub(crate) struct Prepare<'a> {
     krate: &'a syn::Path,
     /// Rename `self` (the function has a receiver, or `coro!` captures it).
     rename_self: bool,
+    /// Rewrite `return` and `?` (the state machine); the pinned lowering keeps them, since its
+    /// `async` block returns as the function would.
+    rewrite_exits: bool,
     context: Vec<Context>,
 }
 
@@ -129,8 +132,16 @@ impl<'a> Prepare<'a> {
             errors,
             krate,
             rename_self,
+            rewrite_exits: true,
             context: vec![Context::Body],
         }
+    }
+
+    /// For the pinned lowering: only the checks, with `return`, `?` and `self` kept as written.
+    pub(crate) fn checks_only(mut self) -> Self {
+        self.rename_self = false;
+        self.rewrite_exits = false;
+        self
     }
 
     fn context(&self) -> Context {
@@ -302,7 +313,7 @@ impl VisitMut for Prepare<'_> {
                     self.other_macro(&mut m.mac);
                 }
             }
-            Expr::Return(r) if self.in_body() => {
+            Expr::Return(r) if self.in_body() && self.rewrite_exits => {
                 if let Some(e) = &mut r.expr {
                     self.visit_expr_mut(e);
                 }
@@ -313,7 +324,7 @@ impl VisitMut for Prepare<'_> {
                     .unwrap_or_else(|| Box::new(syn::parse_quote_spanned!(span=> ())));
                 *expr = exit_expr(*value, span);
             }
-            Expr::Try(t) if self.in_body() => {
+            Expr::Try(t) if self.in_body() && self.rewrite_exits => {
                 self.visit_expr_mut(&mut t.expr);
                 let inner = &t.expr;
                 let span = t.question_token.span;

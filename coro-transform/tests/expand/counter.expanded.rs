@@ -10,7 +10,7 @@ fn counter(
     (),
     Yield = u64,
     Return = (),
-> + ::core::iter::FusedIterator<Item = u64> {
+> + ::core::iter::FusedIterator<Item = u64> + ::core::fmt::Debug {
     suspend!(@ used);
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __CoroState<__P0, __L1> {

@@ -10,7 +10,7 @@ fn fringe(
     (),
     Yield = i32,
     Return = (),
-> + ::core::iter::FusedIterator<Item = i32> {
+> + ::core::iter::FusedIterator<Item = i32> + ::core::fmt::Debug {
     suspend!(@ used);
     suspend_from!(@ used);
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]

@@ -9,7 +9,7 @@ fn large() -> impl ::coro::__private::Coroutine<
     (),
     Yield = u64,
     Return = (),
-> + ::core::iter::FusedIterator<Item = u64> {
+> + ::core::iter::FusedIterator<Item = u64> + ::core::fmt::Debug {
     suspend!(@ used);
     #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
     enum __CoroState<__L0, __L1> {

@@ -1,0 +1,309 @@
+//! The `pinned` lowering: the body as an `async` block, which rustc's own transform turns into a
+//! pinned state machine that may hold borrows of its own locals across a suspension.
+//!
+//! It shares the options, the signature handling and the checks of `prepare` with the default
+//! lowering; only what comes after differs. `return` and `?` stay as written, since returning
+//! from the block is returning from the coroutine, and so does `self`.
+//!
+//! ```text
+//! // Input:
+//! #[coroutine(yield = Y, resume = R, pinned)]
+//! fn f(a: A, #[resume] first: R) -> T { ..suspend!(v).. ..suspend_from!(c).. }
+//!
+//! // Output:
+//! fn f(a: A) -> impl Coroutine<R, Yield = Y, Return = T> {
+//!     let port = Port::<Y, R>::new();
+//!     pinned::<R, Y, T, _>(&Meta { name: "f" }, port.clone(), async move {
+//!         let port = port;
+//!         let a = a;
+//!         let first = port.resumed();          // the first resume value
+//!         ..port.suspend(v).await..             // pending once with `v`, then the next resume value
+//!         ..{                                   // delegation: resume `c` until it returns,
+//!             let mut d = Delegation::new(c);   //   suspending with each value it yields
+//!             let mut arg = ();
+//!             loop {
+//!                 match d.resume(arg) {
+//!                     Ok(y) => arg = port.suspend(y).await,
+//!                     Err(e) => break delegate_result(e),
+//!                 }
+//!             }
+//!         }..
+//!     })
+//! }
+//! ```
+//!
+//! The runtime side, and the invariant that the body awaits nothing but its suspensions, is
+//! `coro_core::__private::Pinned`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Ident, Macro, Pat, Token, Type};
+
+use crate::error::Errors;
+use crate::lower::ParamIn;
+use crate::prepare::SuspendMacro;
+
+/// What the pinned expansion needs.
+pub(crate) struct PinnedExpansion<'a> {
+    pub(crate) krate: &'a syn::Path,
+    pub(crate) yield_ty: &'a Type,
+    pub(crate) resume_ty: &'a Type,
+    /// The return type; `None` in `coro!` without `return = T` (inferred).
+    pub(crate) return_ty: Option<&'a Type>,
+    pub(crate) name: &'a str,
+    pub(crate) resume_is_unit: bool,
+}
+
+fn port() -> Ident {
+    Ident::new("__coro_port", Span::mixed_site())
+}
+
+impl PinnedExpansion<'_> {
+    /// The function body (or `coro!` block) for `block`, whose suspension points `prepare` has
+    /// checked; `params` bind the arguments (and the first resume value) inside the block.
+    pub(crate) fn expand(
+        &self,
+        params: &[ParamIn],
+        mut block: syn::Block,
+        errors: &mut Errors,
+    ) -> TokenStream {
+        let mut rewrite = Rewrite { x: self, errors };
+        rewrite.visit_block_mut(&mut block);
+        let port = port();
+        let krate = self.krate;
+        let (y, r) = (self.yield_ty, self.resume_ty);
+        let t = self
+            .return_ty
+            .map_or_else(|| quote!(_), ToTokens::to_token_stream);
+        let mut binds = Vec::new();
+        let mut first_bound = false;
+        for (i, p) in params.iter().enumerate() {
+            if p.arg == "self" {
+                // Captured as written, and kept to the end of the body.
+                let this = &p.arg;
+                binds.push(quote!(let _ = &#this;));
+                continue;
+            }
+            let pat = match &p.pat {
+                // `_` keeps the argument to the end of the body, as in a function.
+                Pat::Wild(w) => Pat::Ident(syn::PatIdent {
+                    attrs: Vec::new(),
+                    by_ref: None,
+                    mutability: None,
+                    ident: Ident::new(
+                        &format!("__coro_p{i}"),
+                        Span::mixed_site().located_at(w.span()),
+                    ),
+                    subpat: None,
+                }),
+                other => other.clone(),
+            };
+            if p.is_resume {
+                first_bound = true;
+                binds.push(quote!(let #pat = #port.resumed();));
+            } else {
+                let arg = &p.arg;
+                binds.push(quote!(let #pat = #arg;));
+            }
+        }
+        if !first_bound {
+            binds.push(quote!(let () = #port.resumed();));
+        }
+        let name = self.name;
+        quote! {
+            let #port = #krate::__private::Port::<#y, #r>::new();
+            #krate::__private::pinned::<#r, #y, #t, _>(
+                &#krate::__private::Meta { name: #name },
+                ::core::clone::Clone::clone(&#port),
+                async move {
+                    let #port = #port;
+                    #(#binds)*
+                    #block
+                },
+            )
+        }
+    }
+
+    /// `suspend!(value)`.
+    fn suspend(&self, value: Expr, span: Span) -> Expr {
+        let port = port();
+        syn::parse_quote_spanned!(span=> #port.suspend(#value).await)
+    }
+
+    /// `suspend_from!(coro)` or `suspend_from!(coro, first)`.
+    fn delegate(&self, coro: Expr, first: Option<Expr>, span: Span) -> Expr {
+        let krate = self.krate;
+        let r = self.resume_ty;
+        let port = port();
+        let first = first.unwrap_or_else(|| {
+            if self.resume_is_unit {
+                syn::parse_quote!(())
+            } else {
+                syn::parse_quote_spanned!(span=> <_ as #krate::__private::FirstResume>::first())
+            }
+        });
+        let (d, a, y, e) = (
+            Ident::new("__coro_d", Span::mixed_site()),
+            Ident::new("__coro_a", Span::mixed_site()),
+            Ident::new("__coro_y", Span::mixed_site()),
+            Ident::new("__coro_e", Span::mixed_site()),
+        );
+        let delegation = quote_spanned!(coro.span()=>
+            #krate::__private::Delegation::<#r, _>::new(#coro)
+        );
+        syn::parse_quote_spanned! {span=> {
+            let mut #d = #delegation;
+            let mut #a = #first;
+            loop {
+                match #krate::__private::Delegation::resume(&mut #d, #a) {
+                    ::core::result::Result::Ok(#y) => #a = #port.suspend(#y).await,
+                    ::core::result::Result::Err(#e) => break #krate::__private::delegate_result(#e),
+                }
+            }
+        }}
+    }
+}
+
+/// Rewrites the suspension macros of a body into `.await`s.
+struct Rewrite<'a, 'e> {
+    x: &'a PinnedExpansion<'a>,
+    errors: &'e mut Errors,
+}
+
+impl Rewrite<'_, '_> {
+    /// The expression a suspension macro stands for, its own arguments rewritten first.
+    fn lower(&mut self, mac: &Macro) -> Option<Expr> {
+        let kind = SuspendMacro::of(mac)?;
+        let span = mac.path.span();
+        let Ok(args) = syn::parse::Parser::parse2(
+            Punctuated::<Expr, Token![,]>::parse_terminated,
+            mac.tokens.clone(),
+        ) else {
+            return Some(syn::parse_quote!(())); // reported by `prepare`
+        };
+        let mut args: Vec<Expr> = args.into_iter().collect();
+        for a in &mut args {
+            self.visit_expr_mut(a);
+        }
+        let mut args = args.into_iter();
+        Some(match kind {
+            SuspendMacro::Suspend => {
+                let value = args
+                    .next()
+                    .unwrap_or_else(|| syn::parse_quote_spanned!(span=> ()));
+                if args.next().is_some() {
+                    self.errors.error_spanned(
+                        &mac.tokens,
+                        "`suspend!` takes one value: `suspend!(value)`, or `suspend!()` for `()`",
+                    );
+                }
+                self.x.suspend(value, span)
+            }
+            SuspendMacro::SuspendFrom => {
+                let Some(coro) = args.next() else {
+                    self.errors.error(span, "`suspend_from!` takes a coroutine, and its first resume value when the resume type is not `()`: `suspend_from!(coro)` or `suspend_from!(coro, first)`");
+                    return Some(syn::parse_quote!(()));
+                };
+                let first = args.next();
+                if args.next().is_some() {
+                    self.errors.error(span, "`suspend_from!` takes a coroutine, and its first resume value when the resume type is not `()`: `suspend_from!(coro)` or `suspend_from!(coro, first)`");
+                }
+                self.x.delegate(coro, first, span)
+            }
+        })
+    }
+}
+
+impl VisitMut for Rewrite<'_, '_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            // `prepare` reported any suspension point in these.
+            Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+            Expr::Macro(m) => {
+                if let Some(lowered) = self.lower(&m.mac) {
+                    *expr = lowered;
+                }
+            }
+            _ => syn::visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
+        if let syn::Stmt::Macro(m) = stmt
+            && let Some(lowered) = self.lower(&m.mac)
+        {
+            *stmt = syn::Stmt::Expr(lowered, m.semi_token);
+            return;
+        }
+        syn::visit_mut::visit_stmt_mut(self, stmt);
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+
+    fn visit_macro_mut(&mut self, _: &mut Macro) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand(block: syn::Block) -> String {
+        let mut errors = Errors::default();
+        let x = PinnedExpansion {
+            krate: &syn::parse_quote!(::coro),
+            yield_ty: &syn::parse_quote!(u32),
+            resume_ty: &syn::parse_quote!(()),
+            return_ty: None,
+            name: "f",
+            resume_is_unit: true,
+        };
+        let out = x.expand(&[], block, &mut errors).to_string();
+        assert!(errors.is_empty());
+        out
+    }
+
+    #[test]
+    fn suspensions_become_awaits_of_the_port() {
+        let out = expand(syn::parse_quote!({
+            let v = vec![1, 2];
+            for x in &v {
+                suspend!(*x);
+            }
+            let n = suspend_from!(g(&v));
+            n
+        }));
+        assert!(out.contains("__coro_port . suspend (* x) . await"), "{out}");
+        assert!(
+            out.contains("Delegation :: < () , _ > :: new (g (& v))"),
+            "{out}"
+        );
+        assert!(out.contains("async move"), "{out}");
+        assert!(!out.contains("suspend !"), "{out}");
+    }
+
+    #[test]
+    fn nested_suspensions_are_rewritten_inside_out() {
+        let out = expand(syn::parse_quote!({
+            suspend!(suspend!(1) + 1);
+        }));
+        assert!(
+            out.contains("__coro_port . suspend (__coro_port . suspend (1) . await + 1) . await"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn closures_and_items_are_left_alone() {
+        let out = expand(syn::parse_quote!({
+            let f = || suspend!(1);
+            fn inner() {
+                suspend!(2);
+            }
+        }));
+        assert!(out.contains("| | suspend ! (1)"), "{out}");
+        assert!(out.contains("suspend ! (2)"), "{out}");
+    }
+}

@@ -1,0 +1,60 @@
+/// The pinned lowering: a loop over a borrow of a local, a borrow held across a suspension, and
+/// a delegation given a borrow of the local.
+#[must_use = "a coroutine does nothing until it is resumed"]
+#[allow(
+    refining_impl_trait,
+    clippy::used_underscore_binding,
+    clippy::no_effect_underscore_binding
+)]
+fn numbered() -> impl ::coro::__private::Coroutine<
+    (),
+    Yield = (usize, u32),
+    Return = (),
+> + ::core::iter::FusedIterator<Item = (usize, u32)> + ::core::fmt::Debug {
+    suspend!(@ used);
+    suspend_from!(@ used);
+    let __coro_port = ::coro::__private::Port::<(usize, u32), ()>::new();
+    ::coro::__private::pinned::<
+        (),
+        (usize, u32),
+        (),
+        _,
+    >(
+        &::coro::__private::Meta {
+            name: "numbered",
+        },
+        ::core::clone::Clone::clone(&__coro_port),
+        async move {
+            let __coro_port = __coro_port;
+            let () = __coro_port.resumed();
+            {
+                let v = vec![3, 1, 4];
+                for (i, x) in v.iter().enumerate() {
+                    __coro_port.suspend((i, *x)).await
+                }
+                let first = &v[0];
+                __coro_port.suspend((9, *first)).await;
+                {
+                    let mut __coro_d = ::coro::__private::Delegation::<
+                        (),
+                        _,
+                    >::new(walk(&v));
+                    let mut __coro_a = ();
+                    loop {
+                        match ::coro::__private::Delegation::resume(
+                            &mut __coro_d,
+                            __coro_a,
+                        ) {
+                            ::core::result::Result::Ok(__coro_y) => {
+                                __coro_a = __coro_port.suspend(__coro_y).await;
+                            }
+                            ::core::result::Result::Err(__coro_e) => {
+                                break ::coro::__private::delegate_result(__coro_e);
+                            }
+                        }
+                    }
+                };
+            }
+        },
+    )
+}
