@@ -332,6 +332,15 @@ impl<R, C: Coroutine<R> + Clone> Clone for Delegation<R, C> {
     }
 }
 
+/// A generator behind a `Box`: what a natural recursive call of a generator (one that is not
+/// the argument of `suspend_from!`) is boxed as, so that it is still an iterator.
+pub trait Generator<Y, T>: Coroutine<(), Yield = Y, Return = T> + Iterator<Item = Y> {}
+
+impl<Y, T, G> Generator<Y, T> for G where
+    G: Coroutine<(), Yield = Y, Return = T> + Iterator<Item = Y> + ?Sized
+{
+}
+
 /// The value of `suspend_from!(c)`: what `c` returned.
 #[inline]
 pub fn delegate_result<T>(exit: EarlyExit<T>) -> T {

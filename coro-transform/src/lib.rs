@@ -26,6 +26,7 @@ mod ir;
 mod lower;
 mod pinned;
 mod prepare;
+mod recursion;
 mod rename;
 mod resolve;
 
@@ -140,7 +141,6 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
     let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, has_receiver);
     prepare.visit_block_mut(&mut block);
     let used = prepare::mark_used(&prepare.macro_paths);
-    rename::rename_shadowing(&mut block, &param_names(&params));
     let config = lower::Config {
         fn_name: Some(func.sig.ident.clone()),
         receiver,
@@ -148,6 +148,14 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
         param_count: params.iter().filter(|p| !p.is_resume).count(),
         krate: options.krate.clone(),
     };
+    recursion::rewrite(
+        &mut block,
+        &config,
+        &options.yield_ty,
+        &options.resume_ty(),
+        &return_ty,
+    );
+    rename::rename_shadowing(&mut block, &param_names(&params));
     let start: Vec<TokenStream> = params
         .iter()
         .filter(|p| !p.is_resume)

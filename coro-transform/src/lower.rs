@@ -72,6 +72,54 @@ pub(crate) struct Config {
     pub(crate) krate: syn::Path,
 }
 
+impl Config {
+    /// The arguments of a call of the coroutine itself (`f(args)`, `Self::f(args)`,
+    /// `self.f(args)`), which `suspend_from!` runs as a new frame instead of a new coroutine.
+    pub(crate) fn self_call(&self, expr: &Expr) -> Option<Vec<Expr>> {
+        let name = self.fn_name.as_ref()?;
+        match expr {
+            Expr::Paren(p) => self.self_call(&p.expr),
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else { return None };
+                if p.qself.is_some() || p.path.segments.iter().any(|s| !s.arguments.is_none()) {
+                    return None;
+                }
+                let segs: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                // In a method, `Tree::walk(..)` is the method itself as surely as `Self::walk(..)`
+                // (a method of another type by the same name would get another type of
+                // argument, which rustc reports). A free function's `m::walk(..)` may be another
+                // function, so there only `walk(..)` counts.
+                let is_self = match segs.as_slice() {
+                    [f] => self.receiver.is_none() && f == &name.to_string(),
+                    [s, f] => (s == "Self" || self.receiver.is_some()) && f == &name.to_string(),
+                    _ => false,
+                };
+                is_self.then(|| c.args.iter().cloned().collect())
+            }
+            Expr::MethodCall(m) if m.method == *name && m.turbofish.is_none() => {
+                // The receiver as the method takes it: a call autorefs it (`self.kids[i].walk()`
+                // passes `&self.kids[i]`), and a reference to a reference coerces to the
+                // reference the parameter is.
+                let recv = &m.receiver;
+                let recv: Expr = match self.receiver? {
+                    Receiver::Value => (**recv).clone(),
+                    Receiver::Shared => syn::parse_quote_spanned!(recv.span()=> &(#recv)),
+                    Receiver::Mut => syn::parse_quote_spanned!(recv.span()=> &mut (#recv)),
+                };
+                let mut args = vec![recv];
+                args.extend(m.args.iter().cloned());
+                Some(args)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Lowers a body. Errors go to `errors`; the result is still a valid body.
 pub(crate) fn lower(
     params: Vec<ParamIn>,
@@ -872,7 +920,7 @@ impl Lowering<'_> {
                         <_ as #krate::__private::FirstResume>::first()
                     ));
                 }
-                match self.self_call(&coro) {
+                match self.config.self_call(&coro) {
                     Some(mut call_args) => {
                         if call_args.len() != self.config.param_count {
                             self.errors.error_spanned(
@@ -948,54 +996,6 @@ impl Lowering<'_> {
                 .map(|b| self.declare(b, kind, if single { ty.clone() } else { None }, true))
                 .collect();
             self.body.points[id].dest = Some(Dest { pat, ty, bindings });
-        }
-    }
-
-    /// The arguments of a call of the coroutine itself (`f(args)`, `Self::f(args)`,
-    /// `self.f(args)`), which `suspend_from!` runs as a new frame instead of a new coroutine.
-    fn self_call(&self, expr: &Expr) -> Option<Vec<Expr>> {
-        let name = self.config.fn_name.as_ref()?;
-        match expr {
-            Expr::Paren(p) => self.self_call(&p.expr),
-            Expr::Call(c) => {
-                let Expr::Path(p) = &*c.func else { return None };
-                if p.qself.is_some() || p.path.segments.iter().any(|s| !s.arguments.is_none()) {
-                    return None;
-                }
-                let segs: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
-                // In a method, `Tree::walk(..)` is the method itself as surely as `Self::walk(..)`
-                // (a method of another type by the same name would get another type of
-                // argument, which rustc reports). A free function's `m::walk(..)` may be another
-                // function, so there only `walk(..)` counts.
-                let is_self = match segs.as_slice() {
-                    [f] => self.config.receiver.is_none() && f == &name.to_string(),
-                    [s, f] => {
-                        (s == "Self" || self.config.receiver.is_some()) && f == &name.to_string()
-                    }
-                    _ => false,
-                };
-                is_self.then(|| c.args.iter().cloned().collect())
-            }
-            Expr::MethodCall(m) if m.method == *name && m.turbofish.is_none() => {
-                // The receiver as the method takes it: a call autorefs it (`self.kids[i].walk()`
-                // passes `&self.kids[i]`), and a reference to a reference coerces to the
-                // reference the parameter is.
-                let recv = &m.receiver;
-                let recv: Expr = match self.config.receiver? {
-                    Receiver::Value => (**recv).clone(),
-                    Receiver::Shared => syn::parse_quote_spanned!(recv.span()=> &(#recv)),
-                    Receiver::Mut => syn::parse_quote_spanned!(recv.span()=> &mut (#recv)),
-                };
-                let mut args = vec![recv];
-                args.extend(m.args.iter().cloned());
-                Some(args)
-            }
-            _ => None,
         }
     }
 

@@ -1,0 +1,270 @@
+//! Natural recursion: calls of the coroutine itself written as a Rust programmer writes them,
+//! not as the argument of `suspend_from!`.
+//!
+//! `suspend_from!(f(..))` runs the call as a new frame of the same state machine. Any other call
+//! of `f` inside `f` builds a coroutine of `f`'s own type, which the state would then contain:
+//! a type that contains itself (rustc's E0720). This pass, which runs before lowering, rewrites
+//! those calls:
+//!
+//! ```text
+//! // Input:                                   // Output:
+//! for x in inorder(l) { suspend!(x) }         { suspend_from!(inorder(l)); }
+//! let sub = perms(rest);                      let sub = (Box::new(perms(rest)) as Box<dyn Generator<Y, T> + '_>);
+//! ```
+//!
+//! The first, when the resume type is `()`, means the same thing (every value the call yields
+//! is yielded, the loop ends when the call returns) and runs as a frame, without allocating.
+//! Every other call is boxed behind a trait object, one allocation per call, which breaks the
+//! cycle without asking for `'static`. The pinned lowering needs neither: its body is already
+//! behind a box.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Pat, Token, Type};
+
+use crate::lower::Config;
+use crate::prepare::SuspendMacro;
+
+/// Rewrites the natural recursive calls of `block` (see the module's documentation).
+pub(crate) fn rewrite(
+    block: &mut syn::Block,
+    config: &Config,
+    yield_ty: &Type,
+    resume_ty: &Type,
+    return_ty: &Type,
+) {
+    Rewrite {
+        config,
+        yield_ty,
+        resume_ty,
+        return_ty,
+    }
+    .visit_block_mut(block);
+}
+
+struct Rewrite<'a> {
+    config: &'a Config,
+    yield_ty: &'a Type,
+    resume_ty: &'a Type,
+    return_ty: &'a Type,
+}
+
+impl Rewrite<'_> {
+    /// `for x in f(..) { suspend!(x) }` (the pattern a single name, the body that one
+    /// suspension, no label) in a generator: the call to delegate to.
+    fn delegating_loop(&self, f: &syn::ExprForLoop) -> Option<Expr> {
+        if !self.config.resume_is_unit || f.label.is_some() || !f.attrs.is_empty() {
+            return None;
+        }
+        let Pat::Ident(p) = &*f.pat else { return None };
+        if p.by_ref.is_some() || p.subpat.is_some() {
+            return None;
+        }
+        self.config.self_call(&f.expr)?;
+        let [stmt] = f.body.stmts.as_slice() else {
+            return None;
+        };
+        let mac = match stmt {
+            syn::Stmt::Macro(m) if m.attrs.is_empty() => &m.mac,
+            syn::Stmt::Expr(Expr::Macro(m), _) if m.attrs.is_empty() => &m.mac,
+            _ => return None,
+        };
+        if SuspendMacro::of(mac) != Some(SuspendMacro::Suspend) {
+            return None;
+        }
+        let arg: Expr = syn::parse2(mac.tokens.clone()).ok()?;
+        let Expr::Path(path) = arg else { return None };
+        if !path.path.is_ident(&p.ident) {
+            return None;
+        }
+        Some((*f.expr).clone())
+    }
+
+    /// `f(..)` as a boxed trait object.
+    fn boxed(&self, call: &Expr) -> Expr {
+        let krate = &self.config.krate;
+        let (y, r, t) = (self.yield_ty, self.resume_ty, self.return_ty);
+        let dyn_ty = if self.config.resume_is_unit {
+            quote!(dyn #krate::__private::Generator<#y, #t> + '_)
+        } else {
+            quote!(dyn #krate::__private::Coroutine<#r, Yield = #y, Return = #t> + '_)
+        };
+        syn::parse_quote_spanned!(call.span()=>
+            (::std::boxed::Box::new(#call) as ::std::boxed::Box<#dyn_ty>)
+        )
+    }
+
+    /// The arguments of `suspend_from!`, with a direct recursive call left for the lowering
+    /// and everything inside rewritten.
+    fn delegation_args(&mut self, tokens: &TokenStream) -> Option<TokenStream> {
+        let mut args = syn::parse::Parser::parse2(
+            Punctuated::<Expr, Token![,]>::parse_terminated,
+            tokens.clone(),
+        )
+        .ok()?;
+        for (i, arg) in args.iter_mut().enumerate() {
+            if i == 0 && self.config.self_call(arg).is_some() {
+                self.visit_call_args(arg);
+            } else {
+                self.visit_expr_mut(arg);
+            }
+        }
+        Some(args.to_token_stream())
+    }
+
+    /// Rewrites inside a recursive call's arguments (and receiver), not the call itself.
+    fn visit_call_args(&mut self, call: &mut Expr) {
+        match call {
+            Expr::Paren(p) => self.visit_call_args(&mut p.expr),
+            Expr::Call(c) => c.args.iter_mut().for_each(|a| self.visit_expr_mut(a)),
+            Expr::MethodCall(m) => {
+                self.visit_expr_mut(&mut m.receiver);
+                m.args.iter_mut().for_each(|a| self.visit_expr_mut(a));
+            }
+            _ => {}
+        }
+    }
+}
+
+impl VisitMut for Rewrite<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::ForLoop(f) => {
+                if let Some(mut call) = self.delegating_loop(f) {
+                    self.visit_call_args(&mut call);
+                    let span = f.for_token.span;
+                    let mac = quote_spanned!(span=> suspend_from);
+                    *expr = syn::parse_quote_spanned!(span=> { #mac!(#call); });
+                    return;
+                }
+                syn::visit_mut::visit_expr_for_loop_mut(self, f);
+            }
+            Expr::Macro(m) if SuspendMacro::of(&m.mac) == Some(SuspendMacro::SuspendFrom) => {
+                if let Some(tokens) = self.delegation_args(&m.mac.tokens) {
+                    m.mac.tokens = tokens;
+                }
+            }
+            Expr::Macro(m) if SuspendMacro::of(&m.mac) == Some(SuspendMacro::Suspend) => {
+                if let Ok(mut arg) = syn::parse2::<Expr>(m.mac.tokens.clone()) {
+                    self.visit_expr_mut(&mut arg);
+                    m.mac.tokens = arg.to_token_stream();
+                }
+            }
+            Expr::Call(_) | Expr::MethodCall(_) if self.config.self_call(expr).is_some() => {
+                self.visit_call_args(expr);
+                *expr = self.boxed(expr);
+            }
+            _ => syn::visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
+        if let syn::Stmt::Macro(m) = stmt {
+            match SuspendMacro::of(&m.mac) {
+                Some(SuspendMacro::SuspendFrom) => {
+                    if let Some(tokens) = self.delegation_args(&m.mac.tokens) {
+                        m.mac.tokens = tokens;
+                    }
+                }
+                Some(SuspendMacro::Suspend) => {
+                    if let Ok(mut arg) = syn::parse2::<Expr>(m.mac.tokens.clone()) {
+                        self.visit_expr_mut(&mut arg);
+                        m.mac.tokens = arg.to_token_stream();
+                    }
+                }
+                None => {}
+            }
+            return;
+        }
+        syn::visit_mut::visit_stmt_mut(self, stmt);
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewritten(block: syn::Block, resume_is_unit: bool) -> String {
+        let config = Config {
+            fn_name: Some(syn::parse_quote!(walk)),
+            receiver: None,
+            resume_is_unit,
+            param_count: 1,
+            krate: syn::parse_quote!(::coro),
+        };
+        let mut block = block;
+        rewrite(
+            &mut block,
+            &config,
+            &syn::parse_quote!(i32),
+            &syn::parse_quote!(()),
+            &syn::parse_quote!(()),
+        );
+        block.to_token_stream().to_string()
+    }
+
+    #[test]
+    fn a_loop_that_yields_what_a_recursive_call_yields_delegates() {
+        let out = rewritten(
+            syn::parse_quote!({
+                for x in walk(l) {
+                    suspend!(x)
+                }
+            }),
+            true,
+        );
+        assert_eq!(out, "{ { suspend_from ! (walk (l)) ; } }");
+    }
+
+    #[test]
+    fn other_recursive_calls_are_boxed() {
+        let out = rewritten(
+            syn::parse_quote!({
+                let sub = walk(l);
+                for x in walk(r) {
+                    suspend!(x + 1);
+                }
+                suspend_from!(walk(walk(z).count()));
+            }),
+            true,
+        );
+        assert!(
+            out.contains(
+                "let sub = (:: std :: boxed :: Box :: new (walk (l)) as :: std :: boxed :: Box < dyn :: coro :: __private :: Generator < i32 , () > + '_ >) ;"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("for x in (:: std :: boxed :: Box :: new (walk (r))"),
+            "{out}"
+        );
+        // The delegation stays a frame; the call in its argument is boxed.
+        assert!(
+            out.contains("suspend_from ! (walk ((:: std :: boxed :: Box :: new (walk (z))"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn with_a_resume_type_every_call_is_boxed_as_a_coroutine() {
+        let out = rewritten(
+            syn::parse_quote!({
+                for x in walk(l) {
+                    suspend!(x)
+                }
+            }),
+            false,
+        );
+        assert!(
+            out.contains(
+                "dyn :: coro :: __private :: Coroutine < () , Yield = i32 , Return = () > + '_"
+            ),
+            "{out}"
+        );
+    }
+}
