@@ -363,3 +363,26 @@ fn method_recursion_through_auto_referenced_receivers() {
     };
     assert_eq!((seen.as_slice(), count), (order.as_slice(), 5));
 }
+
+/// A borrowed temporary in an operand before a suspension (`f(&String::from(..), suspend!(1))`)
+/// was kept as a borrow of a temporary across the suspension point (E0716). The temporary is
+/// held by value instead, and dropped at the end of the statement, as in Rust.
+#[test]
+fn a_borrowed_temporary_before_a_suspension() {
+    fn len_plus(g: &Guard, n: usize) -> usize {
+        g.1.borrow_mut().push("called");
+        g.0.len() + n
+    }
+    #[coro::coroutine(yield = usize, resume = usize)]
+    fn f(log: Log, #[resume] _first: usize) -> usize {
+        let n = len_plus(&Guard("abc", log.clone()), suspend!(1));
+        log.borrow_mut().push("next statement");
+        n
+    }
+    let log = Log::default();
+    let mut c = f(log.clone());
+    assert_eq!(c.resume(0), Ok(1));
+    assert!(taken(&log).is_empty());
+    assert_eq!(c.resume(10), Err(EarlyExit::Returned(13)));
+    assert_eq!(taken(&log), ["called", "abc", "next statement"]);
+}

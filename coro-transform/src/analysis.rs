@@ -873,42 +873,65 @@ fn region_sites(body: &Body, live: &Backward<'_>, b: BlockId, f: &mut dyn FnMut(
 
 // ---- diagnostics -----------------------------------------------------------------------------
 
+/// Why a borrow of a local cannot cross a suspension point in the default lowering.
+const WHY: &str = "a coroutine keeps its locals in a state that moves between resumes, so it cannot hold a borrow of one of them across a suspension point";
+
+/// The fix that keeps the code as written.
+const PINNED: &str = "add `pinned` to the attribute (`#[coro::coroutine(yield = T, pinned)]`), which keeps the state in place";
+
 /// A local that holds a borrow of another local of the body cannot be saved: the state would
-/// point into itself.
+/// point into itself. Neither can a delegate whose arguments borrow one, since it is held across
+/// every suspension of the delegation. Each message leads with the fix that keeps the code as
+/// written, the `pinned` lowering.
 fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
     let mut reported = Vec::new();
-    for facts in points {
-        for &s in &facts.saved {
-            let local = &body.locals[s];
-            let Some(borrow) = &local.borrows else {
-                continue;
-            };
-            let root = &body.locals[borrow.root];
-            if !(borrow.direct || root.owned) || reported.contains(&s) {
-                continue;
-            }
-            reported.push(s);
-            let root_name = root.ident.to_string();
-            let root_name = root_name
-                .strip_prefix("__")
-                .map_or(root_name.clone(), |_| "self".to_owned());
-            let message = if borrow.closure {
-                format!(
-                    "this closure borrows `{root_name}`, a local of the coroutine, and `{}` is used after `suspend!`: a coroutine cannot keep a borrow of its own local across a suspension point; make it a `move` closure",
-                    local.ident
-                )
-            } else if local.kind == LocalKind::Iter {
-                format!(
-                    "this `for` loop borrows `{root_name}`, a local the coroutine owns, and suspends inside: a coroutine cannot keep a borrow of its own local across `suspend!`; iterate by value (`for x in {root_name}`), by index (`for i in 0..{root_name}.len()`), or over a borrow of a parameter"
-                )
-            } else {
-                format!(
-                    "`{}` borrows `{root_name}`, a local the coroutine owns, and is used after `suspend!`: a coroutine cannot keep a borrow of its own local across a suspension point; keep an index instead of the borrow, borrow a parameter, or take the borrow again after the suspension",
-                    local.ident
-                )
-            };
-            errors.error_spanned(&borrow.at, message);
+    let delegates = body.points.iter().filter_map(|p| match p.kind {
+        PointKind::Delegate { handle, .. } => Some(handle),
+        _ => None,
+    });
+    let held = points.iter().flat_map(|f| f.saved.iter().copied());
+    for s in held.chain(delegates) {
+        let local = &body.locals[s];
+        let Some(borrow) = &local.borrows else {
+            continue;
+        };
+        let root = &body.locals[borrow.root];
+        if !(borrow.direct || root.owned) || reported.contains(&s) {
+            continue;
         }
+        reported.push(s);
+        let root_name = root.ident.to_string();
+        let root_name = root_name
+            .strip_prefix("__")
+            .map_or(root_name.clone(), |_| "self".to_owned());
+        let message = if borrow.closure {
+            format!(
+                "this closure borrows `{root_name}`, a local of the coroutine, and `{}` is used after `suspend!`: {WHY}; {PINNED}, or make it a `move` closure",
+                local.ident
+            )
+        } else if local.kind == LocalKind::Iter {
+            let instead = match &borrow.method {
+                Some(m) if crate::lower::is_string_method(m) => format!(
+                    "collect what the loop needs into owned values first (`let items: Vec<String> = {root_name}.{m}().map(String::from).collect();`)"
+                ),
+                _ => format!(
+                    "iterate by value (`for x in {root_name}`) or by index (`for i in 0..{root_name}.len()`)"
+                ),
+            };
+            format!(
+                "this `for` loop borrows `{root_name}`, a local the coroutine owns, and suspends inside: {WHY}; {PINNED}, or {instead}"
+            )
+        } else if local.kind == LocalKind::Delegate {
+            format!(
+                "this delegate borrows `{root_name}`, a local the coroutine owns, and runs across suspension points: {WHY}; {PINNED}, or give the delegate an owned value or a borrow of a parameter"
+            )
+        } else {
+            format!(
+                "`{}` borrows `{root_name}`, a local the coroutine owns, and is used after `suspend!`: {WHY}; {PINNED}, or keep an index instead of the borrow, or take the borrow again after the suspension",
+                local.ident
+            )
+        };
+        errors.error_spanned(&borrow.at, message);
     }
 }
 

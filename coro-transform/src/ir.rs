@@ -106,6 +106,9 @@ pub(crate) struct BorrowOf {
     pub(crate) direct: bool,
     /// The borrow is a closure's capture.
     pub(crate) closure: bool,
+    /// The method that borrows the local (`lines` in `text.lines().enumerate()`), if a method
+    /// call does.
+    pub(crate) method: Option<String>,
 }
 
 /// A block: a scope with statements.

@@ -362,6 +362,11 @@ impl Lowering<'_> {
                     self.body.locals[id].owned =
                         owned_init(init) || ty.as_ref().is_some_and(|t| !is_reference(t));
                 }
+                if self.body.locals[id].borrows.is_none()
+                    && let Some(init) = init
+                {
+                    self.body.locals[id].borrows = self.pattern_borrow(pat, &b, init);
+                }
                 declares.push(id);
             }
         }
@@ -640,13 +645,34 @@ impl Lowering<'_> {
             self.finish_value(into, Expr::If(i));
             return;
         }
+        for e in split_chain(&i.cond) {
+            if let Expr::Let(l) = &e {
+                self.check_guard_temporary(&l.expr, "if let");
+            }
+        }
         let cond = self.opaque_cond((*i.cond).clone());
         let then = self.new_block();
-        let bindings = chain_bindings(&i.cond);
+        let bindings: Vec<(PatIdent, Option<BorrowOf>)> = split_chain(&i.cond)
+            .iter()
+            .filter_map(|e| match e {
+                Expr::Let(l) => Some(
+                    binding_pats(&l.pat)
+                        .into_iter()
+                        .map(|b| {
+                            let borrow = self.pattern_borrow(&l.pat, &b, &l.expr);
+                            (b, borrow)
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                _ => None,
+            })
+            .flatten()
+            .collect();
         let then_body = i.then_branch;
         self.in_block(then, |l| {
-            for b in &bindings {
+            for (b, borrow) in &bindings {
                 let id = l.declare(b, LocalKind::User, None, true);
+                l.body.locals[id].borrows.clone_from(borrow);
                 l.body.blocks[then].entry.push(id);
             }
             l.lower_stmts_into(then_body.stmts, into);
@@ -744,6 +770,8 @@ impl Lowering<'_> {
             self.finish_value(into, Expr::Match(m));
             return;
         }
+        self.check_guard_temporary(&m.expr, "match");
+        let scrutinee_expr = (*m.expr).clone();
         let scrutinee = self.opaque_expr(*m.expr);
         let mut arms = Vec::new();
         for arm in m.arms {
@@ -755,9 +783,17 @@ impl Lowering<'_> {
                 body,
                 ..
             } = arm;
+            let bindings: Vec<(PatIdent, Option<BorrowOf>)> = binding_pats(&pat)
+                .into_iter()
+                .map(|b| {
+                    let borrow = self.pattern_borrow(&pat, &b, &scrutinee_expr);
+                    (b, borrow)
+                })
+                .collect();
             let guard = self.in_block(block, |l| {
-                for b in binding_pats(&pat) {
-                    let id = l.declare(&b, LocalKind::User, None, true);
+                for (b, borrow) in &bindings {
+                    let id = l.declare(b, LocalKind::User, None, true);
+                    l.body.locals[id].borrows.clone_from(borrow);
                     l.body.blocks[block].entry.push(id);
                 }
                 let guard = guard.map(|(_, g)| l.opaque_expr(*g));
@@ -955,6 +991,7 @@ impl Lowering<'_> {
                         self.elements(all);
                         let handle_ident = self.fresh("delegate");
                         let handle = self.body.locals.len();
+                        let borrows = self.borrow_in_args(&coro);
                         self.body.locals.push(Local {
                             ident: handle_ident,
                             mutable: true,
@@ -963,7 +1000,7 @@ impl Lowering<'_> {
                             block: self.cur,
                             has_init: true,
                             reborrow: None,
-                            borrows: None,
+                            borrows,
                             owned: true,
                         });
                         PointKind::Delegate {
@@ -1243,7 +1280,15 @@ impl Lowering<'_> {
                 *r.expr = self.hoist_place(*r.expr);
                 return Expr::Reference(r);
             }
-            return self.hoist_into_temp(Expr::Reference(r));
+            if promotable(&r.expr) {
+                // `&5`, `&[1, 2]`: a constant, borrowed for `'static`.
+                return self.hoist_into_temp(Expr::Reference(r));
+            }
+            // A borrowed temporary (`&String::from("a")`) is the value, held in a temporary of
+            // the statement, and borrowed where it is used: the state holds the value, not a
+            // borrow of something that lives only until the suspension.
+            *r.expr = self.hoist_into_temp(*r.expr);
+            return Expr::Reference(r);
         }
         self.hoist_into_temp(expr)
     }
@@ -1262,7 +1307,7 @@ impl Lowering<'_> {
                 Expr::Index(_) | Expr::Unary(_) => {
                     self.errors.error_spanned(
                         place,
-                        "this is evaluated before the suspension point later in this expression and must be held across it, which a coroutine cannot do for an index or a dereference (their code would run after the suspension instead of before it): bind the suspension's value first, as in `let v = suspend!(..);`, and use `v` here",
+                        "this is evaluated before the suspension point later in this expression and must be held across it, which a coroutine cannot do for an index or a dereference (their code would run after the suspension instead of before it): add `pinned` to the attribute, as in `#[coro::coroutine(yield = T, pinned)]`, or bind the suspension's value first (`let v = suspend!(..);`) and use `v` here",
                     );
                     return;
                 }
@@ -1379,6 +1424,7 @@ impl Lowering<'_> {
                     at: init.to_token_stream(),
                     direct,
                     closure: false,
+                    method: None,
                 })
             }
             // A closure without `move` captures the locals it uses by reference.
@@ -1390,23 +1436,138 @@ impl Lowering<'_> {
                     at: init.to_token_stream(),
                     direct: true,
                     closure: true,
+                    method: None,
                 })
             }
-            Expr::MethodCall(m) if BORROWING_METHODS.contains(&m.method.to_string().as_str()) => {
-                let root = self.lookup(&bare_ident(strip_parens(&m.receiver))?.to_string())?;
+            Expr::MethodCall(_) => {
+                let (receiver, method) = borrowing_chain(init)?;
+                let root = self.lookup(&bare_ident(strip_parens(receiver))?.to_string())?;
                 Some(BorrowOf {
                     root,
                     at: init.to_token_stream(),
                     direct: false,
                     closure: false,
+                    method: Some(method),
                 })
             }
             _ => None,
         }
     }
+
+    /// The borrow a pattern's binding holds when the pattern matches `scrutinee`: a `ref`
+    /// binding borrows the scrutinee's place; a binding inside a borrowed scrutinee (`&v`,
+    /// `v.as_slice()`) is a reference into it, unless a `&` pattern above it dereferences.
+    fn pattern_borrow(&self, pat: &Pat, binding: &PatIdent, scrutinee: &Expr) -> Option<BorrowOf> {
+        let scrutinee = strip_parens(scrutinee);
+        let at = binding.ident.to_token_stream();
+        if binding.by_ref.is_some() {
+            let root = self.lookup(&place_root(scrutinee)?.to_string())?;
+            return Some(BorrowOf {
+                root,
+                at,
+                direct: bare_ident(scrutinee).is_some(),
+                closure: false,
+                method: None,
+            });
+        }
+        if binding_under_ref_pattern(pat, &binding.ident) {
+            return None;
+        }
+        let borrowed = match scrutinee {
+            Expr::Reference(_) => true,
+            Expr::MethodCall(m) => {
+                let method = m.method.to_string();
+                let method = if matches!(method.as_str(), "unwrap" | "expect")
+                    && let Expr::MethodCall(inner) = strip_parens(&m.receiver)
+                {
+                    inner.method.to_string()
+                } else {
+                    method
+                };
+                REFERENCE_METHODS.contains(&method.as_str())
+            }
+            _ => false,
+        };
+        if !borrowed {
+            return None;
+        }
+        let mut borrow = self.borrow_of(scrutinee)?;
+        borrow.at = at;
+        Some(borrow)
+    }
+
+    /// A `match` or `if let` whose scrutinee makes a guard of a local the coroutine owns
+    /// (`cell.borrow()`, `m.lock()`) keeps that temporary to its end, across the suspension
+    /// points of its arms.
+    fn check_guard_temporary(&mut self, scrutinee: &Expr, what: &str) {
+        struct Guards<'a>(Vec<&'a syn::ExprMethodCall>);
+        impl<'a> Visit<'a> for Guards<'a> {
+            fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
+                if matches!(
+                    m.method.to_string().as_str(),
+                    "borrow" | "borrow_mut" | "lock"
+                ) {
+                    self.0.push(m);
+                }
+                syn::visit::visit_expr_method_call(self, m);
+            }
+            fn visit_expr_closure(&mut self, _: &'a syn::ExprClosure) {}
+        }
+        let mut guards = Guards(Vec::new());
+        guards.visit_expr(scrutinee);
+        for m in guards.0 {
+            let Some(root) = place_root(&m.receiver).and_then(|r| self.lookup(&r.to_string()))
+            else {
+                continue;
+            };
+            if !self.body.locals[root].owned {
+                continue;
+            }
+            let name = self.body.locals[root].ident.to_string();
+            self.errors.error_spanned(
+                m,
+                format!(
+                    "this `{what}` keeps the temporary `{name}.{}()` alive to its end, across a suspension point inside it, and the temporary borrows `{name}`, a local the coroutine owns: a coroutine keeps its locals in a state that moves between resumes, so it cannot hold a borrow of one of them across a suspension point; add `pinned` to the attribute (`#[coro::coroutine(yield = T, pinned)]`), or compute what the `{what}` needs in a `let` before it, which drops the temporary there",
+                    m.method
+                ),
+            );
+            return;
+        }
+    }
+
+    /// The first borrow of a local the arguments of a delegate make (`walk(&v)`,
+    /// `g(v.iter())`): the delegate holds it across every suspension of the delegation.
+    fn borrow_in_args(&self, coro: &Expr) -> Option<BorrowOf> {
+        let args: Vec<&Expr> = match strip_parens(coro) {
+            Expr::Call(c) => c.args.iter().collect(),
+            Expr::MethodCall(m) => std::iter::once(&*m.receiver).chain(&m.args).collect(),
+            other => vec![other],
+        };
+        args.into_iter().find_map(|a| match strip_parens(a) {
+            Expr::Closure(_) => None,
+            _ => self.borrow_of(a),
+        })
+    }
 }
 
-/// Methods whose result borrows the receiver (on the collections people iterate).
+/// `local.iter()`, or a chain of iterator adapters on it (`local.iter().enumerate()`): the
+/// local's receiver expression and the method that borrows it.
+fn borrowing_chain(expr: &Expr) -> Option<(&Expr, String)> {
+    let Expr::MethodCall(m) = strip_parens(expr) else {
+        return None;
+    };
+    let method = m.method.to_string();
+    if BORROWING_METHODS.contains(&method.as_str()) {
+        return Some((&m.receiver, method));
+    }
+    if ADAPTERS.contains(&method.as_str()) {
+        return borrowing_chain(&m.receiver);
+    }
+    None
+}
+
+/// Methods whose result borrows the receiver: of the collections people iterate, of strings, of
+/// cells and locks.
 const BORROWING_METHODS: &[&str] = &[
     "iter",
     "iter_mut",
@@ -1415,6 +1576,14 @@ const BORROWING_METHODS: &[&str] = &[
     "bytes",
     "lines",
     "split_whitespace",
+    "split",
+    "split_terminator",
+    "splitn",
+    "rsplit",
+    "matches",
+    "trim",
+    "trim_start",
+    "trim_end",
     "windows",
     "chunks",
     "chunks_mut",
@@ -1425,7 +1594,108 @@ const BORROWING_METHODS: &[&str] = &[
     "as_slice",
     "as_mut_slice",
     "as_str",
+    "as_bytes",
+    "first",
+    "last",
+    "get",
+    "get_mut",
+    "borrow",
+    "borrow_mut",
+    "lock",
 ];
+
+/// Borrowing methods whose result is a reference into the receiver (or holds one), which a
+/// pattern's bindings then borrow.
+const REFERENCE_METHODS: &[&str] = &[
+    "as_slice",
+    "as_mut_slice",
+    "as_str",
+    "as_bytes",
+    "first",
+    "last",
+    "get",
+    "get_mut",
+    "borrow",
+    "borrow_mut",
+    "lock",
+    "iter",
+];
+
+/// Whether `name` is bound inside a `&` pattern of `pat` (which binds it by value).
+fn binding_under_ref_pattern(pat: &Pat, name: &Ident) -> bool {
+    struct Find<'n> {
+        name: &'n Ident,
+        depth: usize,
+        found: bool,
+    }
+    impl<'a> Visit<'a> for Find<'_> {
+        fn visit_pat_reference(&mut self, p: &'a syn::PatReference) {
+            self.depth += 1;
+            syn::visit::visit_pat_reference(self, p);
+            self.depth -= 1;
+        }
+        fn visit_pat_ident(&mut self, p: &'a PatIdent) {
+            if p.ident == *self.name && self.depth > 0 {
+                self.found = true;
+            }
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    let mut f = Find {
+        name,
+        depth: 0,
+        found: false,
+    };
+    f.visit_pat(pat);
+    f.found
+}
+
+/// Iterator adapters: what they return still borrows what their receiver borrows.
+const ADAPTERS: &[&str] = &[
+    "enumerate",
+    "map",
+    "filter",
+    "filter_map",
+    "zip",
+    "rev",
+    "skip",
+    "take",
+    "step_by",
+    "peekable",
+    "chain",
+    "cloned",
+    "copied",
+    "skip_while",
+    "take_while",
+    "flat_map",
+    "flatten",
+    "inspect",
+    "fuse",
+    "unwrap",
+    "expect",
+];
+
+/// Whether a borrowing method belongs to strings, whose contents cannot be iterated by value.
+pub(crate) fn is_string_method(method: &str) -> bool {
+    matches!(
+        method,
+        "chars"
+            | "char_indices"
+            | "bytes"
+            | "lines"
+            | "split_whitespace"
+            | "split"
+            | "split_terminator"
+            | "splitn"
+            | "rsplit"
+            | "matches"
+            | "trim"
+            | "trim_start"
+            | "trim_end"
+            | "as_str"
+            | "as_bytes"
+    )
+}
 
 /// Finds what makes code special: a suspension point, or a jump to a lowered construct.
 struct Finder<'t> {
@@ -1799,6 +2069,17 @@ fn is_reference(ty: &Type) -> bool {
     }
 }
 
+/// Whether a borrowed expression is a constant rustc promotes to `'static` (a literal, or an
+/// array or tuple of them).
+fn promotable(expr: &Expr) -> bool {
+    match strip_parens(expr) {
+        Expr::Lit(_) => true,
+        Expr::Array(a) => a.elems.iter().all(promotable),
+        Expr::Tuple(t) => t.elems.iter().all(promotable),
+        _ => false,
+    }
+}
+
 /// Whether an initializer visibly produces an owned value.
 fn owned_init(init: &Expr) -> bool {
     match strip_parens(init) {
@@ -1813,10 +2094,25 @@ fn owned_init(init: &Expr) -> bool {
             .segments
             .last()
             .is_some_and(|s| matches!(s.ident.to_string().as_str(), "vec" | "format")),
+        // `e?`, as `prepare` rewrote it: what `e` holds.
+        Expr::Match(m)
+            if let Expr::Call(c) = &*m.expr
+                && let Expr::Path(p) = &*c.func
+                && p.path.segments.last().is_some_and(|s| s.ident == "branch")
+                && c.args.len() == 1 =>
+        {
+            owned_init(&c.args[0])
+        }
         Expr::Call(c) => {
             matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| {
-                matches!(s.ident.to_string().as_str(), "new" | "from" | "with_capacity" | "default")
+                matches!(
+                    s.ident.to_string().as_str(),
+                    "new" | "from" | "with_capacity" | "default" | "read_to_string" | "read"
+                )
             }))
+        }
+        Expr::MethodCall(m) if matches!(m.method.to_string().as_str(), "unwrap" | "expect") => {
+            owned_init(&m.receiver)
         }
         Expr::MethodCall(m) => matches!(
             m.method.to_string().as_str(),
@@ -1842,16 +2138,4 @@ fn join_chain(elements: Vec<Expr>) -> Expr {
     let mut iter = elements.into_iter();
     let first = iter.next().unwrap_or_else(|| syn::parse_quote!(true));
     iter.fold(first, |acc, e| syn::parse_quote!(#acc && #e))
-}
-
-/// The bindings of the `let`s of a condition, in order.
-fn chain_bindings(cond: &Expr) -> Vec<PatIdent> {
-    split_chain(cond)
-        .iter()
-        .filter_map(|e| match e {
-            Expr::Let(l) => Some(binding_pats(&l.pat)),
-            _ => None,
-        })
-        .flatten()
-        .collect()
 }
