@@ -3,8 +3,10 @@
 //! A function marked `#[coro::coroutine]` whose body calls [`suspend!`] becomes a coroutine: a
 //! value that runs the body a piece at a time. Each [`resume`](Coroutine::resume) runs the body up
 //! to its next `suspend!(value)` and hands `value` to the resumer; the next resume continues from
-//! there. The macro rewrites the body into an explicit state machine: no threads, no
-//! async/await, no `unsafe`, no heap allocation, and the result can be moved between resumes.
+//! there. The macro rewrites the body into an explicit state machine: no threads, no `unsafe`,
+//! nothing on the heap (but the frame stack of a recursive coroutine, which grows like a `Vec`),
+//! and the result can be moved between resumes. The `pinned` option lowers the body through
+//! rustc's `async` transform instead, into one boxed state that may borrow from itself.
 //!
 //! ```
 //! use coro::{Coroutine, suspend, suspend_from};
@@ -71,6 +73,7 @@
 //! | `yield = Y` | required: the type the body suspends with |
 //! | `resume = R` | the type of resume values (default `()`) |
 //! | `clone` | the coroutine is `Clone`: a suspended coroutine can be forked |
+//! | `pinned` | the body may keep borrows of its own locals across `suspend!` (see below) |
 //! | `name = "..."` | the name [`current()`] reports (default: the function's name) |
 //! | `crate = "..."` | where the runtime is, if the `coro` dependency is renamed |
 //!
@@ -177,11 +180,52 @@
 //! assert_eq!(*log.borrow(), ["used", "resumed", "guard"]);
 //! ```
 //!
-//! # Borrows across suspension points
+//! # Borrowing across `suspend!`
 //!
-//! The state of a suspended coroutine is a value that can move, so it cannot hold a borrow of
-//! one of its own locals. Borrows of parameters (and of anything else outside the coroutine) are
-//! fine. Two forms of local borrow are supported anyway:
+//! A coroutine has two lowerings, chosen by the `pinned` option; everything else (resume
+//! values, `EarlyExit`, kill and drop order, `throw`, `current()`, delegation in both
+//! directions, recursion) works the same in both, and a coroutine of one mode delegates to one
+//! of the other.
+//!
+//! | | default | `pinned` |
+//! |---|---|---|
+//! | lowering | this crate's own state machine, a value that moves | rustc's `async` transform, one boxed state that stays in place |
+//! | borrows of its own locals across `suspend!` | whole locals only (see below) | any: `for x in &v`, `text.lines()`, `let first = &v[0]`, `suspend_from!(g(&mut v))` |
+//! | creating one | nothing allocated | one `Box` for the state and one `Rc` for the hand-off |
+//! | a resume | the code of the state it is in | the same, plus a poll and two slot moves |
+//! | recursion (`suspend_from!(f(..))`) | frames of one state machine, any depth | a coroutine per level, on the native stack |
+//! | `clone` | available | refused: a copy would point into the original |
+//! | `Send` | when the locals it keeps are | never: the hand-off slot is shared through an `Rc` |
+//!
+//! Choose the default when the body works on owned values, indexes or borrows of parameters (it
+//! allocates nothing and moves freely), and `pinned` when the natural code borrows a local the
+//! coroutine owns. `BENCHMARKS.md` gives the measured costs of both.
+//!
+//! ```
+//! use coro::{suspend, suspend_from};
+//!
+//! #[coro::coroutine(yield = u32)]
+//! fn walk(v: &[u32]) {
+//!     for x in v {
+//!         suspend!(*x);
+//!     }
+//! }
+//!
+//! #[coro::coroutine(yield = u32, pinned)]
+//! fn doubled_then_walked(src: Vec<u32>) {
+//!     let v: Vec<u32> = src.iter().map(|x| x * 2).collect();
+//!     for x in &v {
+//!         suspend!(*x);
+//!     }
+//!     suspend_from!(walk(&v));
+//! }
+//!
+//! assert_eq!(doubled_then_walked(vec![1, 2]).collect::<Vec<_>>(), [2, 4, 2, 4]);
+//! ```
+//!
+//! In the default lowering the state of a suspended coroutine is a value that can move, so it
+//! cannot hold a borrow of one of its own locals. Borrows of parameters (and of anything else
+//! outside the coroutine) are fine. Two forms of local borrow are supported anyway:
 //!
 //! - `let r = &v;` or `let r = &mut v;` (a whole local, no `mut` on `r`) is taken again from
 //!   `v` after each suspension point, so `let r = &mut list; suspend!(); r.push(1);` works.
@@ -193,17 +237,24 @@
 //!   method receiver, the operand of `&`, a side of `==`) may be a local or a local's field; an
 //!   index or a dereference there (`v[0] == suspend!(x)`) is refused, since its code would run
 //!   after the suspension instead of before it: bind the suspension's value first.
-//! - A borrow of a local the coroutine owns that is used after a suspension point is refused
-//!   with an error that says what to do, such as `for x in &local { suspend!(*x) }`: iterate by
-//!   value (`for x in local`), by index (`for i in 0..local.len()`), or keep the data in a
-//!   parameter and borrow that. A closure that uses a local and is used after a suspension
-//!   point must be a `move` closure.
+//! - A borrow of a local the coroutine owns that is used after a suspension point, in the forms
+//!   people write (`for x in &local`, `local.iter().enumerate()`, `text.lines()`,
+//!   `let first = &v[0]`, `if let [a, ..] = v.as_slice()`, `suspend_from!(g(&local))`, a
+//!   `match` on `cell.borrow()`), gets an error at the borrow that says to add `pinned`, and
+//!   the other ways out: iterate by value or by index, or keep the data in a parameter and
+//!   borrow that. A closure that uses a local and is used after a suspension point must be a
+//!   `move` closure. A borrow the transform does not recognise is rustc's to report.
 //!
 //! # Recursion and delegation
 //!
 //! `suspend_from!(f(args))`, where `f` is the coroutine itself, runs the call as a new frame of
 //! the same state machine: no `Box`, nothing allocated per level beyond a frame stack that grows
-//! like a `Vec`, and a resume costs the same at any depth. Killing or dropping a deep chain drops
+//! like a `Vec`, and a resume costs the same at any depth. Recursion written the natural way
+//! works too: in a generator, `for x in f(args) { suspend!(x) }` means the same and runs as a
+//! frame; any other call of `f` inside `f` (`let sub = perms(rest); for p in sub { .. }`) is
+//! boxed behind a trait object, one allocation per call. A call through a method
+//! (`self.kids[i].walk()`, `Tree::walk(&self.kids[i])`) counts as recursion too. In the
+//! `pinned` lowering each recursive call is a coroutine of its own. Killing or dropping a deep chain drops
 //! the innermost frame first, without recursion on the native stack. Inside each frame,
 //! `current()` names that frame, and its resumer is the frame that delegated to it; `throw`
 //! reaches the innermost frame first, and each level decides what to do with what it returns.

@@ -4,7 +4,8 @@
 //! generator), compare ratios within one run.
 
 use benchmarks::systems::{
-    coro, corosensei, diapause, genawaiter_rc, genawaiter_stack, generator, hand, next_gen, threads,
+    coro, coro_pinned, corosensei, diapause, genawaiter_rc, genawaiter_stack, generator, hand,
+    next_gen, threads,
 };
 use benchmarks::tree::{Tree, balanced, deep_chain, drop_iteratively};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -38,6 +39,7 @@ fn counter(c: &mut Criterion) {
         &[
             ("hand-written", hand::counter),
             ("coro", coro::counter),
+            ("coro pinned", coro_pinned::counter),
             ("diapause", diapause::counter),
             ("genawaiter stack", genawaiter_stack::counter),
             ("genawaiter rc", genawaiter_rc::counter),
@@ -65,6 +67,7 @@ fn ping_pong(c: &mut Criterion) {
         &[
             ("hand-written", hand::ping_pong),
             ("coro", coro::ping_pong),
+            ("coro pinned", coro_pinned::ping_pong),
             ("diapause", diapause::ping_pong_bb),
             ("genawaiter stack", genawaiter_stack::ping_pong),
             ("genawaiter rc", genawaiter_rc::ping_pong),
@@ -92,6 +95,7 @@ fn creation(c: &mut Criterion) {
         &[
             ("hand-written", hand::creation),
             ("coro", coro::creation),
+            ("coro pinned", coro_pinned::creation),
             ("diapause", diapause::creation_bb),
             ("genawaiter stack", genawaiter_stack::creation),
             ("genawaiter rc", genawaiter_rc::creation),
@@ -121,6 +125,7 @@ fn large_state(c: &mut Criterion) {
         &[
             ("hand-written", hand::large_state),
             ("coro", coro::large_state),
+            ("coro pinned", coro_pinned::large_state),
             ("diapause", diapause::large_state),
             ("genawaiter stack", genawaiter_stack::large_state),
             ("genawaiter rc", genawaiter_rc::large_state),
@@ -151,6 +156,7 @@ fn fringe_group(
 const FRINGES: &[(&str, Fringe)] = &[
     ("hand-written", hand::fringe_sum),
     ("coro", coro::fringe_sum),
+    ("coro pinned", coro_pinned::fringe_sum),
     ("corosensei", corosensei::fringe_sum),
     ("generator", generator::fringe_sum),
     ("diapause", diapause::fringe_sum),
@@ -184,6 +190,7 @@ fn same_fringe(c: &mut Criterion) {
     let systems: &[(&str, Same)] = &[
         ("hand-written", hand::same_fringe),
         ("coro", coro::same_fringe),
+        ("coro pinned", coro_pinned::same_fringe),
         ("corosensei", corosensei::same_fringe),
         ("generator", generator::same_fringe),
         ("diapause", diapause::same_fringe),

@@ -12,6 +12,7 @@ pub mod tree;
 pub mod systems {
     //! One module per system.
     pub mod coro;
+    pub mod coro_pinned;
     pub mod corosensei;
     pub mod diapause;
     pub mod genawaiter_rc;

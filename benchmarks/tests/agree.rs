@@ -1,8 +1,8 @@
 //! Every system computes the same result for every workload it takes part in.
 
 use benchmarks::systems::{
-    coro, corosensei, diapause, genawaiter_rc, genawaiter_stack, generator, hand, next_gen,
-    threads, tokio,
+    coro, coro_pinned, corosensei, diapause, genawaiter_rc, genawaiter_stack, generator, hand,
+    next_gen, threads, tokio,
 };
 use benchmarks::tree::{Tree, balanced, deep_chain, drop_iteratively, reference};
 use std::cmp::Ordering;
@@ -29,6 +29,15 @@ const SYSTEMS: &[(&str, Count, Fringe, Same, Count, Count, Count)] = &[
         coro::ping_pong,
         coro::creation,
         coro::large_state,
+    ),
+    (
+        "coro pinned",
+        coro_pinned::counter,
+        coro_pinned::fringe_sum,
+        coro_pinned::same_fringe,
+        coro_pinned::ping_pong,
+        coro_pinned::creation,
+        coro_pinned::large_state,
     ),
     (
         "diapause",

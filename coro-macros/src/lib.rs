@@ -40,6 +40,11 @@ use proc_macro::TokenStream;
 /// - `resume = R`: the type of resume values, `()` by default. When it is not `()`, a parameter
 ///   marked `#[resume]` receives the first resume value.
 /// - `clone`: the coroutine implements `Clone`; a clone continues independently.
+/// - `pinned`: the body is lowered through rustc's `async` transform into one boxed state that
+///   does not move, so it may keep borrows of its own locals across `suspend!` (a loop over
+///   `&local`, `text.lines()`, a delegate given `&mut local`). It cannot be combined with
+///   `clone`. See "Borrowing across `suspend!`" in the `coro` crate for what each mode allows
+///   and costs.
 /// - `name = "..."`: the name `current()` reports, the function's name by default.
 /// - `crate = "path"`: where the `coro` runtime is, if the dependency is renamed.
 ///
@@ -61,6 +66,23 @@ use proc_macro::TokenStream;
 /// assert_eq!(fork.resume(10).unwrap(), "apples: 11");
 /// ```
 ///
+/// With `pinned`, the body borrows its own locals freely:
+///
+/// ```
+/// use coro::suspend;
+///
+/// #[coro::coroutine(yield = (usize, String), pinned)]
+/// fn numbered_words(text: String) {
+///     let owned = text.to_lowercase();
+///     for (i, w) in owned.split_whitespace().enumerate() {
+///         suspend!((i, w.to_string()));
+///     }
+/// }
+///
+/// let got: Vec<_> = numbered_words("Hello World".into()).collect();
+/// assert_eq!(got, [(0, "hello".to_string()), (1, "world".to_string())]);
+/// ```
+///
 /// See the `coro` crate for what the body may contain, which locals a coroutine keeps across a
 /// suspension point, and how borrows and recursion work.
 #[proc_macro_attribute]
@@ -70,7 +92,7 @@ pub fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Builds a coroutine from a block, in place, the way a `move` closure captures its environment.
 ///
-/// `coro!(yield = Y, [resume = R,] [return = T,] [clone,] [name = "..",] move { body })` takes the
+/// `coro!(yield = Y, [resume = R,] [return = T,] [clone | pinned,] [name = "..",] move { body })` takes the
 /// same options as `#[coro::coroutine]`, plus `return = T` for the body's value (inferred when
 /// absent). The block owns what it uses from its environment: every local it names is moved (or
 /// copied) in. When the resume type is not `()`, the first resume value is bound like a closure
