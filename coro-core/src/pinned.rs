@@ -129,6 +129,7 @@ struct Running<'a, Y, R, F: Future> {
 }
 
 impl<Y, R, F: Future> Drop for Running<'_, Y, R, F> {
+    #[inline]
     fn drop(&mut self) {
         self.coro.id = current::leave(self.outer);
         if !self.completed {
@@ -144,6 +145,7 @@ impl<Y, R, T, F: Future<Output = T>> Coroutine<R> for Pinned<Y, R, F> {
     type Yield = Y;
     type Return = T;
 
+    #[inline]
     fn resume(&mut self, arg: R) -> Result<Y, EarlyExit<T>> {
         if self.body.is_none() {
             return Err(match self.status {
