@@ -89,6 +89,28 @@ pub enum Prod {
     SuspendScrutinee,
     SuspendNested,
     SuspendFrom,
+    /// `#[cfg]` or `#[cfg_attr]` on a statement that holds a suspension point.
+    CfgSuspend,
+    /// `#[cfg]` or `#[cfg_attr]` on a statement that only uses a guard.
+    CfgGuardUse,
+    /// `#[cfg]` or `#[cfg_attr]` on a match arm.
+    CfgArm,
+    /// The `#[cfg_attr(..)]` form.
+    CfgAttr,
+    /// A statement or arm under `cfg(debug_assertions)` beside one under its negation.
+    CfgProfilePair,
+    /// A value `match` whose arm returns while another does not.
+    DivergingArmReturn,
+    /// A value `match` whose arm breaks out of or continues an enclosing loop.
+    DivergingArmJump,
+    /// A value `if` whose branch returns, breaks or continues.
+    DivergingBranch,
+    /// `suspend! { v }` as the value of a block.
+    BraceSuspend,
+    /// `suspend_from! { c }` as the value of a block.
+    BraceSuspendFrom,
+    /// `suspend_from!` to a hand-written coroutine.
+    HandmadeDelegate,
 }
 
 impl Prod {
@@ -136,6 +158,17 @@ impl Prod {
         Prod::SuspendScrutinee,
         Prod::SuspendNested,
         Prod::SuspendFrom,
+        Prod::CfgSuspend,
+        Prod::CfgGuardUse,
+        Prod::CfgArm,
+        Prod::CfgAttr,
+        Prod::CfgProfilePair,
+        Prod::DivergingArmReturn,
+        Prod::DivergingArmJump,
+        Prod::DivergingBranch,
+        Prod::BraceSuspend,
+        Prod::BraceSuspendFrom,
+        Prod::HandmadeDelegate,
     ];
 }
 
@@ -236,6 +269,98 @@ pub enum Stmt {
     Return(Expr),
     Panic,
     Block(Block),
+    /// `#[attr] stmt`: the statement is compiled only where the attribute keeps it.
+    Cfg(CfgAttr, Box<Stmt>),
+}
+
+/// A `cfg` condition whose value is known in every profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CfgCond {
+    /// `all()`: always holds.
+    All,
+    /// `any()`: never holds.
+    Any,
+    /// `not(any())`: always holds.
+    NotAny,
+    /// `debug_assertions`.
+    Debug,
+    /// `not(debug_assertions)`.
+    NotDebug,
+}
+
+impl CfgCond {
+    /// Every condition, for picking one.
+    const ALL: [CfgCond; 5] = [
+        CfgCond::All,
+        CfgCond::Any,
+        CfgCond::NotAny,
+        CfgCond::Debug,
+        CfgCond::NotDebug,
+    ];
+
+    /// Whether the condition holds, in the profile with `debug_assertions` on or off.
+    pub fn holds(self, debug: bool) -> bool {
+        match self {
+            CfgCond::All | CfgCond::NotAny => true,
+            CfgCond::Any => false,
+            CfgCond::Debug => debug,
+            CfgCond::NotDebug => !debug,
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            CfgCond::All => "all()",
+            CfgCond::Any => "any()",
+            CfgCond::NotAny => "not(any())",
+            CfgCond::Debug => "debug_assertions",
+            CfgCond::NotDebug => "not(debug_assertions)",
+        }
+    }
+}
+
+/// An attribute that may configure a statement or an arm out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CfgAttr {
+    /// `#[cfg(cond)]`.
+    Cfg(CfgCond),
+    /// `#[cfg_attr(cond, cfg(inner))]`: out where `cond` holds and `inner` does not.
+    CfgAttr(CfgCond, CfgCond),
+    /// `#[cfg_attr(cond, allow(unused))]`: never out.
+    Lint(CfgCond),
+}
+
+impl CfgAttr {
+    /// Whether what the attribute stands on is compiled, in the profile with `debug_assertions`
+    /// on or off.
+    pub fn keeps(self, debug: bool) -> bool {
+        match self {
+            CfgAttr::Cfg(c) => c.holds(debug),
+            CfgAttr::CfgAttr(c, inner) => !c.holds(debug) || inner.holds(debug),
+            CfgAttr::Lint(_) => true,
+        }
+    }
+
+    /// Whether what the attribute stands on is compiled in every profile.
+    pub fn always(self) -> bool {
+        self.keeps(true) && self.keeps(false)
+    }
+
+    fn text(self) -> String {
+        match self {
+            CfgAttr::Cfg(c) => format!("#[cfg({})]", c.text()),
+            CfgAttr::CfgAttr(c, inner) => {
+                format!("#[cfg_attr({}, cfg({}))]", c.text(), inner.text())
+            }
+            CfgAttr::Lint(c) => format!("#[cfg_attr({}, allow(unused))]", c.text()),
+        }
+    }
+}
+
+/// Whether an optional attribute keeps what it stands on, in the profile with
+/// `debug_assertions` on or off.
+fn kept(attr: Option<CfgAttr>, debug: bool) -> bool {
+    attr.is_none_or(|a| a.keeps(debug))
 }
 
 #[derive(Clone, Debug)]
@@ -249,6 +374,10 @@ pub struct Arm {
     pub pat: MatchPat,
     pub guard: Option<Cond>,
     pub body: Block,
+    /// An attribute on the arm, which may configure it out.
+    pub cfg: Option<CfgAttr>,
+    /// Printed without braces, as `pat => expr,`: the body is a tail alone.
+    pub bare: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -311,6 +440,19 @@ pub enum Expr {
     },
     /// `res(e)?` or `opt(e)?`, by the function's return type.
     Try(Box<Expr>),
+    /// `return v`, `break` or `continue` (a `Stmt::Return`, `Stmt::Break` or `Stmt::Continue`)
+    /// as an expression, of type `!`.
+    Diverge(Box<Stmt>),
+    /// A suspension (`Suspend`, `SuspendFrom` or `Handmade`) written in brace form,
+    /// `suspend! { v }`, as the tail of a block.
+    Brace(Box<Expr>),
+    /// `suspend_from!(Handmade::new(site, base), first)`: delegation to a hand-written
+    /// coroutine, which logs its kill and its drop.
+    Handmade {
+        site: usize,
+        base: Box<Expr>,
+        first: Box<Expr>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -366,6 +508,13 @@ struct Gen {
     is_helper: bool,
     /// Inside the arguments of an `acc.add(..)`: another call would borrow an `Acc` twice.
     in_method: u32,
+    /// An expression here may `break` or `continue` the loops in `loops`: not in a `while`
+    /// condition (where rustc refuses an unlabeled jump) nor in the value a valued `loop` breaks
+    /// with at its head (printed inside that loop, modelled outside it).
+    jumps_ok: bool,
+    /// Inside the argument of a `suspend!` or `suspend_from!`, where a `cfg` on a statement
+    /// holding a suspension point is not honoured (a transform defect): no `cfg` statements.
+    in_macro: u32,
 }
 
 impl Gen {
@@ -426,9 +575,256 @@ impl Gen {
                 break;
             }
         }
-        let tail = with_tail.then(|| self.expr(2));
+        let tail = with_tail.then(|| self.tail_expr());
         self.scopes.pop();
         Block { stmts, tail }
+    }
+
+    /// The value of a block: sometimes a suspension in brace form, `suspend! { v }`.
+    fn tail_expr(&mut self) -> Expr {
+        if !self.rng.chance(7) {
+            return self.expr(2);
+        }
+        let inner = if self.rng.chance(50) {
+            self.note(Prod::BraceSuspend);
+            let value = self.macro_arg(|me| me.expr(1));
+            Expr::Suspend {
+                site: self.site(),
+                value: Box::new(value),
+            }
+        } else {
+            self.note(Prod::BraceSuspendFrom);
+            self.delegation(2)
+        };
+        Expr::Brace(Box::new(inner))
+    }
+
+    /// A `suspend_from!`: to one of the helpers, or to a hand-written coroutine.
+    fn delegation(&mut self, depth: u32) -> Expr {
+        let arg = self.macro_arg(|me| me.expr(depth.saturating_sub(1)));
+        let first = self.expr(0);
+        if self.helpers > 0 && !self.is_helper && self.rng.chance(65) {
+            self.note(Prod::SuspendFrom);
+            Expr::SuspendFrom {
+                site: self.site(),
+                helper: self.rng.below(self.helpers as u64) as usize,
+                arg: Box::new(arg),
+                first: Box::new(first),
+            }
+        } else {
+            self.note(Prod::HandmadeDelegate);
+            Expr::Handmade {
+                site: self.site(),
+                base: Box::new(arg),
+                first: Box::new(first),
+            }
+        }
+    }
+
+    /// Generates the argument of a suspension point.
+    fn macro_arg<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.in_macro += 1;
+        let out = f(self);
+        self.in_macro -= 1;
+        out
+    }
+
+    /// Generates with `break` and `continue` of the enclosing loops ruled out.
+    fn without_jumps<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.jumps_ok, false);
+        let out = f(self);
+        self.jumps_ok = saved;
+        out
+    }
+
+    /// A `return`, or a `break` or `continue` of an enclosing loop where one may be written.
+    fn jump(&mut self) -> Stmt {
+        if !self.jumps_ok || self.loops.is_empty() || self.rng.chance(40) {
+            return Stmt::Return(self.ret_expr());
+        }
+        let outer: Vec<usize> = (0..self.loops.len() - 1)
+            .filter(|&i| self.loops[i].label.is_some())
+            .collect();
+        let target = if !outer.is_empty() && self.rng.chance(50) {
+            outer[self.rng.below(outer.len() as u64) as usize]
+        } else {
+            self.loops.len() - 1
+        };
+        let ctx = self.loops[target].clone();
+        let label = if target + 1 == self.loops.len() && self.rng.chance(50) {
+            None
+        } else {
+            ctx.label.clone()
+        };
+        if self.rng.chance(50) {
+            Stmt::Continue(label)
+        } else {
+            let value = ctx.valued.then(|| self.expr(1));
+            Stmt::Break { label, value }
+        }
+    }
+
+    /// A block that diverges with its tail, `return v` or a jump, after a few statements or none;
+    /// returns it and whether it returns.
+    fn diverging_tail(&mut self) -> (Block, bool) {
+        let jump = self.jump();
+        let is_return = matches!(jump, Stmt::Return(_));
+        let mut b = if self.rng.chance(30) {
+            self.block(1, false)
+        } else {
+            Block {
+                stmts: Vec::new(),
+                tail: None,
+            }
+        };
+        b.tail = Some(Expr::Diverge(Box::new(jump)));
+        (b, is_return)
+    }
+
+    /// A configuring attribute, `#[cfg(..)]` or `#[cfg_attr(..)]`.
+    fn cfg_attr(&mut self) -> CfgAttr {
+        let c = CfgCond::ALL[self.rng.below(5) as usize];
+        match self.rng.below(5) {
+            0..=2 => CfgAttr::Cfg(c),
+            3 => {
+                self.note(Prod::CfgAttr);
+                CfgAttr::CfgAttr(c, CfgCond::ALL[self.rng.below(5) as usize])
+            }
+            _ => {
+                self.note(Prod::CfgAttr);
+                CfgAttr::Lint(c)
+            }
+        }
+    }
+
+    /// Statements under `#[cfg]` or `#[cfg_attr]`: one, a pair selected by the profile, or a
+    /// guard whose uses are configured out somewhere.
+    fn cfg_stmt(&mut self, out: &mut Vec<Stmt>) {
+        let sites = self.site;
+        if self.rng.chance(25) {
+            self.cfg_guard_uses(out);
+        } else if self.rng.chance(30) {
+            self.note(Prod::CfgProfilePair);
+            if self.rng.chance(40) {
+                // The same name, bound in either profile from a different value.
+                let name = self.fresh("x");
+                for c in [CfgCond::Debug, CfgCond::NotDebug] {
+                    let init = self.expr(2);
+                    let s = Stmt::Let {
+                        name: name.clone(),
+                        mutable: false,
+                        init,
+                    };
+                    out.push(Stmt::Cfg(CfgAttr::Cfg(c), Box::new(s)));
+                }
+                self.scope().ints.push((name, false));
+            } else {
+                for c in [CfgCond::Debug, CfgCond::NotDebug] {
+                    let s = self.cfg_body(false);
+                    out.push(Stmt::Cfg(CfgAttr::Cfg(c), Box::new(s)));
+                }
+            }
+        } else {
+            let attr = self.cfg_attr();
+            let s = self.cfg_body(attr.always());
+            if let Stmt::Let { name, mutable, .. } = &s
+                && attr.always()
+            {
+                let b = (name.clone(), *mutable);
+                self.scope().ints.push(b);
+            }
+            out.push(Stmt::Cfg(attr, Box::new(s)));
+        }
+        if self.site > sites {
+            self.note(Prod::CfgSuspend);
+        }
+    }
+
+    /// A new guard, used (or not) before a suspension point and after it only by a statement that
+    /// is configured out somewhere: there, the drop rule must not see that use, so the guard is
+    /// dropped at the suspension point if used before it, and kept if not.
+    fn cfg_guard_uses(&mut self, out: &mut Vec<Stmt>) {
+        const OUT_SOMEWHERE: [CfgAttr; 5] = [
+            CfgAttr::Cfg(CfgCond::Any),
+            CfgAttr::Cfg(CfgCond::Debug),
+            CfgAttr::Cfg(CfgCond::NotDebug),
+            CfgAttr::CfgAttr(CfgCond::All, CfgCond::Any),
+            CfgAttr::CfgAttr(CfgCond::NotDebug, CfgCond::Any),
+        ];
+        let id = self.next_guard;
+        self.next_guard += 1;
+        self.note(Prod::Guard);
+        self.note(Prod::GuardTouch);
+        self.note(Prod::CfgGuardUse);
+        out.push(Stmt::Guard(id));
+        self.scope().guards.push(id);
+        let before = OUT_SOMEWHERE[self.rng.below(5) as usize];
+        if self.rng.chance(50) {
+            out.push(Stmt::Touch(id));
+        } else {
+            out.push(Stmt::Cfg(before, Box::new(Stmt::Touch(id))));
+        }
+        out.push(Stmt::Expr(self.suspend_expr(0)));
+        let after = OUT_SOMEWHERE[self.rng.below(5) as usize];
+        if matches!(after, CfgAttr::CfgAttr(..)) || matches!(before, CfgAttr::CfgAttr(..)) {
+            self.note(Prod::CfgAttr);
+        }
+        out.push(Stmt::Cfg(after, Box::new(Stmt::Touch(id))));
+    }
+
+    /// A statement to put under a configuring attribute: one rustc accepts an attribute on
+    /// (not an assignment), declaring a name only if `binds` (the statement is always kept).
+    fn cfg_body(&mut self, binds: bool) -> Stmt {
+        match self.rng.below(7) {
+            0 | 1 => Stmt::Expr(self.suspend_expr(1)),
+            2 | 6 => {
+                let guards = self.guards();
+                if guards.is_empty() {
+                    Stmt::Expr(self.suspend_expr(0))
+                } else {
+                    self.note(Prod::GuardTouch);
+                    self.note(Prod::CfgGuardUse);
+                    Stmt::Touch(guards[self.rng.below(guards.len() as u64) as usize])
+                }
+            }
+            3 if self.depth > 0 => {
+                self.depth -= 1;
+                let b = self.block(2, false);
+                self.depth += 1;
+                self.note(Prod::NestedBlock);
+                Stmt::Block(b)
+            }
+            4 if self.depth > 0 => {
+                self.depth -= 1;
+                let cond = self.cond(1);
+                let then = self.guarded_block(&cond, 2, false);
+                self.depth += 1;
+                self.note(Prod::IfStatement);
+                Stmt::If {
+                    cond,
+                    then,
+                    els: None,
+                }
+            }
+            _ => {
+                let init = self.expr(2);
+                if matches!(init, Expr::Suspend { .. }) {
+                    self.note(Prod::SuspendLetInit);
+                }
+                self.note(Prod::LetPlain);
+                let name = if binds {
+                    self.fresh("x")
+                } else {
+                    // Configured out somewhere: nothing may use it, so the name says so.
+                    self.fresh("_x")
+                };
+                Stmt::Let {
+                    name,
+                    mutable: false,
+                    init,
+                }
+            }
+        }
     }
 
     /// The block an `if` or `while` condition guards: it sees the condition's bindings.
@@ -450,7 +846,7 @@ impl Gen {
     /// Appends one statement (or a few that belong together); returns whether it diverges.
     fn stmt(&mut self, out: &mut Vec<Stmt>) -> bool {
         let nested = self.depth > 0;
-        let choice = self.rng.below(if nested { 32 } else { 14 });
+        let choice = self.rng.below(if nested { 34 } else { 15 });
         match choice {
             0 | 1 => {
                 let name = self.fresh("x");
@@ -571,6 +967,11 @@ impl Gen {
                 self.scope().accs.push(name);
             }
             10 | 11 => return self.control(out),
+            13 if self.in_macro == 0 => self.cfg_stmt(out),
+            13 => {
+                out.push(Stmt::Expr(Expr::Eff(self.rng.small())));
+                self.note(Prod::EffectCall);
+            }
             12 => {
                 if self.is_helper || self.ret == Ret::Int {
                     out.push(Stmt::Expr(Expr::Eff(self.rng.small())));
@@ -631,7 +1032,7 @@ impl Gen {
                 let counter = self.fresh("c");
                 out.push(Stmt::Counter(counter.clone()));
                 let label = self.label();
-                let cond = self.cond(1);
+                let cond = self.without_jumps(|me| me.cond(1));
                 let bound = 1 + self.rng.below(3) as i64;
                 self.loops.push(LoopCtx {
                     label: label.clone(),
@@ -868,8 +1269,27 @@ impl Gen {
         match self.rng.below(4) {
             0 => {
                 let cond = self.cond(1);
-                let then = self.guarded_block(&cond, 2, true);
-                let els = self.block(2, true);
+                // Not after a `let` chain of more than one element: with a suspension point past
+                // its first `let` and a branch that diverges, the coroutine does not compile (a
+                // transform defect, E0381 on the value's temporary).
+                let chain = matches!(&cond, Cond::Chain(els) if els.len() > 1);
+                let pick = if chain { 2 } else { self.rng.below(5) };
+                let (then, els) = match pick {
+                    0 => {
+                        self.note(Prod::DivergingBranch);
+                        let then = self.diverging_tail().0;
+                        (then, self.block(2, true))
+                    }
+                    1 => {
+                        self.note(Prod::DivergingBranch);
+                        let then = self.guarded_block(&cond, 2, true);
+                        (then, self.diverging_tail().0)
+                    }
+                    _ => {
+                        let then = self.guarded_block(&cond, 2, true);
+                        (then, self.block(2, true))
+                    }
+                };
                 self.note(Prod::IfValue);
                 Expr::If(Box::new(cond), Box::new(then), Box::new(els))
             }
@@ -889,7 +1309,7 @@ impl Gen {
                 });
                 let body = self.block(3, false);
                 self.loops.pop();
-                let value = self.expr(1);
+                let value = self.without_jumps(|me| me.expr(1));
                 self.note(Prod::LoopBreakValue);
                 Expr::Loop {
                     label,
@@ -908,7 +1328,7 @@ impl Gen {
     }
 
     fn scrutinee(&mut self) -> Expr {
-        let e = self.expr(1);
+        let e = self.macro_arg(|me| me.expr(1));
         if matches!(e, Expr::Suspend { .. }) || self.rng.chance(25) {
             self.note(Prod::SuspendScrutinee);
             return Expr::Suspend {
@@ -921,20 +1341,41 @@ impl Gen {
 
     fn arms(&mut self, valued: bool) -> Vec<Arm> {
         let mut arms = Vec::new();
+        let mut diverged = false;
+        let (body, bare) = self.arm_body(valued, &mut diverged);
+        let cfg = self.arm_cfg();
         arms.push(Arm {
             pat: MatchPat::Lit(0),
             guard: None,
-            body: self.block(2, valued),
+            body,
+            cfg,
+            bare,
         });
         if self.rng.chance(60) {
             let guard = self.rng.chance(60).then(|| self.pure_cond());
             if guard.is_some() {
                 self.note(Prod::MatchGuard);
             }
+            let (body, bare) = self.arm_body(valued, &mut diverged);
+            let cfg = self.arm_cfg();
+            if cfg == Some(CfgAttr::Cfg(CfgCond::Debug)) {
+                // The same pattern with another body in the other profile.
+                self.note(Prod::CfgProfilePair);
+                let (twin, twin_bare) = self.arm_body(valued, &mut diverged);
+                arms.push(Arm {
+                    pat: MatchPat::Or(1, 2),
+                    guard: guard.clone(),
+                    body: twin,
+                    cfg: Some(CfgAttr::Cfg(CfgCond::NotDebug)),
+                    bare: twin_bare,
+                });
+            }
             arms.push(Arm {
                 pat: MatchPat::Or(1, 2),
                 guard,
-                body: self.block(2, valued),
+                body,
+                cfg,
+                bare,
             });
         }
         let bind = self.fresh("n");
@@ -942,15 +1383,72 @@ impl Gen {
             ints: vec![(bind.clone(), false)],
             ..Scope::default()
         });
-        let body = self.block(2, valued);
+        // Beside an arm that diverges, often an arm that suspends: `n => suspend!(n)`.
+        let (body, bare) = if valued && diverged && self.rng.chance(50) {
+            let value = Expr::Bin(
+                Box::new(Expr::Var(bind.clone())),
+                "+",
+                Box::new(self.expr(0)),
+            );
+            let s = Expr::Suspend {
+                site: self.site(),
+                value: Box::new(value),
+            };
+            (
+                Block {
+                    stmts: Vec::new(),
+                    tail: Some(s),
+                },
+                true,
+            )
+        } else {
+            (self.block(2, valued), false)
+        };
         self.scopes.pop();
+        let cfg = self.rng.chance(8).then(|| {
+            self.note(Prod::CfgArm);
+            self.note(Prod::CfgAttr);
+            CfgAttr::Lint(CfgCond::ALL[self.rng.below(5) as usize])
+        });
         self.note(Prod::MatchBinding);
         arms.push(Arm {
             pat: MatchPat::Bind(bind),
             guard: None,
             body,
+            cfg,
+            bare,
         });
         arms
+    }
+
+    /// The body of an arm before the last (which binds, and never diverges): in a value `match`,
+    /// sometimes `return v`, `break` or `continue`; returns it and whether it is printed bare.
+    fn arm_body(&mut self, valued: bool, diverged: &mut bool) -> (Block, bool) {
+        if self.rng.chance(if valued { 25 } else { 10 }) {
+            let (b, is_return) = self.diverging_tail();
+            if valued {
+                self.note(if is_return {
+                    Prod::DivergingArmReturn
+                } else {
+                    Prod::DivergingArmJump
+                });
+            }
+            *diverged = true;
+            let bare = b.stmts.is_empty();
+            return (b, bare);
+        }
+        let b = self.block(2, valued);
+        let bare = valued && b.stmts.is_empty() && self.rng.chance(50);
+        (b, bare)
+    }
+
+    /// Sometimes an attribute for an arm that may be configured out (not the last).
+    fn arm_cfg(&mut self) -> Option<CfgAttr> {
+        if !self.rng.chance(15) {
+            return None;
+        }
+        self.note(Prod::CfgArm);
+        Some(self.cfg_attr())
     }
 
     /// A condition without suspension points or guard touches (for match guards).
@@ -1139,17 +1637,8 @@ impl Gen {
                 }
             }
             6 | 7 => self.suspend_expr(depth),
-            8 if self.helpers > 0 && !self.is_helper => {
-                let helper = self.rng.below(self.helpers as u64) as usize;
-                let arg = self.expr(depth - 1);
-                let first = self.expr(0);
-                self.note(Prod::SuspendFrom);
-                Expr::SuspendFrom {
-                    site: self.site(),
-                    helper,
-                    arg: Box::new(arg),
-                    first: Box::new(first),
-                }
+            8 if (self.helpers > 0 && !self.is_helper) || self.rng.chance(35) => {
+                self.delegation(depth)
             }
             9 if self.depth > 0 => {
                 self.depth -= 1;
@@ -1220,6 +1709,8 @@ pub fn generate(seed: u64) -> Program {
             budget: if is_helper { 5 } else { 18 },
             is_helper,
             in_method: 0,
+            jumps_ok: true,
+            in_macro: 0,
         };
         let body = g.block(if is_helper { 4 } else { 7 }, true);
         next_guard = g.next_guard;
@@ -1249,12 +1740,18 @@ pub fn generate(seed: u64) -> Program {
 
 /// The guards the coroutine drops at each suspension point (by site), in the order it drops
 /// them: in scope, used (touched) on some path since declared, and not used on any path after.
-pub fn drops_at_sites(func: &Func) -> BTreeMap<usize, Vec<u32>> {
-    let mut live = Liveness::default();
+/// Only the code compiled in the profile with `debug_assertions` on (`debug`) or off counts: a
+/// configured-out statement or arm is as if absent, and so are its suspension points.
+pub fn drops_at_sites(func: &Func, debug: bool) -> BTreeMap<usize, Vec<u32>> {
+    let mut live = Liveness {
+        debug,
+        ..Liveness::default()
+    };
     live.block(&func.body, &BTreeSet::new());
     let mut touched = Touched {
         at_site: BTreeMap::new(),
         loops: Vec::new(),
+        debug,
     };
     let mut scope: Vec<Vec<u32>> = vec![func.guard_param.into_iter().collect()];
     touched.block(&func.body, BTreeSet::new(), &mut scope);
@@ -1278,6 +1775,8 @@ struct Liveness {
     after_site: BTreeMap<usize, BTreeSet<u32>>,
     /// Per enclosing loop, innermost last: (label, live at the head, live after the loop).
     loops: Vec<(Option<String>, BTreeSet<u32>, BTreeSet<u32>)>,
+    /// The profile: `debug_assertions` on.
+    debug: bool,
 }
 
 type Set = BTreeSet<u32>;
@@ -1362,7 +1861,8 @@ impl Liveness {
             }
             Stmt::Match { scrut, arms } => {
                 let mut after = Set::new();
-                for a in arms {
+                let debug = self.debug;
+                for a in arms.iter().filter(|a| kept(a.cfg, debug)) {
                     after.extend(self.block(&a.body, out));
                 }
                 self.expr(scrut, &after)
@@ -1412,6 +1912,13 @@ impl Liveness {
             Stmt::Return(v) => self.expr(v, &Set::new()),
             Stmt::Panic => Set::new(),
             Stmt::Block(b) => self.block(b, out),
+            Stmt::Cfg(attr, s) => {
+                if attr.keeps(self.debug) {
+                    self.stmt(s, out)
+                } else {
+                    out.clone()
+                }
+            }
         }
     }
 
@@ -1486,7 +1993,8 @@ impl Liveness {
             }
             Expr::Match(s, arms) => {
                 let mut after = Set::new();
-                for a in arms {
+                let debug = self.debug;
+                for a in arms.iter().filter(|a| kept(a.cfg, debug)) {
                     after.extend(self.block(&a.body, out));
                 }
                 self.expr(s, &after)
@@ -1505,6 +2013,15 @@ impl Liveness {
                 // `?` may return: nothing is live on that path.
                 self.expr(inner, out)
             }
+            Expr::Diverge(s) => self.stmt(s, out),
+            Expr::Brace(inner) => self.expr(inner, out),
+            Expr::Handmade {
+                site, base, first, ..
+            } => {
+                self.after_site.insert(*site, out.clone());
+                let l = self.expr(first, out);
+                self.expr(base, &l)
+            }
         }
     }
 }
@@ -1514,6 +2031,8 @@ struct Touched {
     at_site: BTreeMap<usize, (Vec<u32>, Set)>,
     /// Per enclosing loop: (label, touched at its `continue`s, touched at its `break`s).
     loops: Vec<(Option<String>, Set, Set)>,
+    /// The profile: `debug_assertions` on.
+    debug: bool,
 }
 
 impl Touched {
@@ -1602,7 +2121,8 @@ impl Touched {
             Stmt::Match { scrut, arms } => {
                 let t = self.expr(scrut, t, scope);
                 let mut out = Set::new();
-                for a in arms {
+                let debug = self.debug;
+                for a in arms.iter().filter(|a| kept(a.cfg, debug)) {
                     out.extend(self.block(&a.body, t.clone(), scope));
                 }
                 out
@@ -1668,6 +2188,13 @@ impl Touched {
             }
             Stmt::Panic => Set::new(),
             Stmt::Block(b) => self.block(b, t, scope),
+            Stmt::Cfg(attr, s) => {
+                if attr.keeps(self.debug) {
+                    self.stmt(s, t, scope)
+                } else {
+                    t
+                }
+            }
         }
     }
 
@@ -1741,7 +2268,8 @@ impl Touched {
             Expr::Match(s, arms) => {
                 let t = self.expr(s, t, scope);
                 let mut out = Set::new();
-                for a in arms {
+                let debug = self.debug;
+                for a in arms.iter().filter(|a| kept(a.cfg, debug)) {
                     out.extend(self.block(&a.body, t.clone(), scope));
                 }
                 out
@@ -1760,6 +2288,16 @@ impl Touched {
                 out
             }
             Expr::Try(inner) => self.expr(inner, t, scope),
+            Expr::Diverge(s) => self.stmt(s, t, scope),
+            Expr::Brace(inner) => self.expr(inner, t, scope),
+            Expr::Handmade {
+                site, base, first, ..
+            } => {
+                let t = self.expr(base, t, scope);
+                let t = self.expr(first, t, scope);
+                self.record(*site, &t, scope);
+                t
+            }
         }
     }
 
@@ -1786,7 +2324,10 @@ struct Printer<'a> {
     out: String,
     mode: Mode,
     ret: Ret,
+    /// The drop model's drops in the profile with `debug_assertions` on.
     drops: &'a BTreeMap<usize, Vec<u32>>,
+    /// The same with `debug_assertions` off.
+    drops_release: &'a BTreeMap<usize, Vec<u32>>,
     helpers: &'a [Func],
 }
 
@@ -1804,12 +2345,14 @@ impl Program {
     fn source(&self, mode: Mode) -> String {
         let mut out = String::new();
         for f in &self.funcs {
-            let drops = drops_at_sites(f);
+            let drops = drops_at_sites(f, true);
+            let drops_release = drops_at_sites(f, false);
             let mut p = Printer {
                 out: String::new(),
                 mode,
                 ret: f.ret,
                 drops: &drops,
+                drops_release: &drops_release,
                 helpers: &self.funcs[1..],
             };
             p.func(f);
@@ -2023,25 +2566,41 @@ impl Printer<'_> {
                     Self::label(label)
                 );
             }
-            Stmt::Break { label, value } => {
-                let l = label.clone().unwrap_or_default();
-                let v = value.as_ref().map(|v| self.expr(v)).unwrap_or_default();
-                let _ = write!(self.out, "break {l} {v}; ");
-            }
-            Stmt::Continue(label) => {
-                let l = label.clone().unwrap_or_default();
-                let _ = write!(self.out, "continue {l}; ");
-            }
-            Stmt::Return(v) => {
-                let e = self.expr(v);
-                let e = self.wrap(e);
-                let _ = write!(self.out, "return {e}; ");
+            Stmt::Break { .. } | Stmt::Continue(_) | Stmt::Return(_) => {
+                let j = self.jump_str(s);
+                let _ = write!(self.out, "{j}; ");
             }
             Stmt::Panic => self.w("panic!(\"deliberate\"); "),
             Stmt::Block(b) => {
                 let b = self.block_str(b);
                 let _ = write!(self.out, "{b} ");
             }
+            Stmt::Cfg(attr, s) => {
+                let a = attr.text();
+                let _ = write!(self.out, "{a} ");
+                self.stmt(s);
+            }
+        }
+    }
+
+    /// A `return`, `break` or `continue`, without the `;`.
+    fn jump_str(&mut self, s: &Stmt) -> String {
+        match s {
+            Stmt::Break { label, value } => {
+                let l = label.clone().unwrap_or_default();
+                let v = value.as_ref().map(|v| self.expr(v)).unwrap_or_default();
+                format!("break {l} {v}")
+            }
+            Stmt::Continue(label) => {
+                let l = label.clone().unwrap_or_default();
+                format!("continue {l}")
+            }
+            Stmt::Return(v) => {
+                let e = self.expr(v);
+                let e = self.wrap(e);
+                format!("return {e}")
+            }
+            _ => unreachable!("only jumps diverge as expressions"),
         }
     }
 
@@ -2049,6 +2608,9 @@ impl Printer<'_> {
         let s = self.expr(scrut);
         let mut out = format!("match i64::rem_euclid({s}, 4) {{ ");
         for a in arms {
+            if let Some(attr) = a.cfg {
+                let _ = write!(out, "{} ", attr.text());
+            }
             let pat = match &a.pat {
                 MatchPat::Lit(n) => n.to_string(),
                 MatchPat::Or(x, y) => format!("{x} | {y}"),
@@ -2059,8 +2621,16 @@ impl Printer<'_> {
                 .as_ref()
                 .map(|g| format!(" if {}", self.cond(g)))
                 .unwrap_or_default();
-            let b = self.block_str(&a.body);
-            let _ = write!(out, "{pat}{guard} => {b} ");
+            match (&a.body.tail, a.bare && a.body.stmts.is_empty()) {
+                (Some(t), true) => {
+                    let e = self.expr(t);
+                    let _ = write!(out, "{pat}{guard} => {e}, ");
+                }
+                _ => {
+                    let b = self.block_str(&a.body);
+                    let _ = write!(out, "{pat}{guard} => {b} ");
+                }
+            }
         }
         out.push('}');
         out
@@ -2100,11 +2670,77 @@ impl Printer<'_> {
         }
     }
 
+    /// The model's drops at a site. Where they differ between the profiles (a use of a guard is
+    /// configured out in one), both, selected by `cfg!`; a site compiled in one profile only
+    /// has drops in that one.
     fn drops(&self, site: usize) -> String {
-        self.drops
-            .get(&site)
-            .map(|gs| gs.iter().map(|g| format!("drop(g{g}.take()); ")).collect())
-            .unwrap_or_default()
+        let text = |gs: &Vec<u32>| -> String {
+            gs.iter().map(|g| format!("drop(g{g}.take()); ")).collect()
+        };
+        match (self.drops.get(&site), self.drops_release.get(&site)) {
+            (Some(d), Some(r)) if d != r => format!(
+                "if cfg!(debug_assertions) {{ {}}} else {{ {}}} ",
+                text(d),
+                text(r)
+            ),
+            (Some(gs), _) | (None, Some(gs)) => text(gs),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// A suspension point: `suspend!`, or `suspend_from!` to a helper or to a hand-written
+    /// coroutine; in the coroutine in brace form if `brace`.
+    fn suspension(&mut self, e: &Expr, brace: bool) -> String {
+        let (open, close) = if brace { (" { ", " }") } else { ("(", ")") };
+        match e {
+            Expr::Suspend { site, value } => {
+                let v = self.expr(value);
+                match self.mode {
+                    Mode::Coroutine => format!("suspend!{open}{v}{close}"),
+                    Mode::Reference => format!(
+                        "{{ let __v = {v}; {}__ctx.suspend(__v) }}",
+                        self.drops(*site)
+                    ),
+                }
+            }
+            Expr::SuspendFrom {
+                site,
+                helper,
+                arg,
+                first,
+            } => {
+                let (a, f) = (self.expr(arg), self.expr(first));
+                let name = &self.helpers[*helper].name;
+                let guard = if self.helpers[*helper].guard_param.is_some() {
+                    ", Guard(99)"
+                } else {
+                    ""
+                };
+                match self.mode {
+                    Mode::Coroutine => {
+                        format!("suspend_from!{open}{name}({a}{guard}), {f}{close}")
+                    }
+                    Mode::Reference => format!(
+                        "{{ let __a = {a}; let __f = {f}; {}{name}_ref(__ctx, __a{guard}, __f) }}",
+                        self.drops(*site)
+                    ),
+                }
+            }
+            Expr::Handmade { site, base, first } => {
+                let (a, f) = (self.expr(base), self.expr(first));
+                match self.mode {
+                    Mode::Coroutine => {
+                        format!("suspend_from!{open}Handmade::new({site}, {a}), {f}{close}")
+                    }
+                    // The delegate exists while `first` is evaluated: a kill there drops it.
+                    Mode::Reference => format!(
+                        "{{ let __d = Handmade::new({site}, {a}); let __f = {f}; {}delegate_ref(__ctx, __d, __f) }}",
+                        self.drops(*site)
+                    ),
+                }
+            }
+            _ => unreachable!("not a suspension point"),
+        }
     }
 
     fn expr(&mut self, e: &Expr) -> String {
@@ -2128,37 +2764,11 @@ impl Printer<'_> {
             ),
             Expr::Method { acc, a, b } => format!("{acc}.add({}, {})", self.expr(a), self.expr(b)),
             Expr::Touch(g) => self.touch(*g),
-            Expr::Suspend { site, value } => {
-                let v = self.expr(value);
-                match self.mode {
-                    Mode::Coroutine => format!("suspend!({v})"),
-                    Mode::Reference => format!(
-                        "{{ let __v = {v}; {}__ctx.suspend(__v) }}",
-                        self.drops(*site)
-                    ),
-                }
+            Expr::Suspend { .. } | Expr::SuspendFrom { .. } | Expr::Handmade { .. } => {
+                self.suspension(e, false)
             }
-            Expr::SuspendFrom {
-                site,
-                helper,
-                arg,
-                first,
-            } => {
-                let (a, f) = (self.expr(arg), self.expr(first));
-                let name = &self.helpers[*helper].name;
-                let guard = if self.helpers[*helper].guard_param.is_some() {
-                    ", Guard(99)"
-                } else {
-                    ""
-                };
-                match self.mode {
-                    Mode::Coroutine => format!("suspend_from!({name}({a}{guard}), {f})"),
-                    Mode::Reference => format!(
-                        "{{ let __a = {a}; let __f = {f}; {}{name}_ref(__ctx, __a{guard}, __f) }}",
-                        self.drops(*site)
-                    ),
-                }
-            }
+            Expr::Brace(inner) => self.suspension(inner, true),
+            Expr::Diverge(s) => self.jump_str(s),
             Expr::Block(b) => self.block_str(b),
             Expr::If(c, t, f) => {
                 let c = self.cond(c);

@@ -18,7 +18,7 @@
 // generated programs' `Result`: neither lint helps here.
 #![allow(clippy::must_use_candidate, clippy::missing_errors_doc)]
 
-use coro::{Coroutine, EarlyExit};
+use coro::{Coroutine, EarlyExit, Status};
 use std::cell::RefCell;
 use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -101,6 +101,106 @@ impl Acc {
         self.v = self.v.wrapping_add(a.wrapping_mul(b));
         log(format!("acc {}", self.v));
         self.v
+    }
+}
+
+/// A hand-written coroutine to delegate to, over the programs' resume and yield types: yields
+/// `base * 10 + k` for `k` from `base.rem_euclid(3) - 1` down to 0 (none when `base` is a
+/// multiple of 3), then returns the sum of the values it was resumed with. Every resume, its
+/// `kill()` and its drop are events, so the order a kill reaches it and its outer locals shows.
+#[derive(Debug)]
+pub struct Handmade {
+    id: usize,
+    base: i64,
+    left: i64,
+    sum: i64,
+    status: Status,
+}
+
+impl Handmade {
+    /// A delegate named `d{id}`; it runs nothing until resumed.
+    #[must_use]
+    pub fn new(id: usize, base: i64) -> Self {
+        Handmade {
+            id,
+            base,
+            left: base.rem_euclid(3),
+            sum: 0,
+            status: Status::Unstarted,
+        }
+    }
+}
+
+impl Coroutine<i64> for Handmade {
+    type Yield = i64;
+    type Return = i64;
+
+    fn resume(&mut self, arg: i64) -> Result<i64, EarlyExit<i64>> {
+        match self.status {
+            Status::Unstarted | Status::Suspended => {}
+            Status::Finished => return Err(EarlyExit::Finished),
+            Status::Killed => return Err(EarlyExit::Killed),
+            Status::Panicked => return Err(EarlyExit::Panicked),
+        }
+        log(format!("d{} resumed {arg}", self.id));
+        self.sum = self.sum.wrapping_add(arg);
+        if self.left == 0 {
+            self.status = Status::Finished;
+            return Err(EarlyExit::Returned(self.sum));
+        }
+        self.left -= 1;
+        self.status = Status::Suspended;
+        Ok(self.base.wrapping_mul(10).wrapping_add(self.left))
+    }
+
+    fn kill(&mut self) {
+        log(format!("kill d{}", self.id));
+        if self.status.is_alive() {
+            self.status = Status::Killed;
+        }
+    }
+
+    fn status(&self) -> Status {
+        self.status
+    }
+}
+
+impl Drop for Handmade {
+    fn drop(&mut self) {
+        log(format!("drop d{}", self.id));
+    }
+}
+
+/// What the plain version runs where the coroutine has `suspend_from!(d, first)` with a
+/// hand-written `d`: resumes `d` with `first`, suspends with each of its values and resumes it
+/// with what comes back, and evaluates to what it returns, dropping it as soon as it has. A kill
+/// at one of its suspensions calls `d.kill()` and drops `d` before unwinding further, as a
+/// killed coroutine kills its delegate first.
+///
+/// # Panics
+///
+/// If `d` had ended before: a delegation to a dead coroutine panics in the coroutine too.
+pub fn delegate_ref<C>(ctx: &mut Ctx, mut d: C, first: i64) -> i64
+where
+    C: Coroutine<i64, Yield = i64, Return = i64>,
+{
+    let mut arg = first;
+    loop {
+        match d.resume(arg) {
+            Ok(y) => match catch_unwind(AssertUnwindSafe(|| ctx.suspend(y))) {
+                Ok(next) => arg = next,
+                Err(payload) => {
+                    d.kill();
+                    drop(d);
+                    resume_unwind(payload);
+                }
+            },
+            Err(EarlyExit::Returned(v)) => {
+                drop(d);
+                return v;
+            }
+            Err(other) => panic!("delegated to a coroutine that had ended: {other}"),
+        }
     }
 }
 
