@@ -286,26 +286,44 @@ impl<S: State, K, F> fmt::Debug for Gen<S, K, F> {
 /// delegate (through [`Coroutine::kill`], not only by dropping it), so that kill reaches the
 /// innermost coroutine first even when that one is hand-written. Once the delegate has ended,
 /// dropping it is all that is left to do.
-pub struct Delegation<R, C: Coroutine<R>> {
+pub struct Delegation<C, S, K: FnMut(&mut C)> {
     coro: C,
+    /// `Coroutine::resume` of the delegate, fixed where the delegation starts.
+    step: S,
+    /// `Coroutine::kill` of the delegate, fixed where the delegation starts (so that neither the
+    /// type nor its drop needs to name the resume type).
+    kill: K,
     /// The delegate has ended (returned, or reported an earlier end).
     ended: bool,
-    resume: PhantomData<fn(R)>,
 }
 
-impl<R, C: Coroutine<R>> Delegation<R, C> {
-    #[inline]
-    pub fn new(coro: C) -> Self {
-        Delegation {
-            coro,
-            ended: false,
-            resume: PhantomData,
-        }
+/// Starts the delegation `suspend_from!(coro)`: the one place that requires `coro` to be a
+/// coroutine of the delegating coroutine's resume type, so that a value that is not is reported
+/// once, at the user's expression.
+#[inline]
+#[allow(clippy::type_complexity)]
+pub fn delegation<R, C: Coroutine<R>>(
+    coro: C,
+) -> Delegation<
+    C,
+    impl FnMut(&mut C, R) -> Result<C::Yield, EarlyExit<C::Return>>,
+    impl FnMut(&mut C),
+> {
+    Delegation {
+        coro,
+        step: |c: &mut C, arg: R| Coroutine::<R>::resume(c, arg),
+        kill: |c: &mut C| Coroutine::<R>::kill(c),
+        ended: false,
     }
+}
 
+impl<C, S, K: FnMut(&mut C)> Delegation<C, S, K> {
     #[inline]
-    pub fn resume(&mut self, arg: R) -> Result<C::Yield, EarlyExit<C::Return>> {
-        let step = self.coro.resume(arg);
+    pub fn resume<R, Y, T>(&mut self, arg: R) -> Result<Y, EarlyExit<T>>
+    where
+        S: FnMut(&mut C, R) -> Result<Y, EarlyExit<T>>,
+    {
+        let step = (self.step)(&mut self.coro, arg);
         if step.is_err() {
             self.ended = true;
         }
@@ -313,21 +331,22 @@ impl<R, C: Coroutine<R>> Delegation<R, C> {
     }
 }
 
-impl<R, C: Coroutine<R>> Drop for Delegation<R, C> {
+impl<C, S, K: FnMut(&mut C)> Drop for Delegation<C, S, K> {
     #[inline]
     fn drop(&mut self) {
         if !self.ended {
-            self.coro.kill();
+            (self.kill)(&mut self.coro);
         }
     }
 }
 
-impl<R, C: Coroutine<R> + Clone> Clone for Delegation<R, C> {
+impl<C: Clone, S: Clone, K: FnMut(&mut C) + Clone> Clone for Delegation<C, S, K> {
     fn clone(&self) -> Self {
         Delegation {
             coro: self.coro.clone(),
+            step: self.step.clone(),
+            kill: self.kill.clone(),
             ended: self.ended,
-            resume: PhantomData,
         }
     }
 }

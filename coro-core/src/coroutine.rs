@@ -35,6 +35,11 @@ use crate::{BoxCoroutine, EarlyExit};
 /// assert_eq!(c.resume(10), Ok(15));
 /// assert_eq!(c.resume(-1), Ok(14));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a coroutine resumed with `{R}`",
+    label = "not a `Coroutine<{R}>`",
+    note = "`suspend_from!` resumes its delegate with the delegating coroutine's resume type, here `{R}`; an iterator or a range is not a coroutine: loop over it with `for` and `suspend!` each item"
+)]
 pub trait Coroutine<R = ()> {
     /// The type of the values the body suspends with.
     type Yield;

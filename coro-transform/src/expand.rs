@@ -1114,11 +1114,12 @@ impl Expansion<'_> {
                 let materialize = Self::materialize_before(ctx);
                 let save = self.save(&variant, facts, Some(&d));
                 let set = Self::set_arg(&quote!(#f));
-                let r = self.resume_ty;
                 // Spanned at the user's expression, so that a value that is not a coroutine of
-                // this resume type is reported there.
-                let delegation = quote_spanned!(syn::spanned::Spanned::span(&coro.expr)=>
-                    #krate::__private::Delegation::<#r, _>::new(#coro_tokens)
+                // this resume type is reported there, once.
+                let span = syn::spanned::Spanned::span(&coro.expr);
+                let r = crate::prepare::respanned(self.resume_ty.to_token_stream(), span);
+                let delegation = quote_spanned!(span=>
+                    #krate::__private::delegation::<#r, _>(#coro_tokens)
                 );
                 quote!({
                     let mut #d = #delegation;

@@ -136,7 +136,7 @@ impl PinnedExpansion<'_> {
     /// `suspend_from!(coro)` or `suspend_from!(coro, first)`.
     fn delegate(&self, coro: Expr, first: Option<Expr>, span: Span) -> Expr {
         let krate = self.krate;
-        let r = self.resume_ty;
+        let r = crate::prepare::respanned(self.resume_ty.to_token_stream(), coro.span());
         let port = port();
         let first = first.unwrap_or_else(|| {
             if self.resume_is_unit {
@@ -152,7 +152,7 @@ impl PinnedExpansion<'_> {
             Ident::new("__coro_e", Span::mixed_site()),
         );
         let delegation = quote_spanned!(coro.span()=>
-            #krate::__private::Delegation::<#r, _>::new(#coro)
+            #krate::__private::delegation::<#r, _>(#coro)
         );
         syn::parse_quote_spanned! {span=> {
             let mut #d = #delegation;
@@ -276,10 +276,7 @@ mod tests {
             n
         }));
         assert!(out.contains("__coro_port . suspend (* x) . await"), "{out}");
-        assert!(
-            out.contains("Delegation :: < () , _ > :: new (g (& v))"),
-            "{out}"
-        );
+        assert!(out.contains("delegation :: < () , _ > (g (& v))"), "{out}");
         assert!(out.contains("async move"), "{out}");
         assert!(!out.contains("suspend !"), "{out}");
     }

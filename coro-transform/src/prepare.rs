@@ -52,6 +52,25 @@ pub(crate) fn mark_used(paths: &[syn::Path]) -> TokenStream {
     paths.iter().map(|p| quote::quote!(#p!(@used);)).collect()
 }
 
+/// `tokens` with every span set to `span`: generated code that stands for the user's expression
+/// at `span` (a type the transform writes there), so that rustc reports there.
+pub(crate) fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(g) => {
+                let mut group = Group::new(g.delimiter(), respanned(g.stream(), span));
+                group.set_span(span);
+                TokenTree::Group(group)
+            }
+            mut other => {
+                other.set_span(span);
+                other
+            }
+        })
+        .collect()
+}
+
 /// Whether a token stream contains `suspend!` or `suspend_from!` at any depth.
 pub(crate) fn tokens_suspend(tokens: &TokenStream) -> Option<(SuspendMacro, Span)> {
     let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();

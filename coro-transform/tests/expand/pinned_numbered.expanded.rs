@@ -35,10 +35,7 @@ fn numbered() -> impl ::coro::__private::Coroutine<
                 let first = &v[0];
                 __coro_port.suspend((9, *first)).await;
                 {
-                    let mut __coro_d = ::coro::__private::Delegation::<
-                        (),
-                        _,
-                    >::new(walk(&v));
+                    let mut __coro_d = ::coro::__private::delegation::<(), _>(walk(&v));
                     let mut __coro_a = ();
                     loop {
                         match ::coro::__private::Delegation::resume(
