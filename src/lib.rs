@@ -296,7 +296,7 @@
 pub use coro_core::symmetric;
 pub use coro_core::{
     BoxCoroutine, BoxSendCoroutine, Coroutine, CoroutineId, CoroutineState, Current, EarlyExit,
-    Status, Throw, current, suspend, suspend_from,
+    Status, Throw, TryYields, Yields, current, is_killing, suspend, suspend_from,
 };
 pub use coro_macros::{coro, coroutine};
 /// Microthreads: a round-robin scheduler of coroutines on one OS thread, with channels, timers

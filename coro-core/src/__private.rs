@@ -151,7 +151,7 @@ impl<S: Clone> Clone for Frames<S> {
 }
 
 /// A generated coroutine: its state, its recursive frames, its identity and its body.
-pub struct Gen<S, K, F> {
+pub struct Gen<S: State, K: FrameStack<S>, F> {
     /// The innermost frame's state. Declared before `frames`, so that dropping a suspended
     /// coroutine drops the innermost frame first.
     state: S,
@@ -223,6 +223,7 @@ where
 
     fn kill(&mut self) {
         if self.state.status().is_alive() {
+            let _killing = current::Killing::start();
             self.state = S::KILLED;
             self.frames.kill_all();
         }
@@ -259,8 +260,21 @@ where
 {
 }
 
+/// Dropping a coroutine that has not finished kills it: the same drops, in the same order, with
+/// [`is_killing`](crate::is_killing) true meanwhile.
+impl<S: State, K: FrameStack<S>, F> Drop for Gen<S, K, F> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.state.status().is_alive() {
+            let _killing = current::Killing::start();
+            self.state = S::KILLED;
+            self.frames.kill_all();
+        }
+    }
+}
+
 /// A clone is a new coroutine: same state, new identity.
-impl<S: Clone, K: Clone, F: Clone> Clone for Gen<S, K, F> {
+impl<S: State + Clone, K: FrameStack<S> + Clone, F: Clone> Clone for Gen<S, K, F> {
     fn clone(&self) -> Self {
         Gen {
             state: self.state.clone(),
@@ -271,7 +285,7 @@ impl<S: Clone, K: Clone, F: Clone> Clone for Gen<S, K, F> {
     }
 }
 
-impl<S: State, K, F> fmt::Debug for Gen<S, K, F> {
+impl<S: State, K: FrameStack<S>, F> fmt::Debug for Gen<S, K, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Coroutine")
             .field("name", &S::META.name)

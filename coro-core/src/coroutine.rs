@@ -1,6 +1,6 @@
 //! The `Coroutine` trait.
 
-use crate::{BoxCoroutine, EarlyExit};
+use crate::{BoxCoroutine, EarlyExit, TryYields, Yields};
 
 /// A computation that can suspend itself with a value and be resumed later, possibly with a
 /// value.
@@ -144,6 +144,24 @@ pub trait Coroutine<R = ()> {
         Self: Sized,
     {
         self.resume(R::thrown(error))
+    }
+
+    /// An iterator over the values a generator yields that keeps its return value for after the
+    /// loop: see [`Yields`].
+    fn yields(self) -> Yields<Self>
+    where
+        Self: Sized + Coroutine<()>,
+    {
+        Yields::new(self)
+    }
+
+    /// An iterator of `Result<Y, E>` over a generator that returns `Result<(), E>`, ending at
+    /// the error: see [`TryYields`].
+    fn try_yields<E>(self) -> TryYields<Self>
+    where
+        Self: Sized + Coroutine<(), Return = Result<(), E>>,
+    {
+        TryYields::new(self)
     }
 
     /// Boxes the coroutine behind a type-erased [`BoxCoroutine`], so that coroutines of

@@ -286,3 +286,66 @@ pub(crate) fn pop_frame(id: u64, resumer: u64) {
         t.resumer.set(resumer);
     });
 }
+
+thread_local! {
+    /// How many kills (or drops of suspended coroutines) are dropping locals on this thread.
+    static KILLING: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Whether a coroutine is being killed on this thread: true while [`Coroutine::kill`], or the
+/// drop of a coroutine that had not finished, drops the locals it held.
+///
+/// This is Python's `GeneratorExit` for cleanup code: a drop guard in a coroutine body can tell
+/// a kill from a normal end, as [`std::thread::panicking`] tells an unwind from a normal drop.
+/// It costs one thread-local read, and nothing at all when nobody asks. Code that a dropped
+/// local runs sees it too, including other coroutines it resumes.
+///
+/// [`Coroutine::kill`]: crate::Coroutine::kill
+///
+/// ```
+/// use coro::{Coroutine, is_killing, suspend};
+/// use std::cell::RefCell;
+///
+/// struct Cleanup<'a>(&'a RefCell<Vec<&'static str>>);
+/// impl Drop for Cleanup<'_> {
+///     fn drop(&mut self) {
+///         self.0.borrow_mut().push(if is_killing() { "killed" } else { "finished" });
+///     }
+/// }
+///
+/// #[coro::coroutine(yield = u32)]
+/// fn worker<'a>(log: &'a RefCell<Vec<&'static str>>) {
+///     let _cleanup = Cleanup(log);
+///     suspend!(1);
+/// }
+///
+/// let log = RefCell::new(Vec::new());
+/// let mut w = worker(&log);
+/// w.resume(()).unwrap();
+/// w.kill();
+/// worker(&log).for_each(drop);
+/// assert_eq!(*log.borrow(), ["killed", "finished"]);
+/// assert!(!is_killing());
+/// ```
+#[must_use]
+pub fn is_killing() -> bool {
+    KILLING.with(|k| k.get() > 0)
+}
+
+/// Marks this thread as killing a coroutine until dropped (on unwind too).
+pub(crate) struct Killing(());
+
+impl Killing {
+    #[inline]
+    pub(crate) fn start() -> Self {
+        KILLING.with(|k| k.set(k.get() + 1));
+        Killing(())
+    }
+}
+
+impl Drop for Killing {
+    #[inline]
+    fn drop(&mut self) {
+        KILLING.with(|k| k.set(k.get() - 1));
+    }
+}

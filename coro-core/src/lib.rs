@@ -17,6 +17,7 @@
 
 #[doc(hidden)]
 pub mod __private;
+mod adapters;
 mod boxed;
 mod coroutine;
 mod current;
@@ -25,7 +26,8 @@ mod macros;
 mod pinned;
 pub mod symmetric;
 
+pub use adapters::{TryYields, Yields};
 pub use boxed::{BoxCoroutine, BoxSendCoroutine};
 pub use coroutine::{Coroutine, Status, Throw};
-pub use current::{CoroutineId, Current, current};
+pub use current::{CoroutineId, Current, current, is_killing};
 pub use exit::{CoroutineState, EarlyExit};

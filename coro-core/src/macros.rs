@@ -31,13 +31,8 @@
 /// ```
 #[macro_export]
 macro_rules! suspend {
-    // The expansion of a coroutine invokes the macro this way once, so that the import the body
-    // uses for `suspend!` counts as used.
-    (@used) => {};
     ($($tokens:tt)*) => {
-        ::core::compile_error!(
-            "`suspend!` can only be used in the body of a `#[coroutine]` function or a `coro!` block"
-        )
+        $crate::not_in_a_coroutine!(suspend $($tokens)*)
     };
 }
 
@@ -86,10 +81,26 @@ macro_rules! suspend {
 /// ```
 #[macro_export]
 macro_rules! suspend_from {
-    (@used) => {};
     ($($tokens:tt)*) => {
+        $crate::not_in_a_coroutine!(suspend_from $($tokens)*)
+    };
+}
+
+/// What `suspend!` and `suspend_from!` expand to where no coroutine rewrote them.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! not_in_a_coroutine {
+    // The expansion of a coroutine invokes each suspension macro this way once, so that the
+    // import the body uses for it counts as used.
+    ($name:ident @used) => {};
+    (suspend $($tokens:tt)*) => {
         ::core::compile_error!(
-            "`suspend_from!` can only be used in the body of a `#[coroutine]` function or a `coro!` block"
+            "`suspend!` can only be used in the body of a `#[coro::coroutine]` function or a `coro!` block; an imported bare `#[coroutine]` is rustc's own unstable attribute, which does not rewrite it: write the path, `#[coro::coroutine(..)]`"
+        )
+    };
+    (suspend_from $($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`suspend_from!` can only be used in the body of a `#[coro::coroutine]` function or a `coro!` block; an imported bare `#[coroutine]` is rustc's own unstable attribute, which does not rewrite it: write the path, `#[coro::coroutine(..)]`"
         )
     };
 }

@@ -185,6 +185,7 @@ impl<Y, R, T, F: Future<Output = T>> Coroutine<R> for Pinned<Y, R, F> {
 
     fn kill(&mut self) {
         if self.status.is_alive() {
+            let _killing = current::Killing::start();
             self.status = Status::Killed;
             self.body = None;
         }
@@ -196,6 +197,16 @@ impl<Y, R, T, F: Future<Output = T>> Coroutine<R> for Pinned<Y, R, F> {
 
     fn name(&self) -> Option<&'static str> {
         Some(self.meta.name)
+    }
+}
+
+/// Dropping a coroutine that has not finished kills it, as in the default lowering.
+impl<Y, R, F: Future> Drop for Pinned<Y, R, F> {
+    fn drop(&mut self) {
+        if self.status.is_alive() && self.body.is_some() {
+            let _killing = current::Killing::start();
+            self.body = None;
+        }
     }
 }
 

@@ -7,9 +7,9 @@ use syn::{Ident, LitStr, Path, Token, Type};
 
 use crate::error::Errors;
 
-/// The options, validated: `yield = Y` is required, everything else is optional.
+/// The options, validated; all of them are optional (`yield` is `()` when left out).
 pub(crate) struct Options {
-    /// `yield = Y`: the type of the values the body suspends with.
+    /// `yield = Y`: the type of the values the body suspends with; `()` when absent.
     pub(crate) yield_ty: Type,
     /// `resume = R`: the type of resume values; `()` when absent.
     pub(crate) resume_ty: Option<Type>,
@@ -126,7 +126,7 @@ fn parse_type(input: ParseStream, key: &str) -> syn::Result<Type> {
 }
 
 /// Parses the options of `#[coroutine(...)]`; `inline` allows `return = T` (for `coro!`).
-/// `default_span` is where a missing `yield = T` is reported.
+/// `default_span` stands for the options when they are reported as a whole.
 pub(crate) fn parse_options(
     args: &Punctuated<Arg, Token![,]>,
     inline: bool,
@@ -168,13 +168,9 @@ pub(crate) fn parse_options(
             errors.error(span, "this option is given twice");
         }
     }
-    let Some(yield_ty) = yield_ty else {
-        errors.error(
-            default_span,
-            "missing `yield = T`: say what type the body suspends with, as in `#[coro::coroutine(yield = u32)]`",
-        );
-        return None;
-    };
+    // Left out, the body suspends with `()`, as `suspend!()` does.
+    let _ = default_span;
+    let yield_ty = yield_ty.unwrap_or_else(|| syn::parse_quote!(()));
     if let (Some(span), Some(())) = (clone, pinned) {
         errors.error(
             span,
@@ -247,12 +243,13 @@ mod tests {
         let o = parse(quote::quote!(yield = u32, resume = (), crate = "::my_coro")).unwrap();
         assert!(o.resume_is_unit());
         assert_eq!(o.krate.to_token_stream().to_string(), ":: my_coro");
+        let o = parse(quote::quote!()).unwrap();
+        assert_eq!(o.yield_ty.to_token_stream().to_string(), "()");
     }
 
     #[test]
     fn mistakes_are_reported() {
         let err = |t| parse(t).err().unwrap().join("\n");
-        assert!(err(quote::quote!(resume = u32)).contains("missing `yield = T`"));
         assert!(err(quote::quote!(yield u32)).contains("expected `=` after `yield`"));
         assert!(err(quote::quote!(yield = u32, fast)).contains("unknown option `fast`"));
         assert!(err(quote::quote!(yield = u32, clone, clone)).contains("given twice"));

@@ -1,9 +1,3 @@
-#[coro::coroutine]
-fn no_options() {}
-
-#[coro::coroutine(resume = u32)]
-fn missing_yield() {}
-
 #[coro::coroutine(yield u32)]
 fn malformed_yield() {}
 
