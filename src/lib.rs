@@ -299,8 +299,7 @@ pub use coro_core::{
     Status, Throw, TryYields, Yields, current, is_killing, suspend, suspend_from,
 };
 pub use coro_macros::{coro, coroutine};
-/// Microthreads: a round-robin scheduler of coroutines on one OS thread, with channels, timers
-/// and an I/O dispatcher. See [`coro_uthread`].
+#[doc(inline)]
 pub use coro_uthread as uthread;
 
 #[doc(hidden)]

@@ -111,7 +111,7 @@ impl<T> State<T> {
 ///
 /// ```
 /// use coro::suspend_from;
-/// use coro_uthread::{Channel, Scheduler, Syscall, Wake};
+/// use coro::uthread::{Channel, Scheduler, Syscall, Wake};
 /// use std::{cell::RefCell, rc::Rc};
 ///
 /// type Log = Rc<RefCell<Vec<String>>>;

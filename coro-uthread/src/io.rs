@@ -222,7 +222,7 @@ impl<S: mio::event::Source> Drop for Wait<S> {
 }
 
 fn no_scheduler() -> io::Error {
-    io::Error::other("sockets of coro_uthread need a Scheduler on this thread")
+    io::Error::other("sockets of coro::uthread need a Scheduler on this thread")
 }
 
 /// What a wait on a socket ended with, other than readiness.

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use coro::suspend_from;
-//! use coro_uthread::{Channel, Error, Scheduler, Syscall, Wake, sleep};
+//! use coro::uthread::{Channel, Error, Scheduler, Syscall, Wake, sleep};
 //! use std::time::Duration;
 //!
 //! #[coro::coroutine(yield = Syscall, resume = Wake)]

@@ -84,7 +84,7 @@ impl TaskId {
     /// The number: 1 for the first microthread a scheduler spawns, then 2, 3, ...
     ///
     /// ```
-    /// # use coro_uthread::{Scheduler, Syscall, Wake};
+    /// # use coro::uthread::{Scheduler, Syscall, Wake};
     /// #[coro::coroutine(yield = Syscall, resume = Wake)]
     /// fn idle(#[resume] _w: Wake) {}
     /// let s = Scheduler::new().unwrap();
@@ -474,7 +474,7 @@ impl Scheduler {
     ///
     /// ```
     /// use coro::suspend_from;
-    /// use coro_uthread::{Scheduler, Syscall, Wake, yield_now};
+    /// use coro::uthread::{Scheduler, Syscall, Wake, yield_now};
     /// use std::{cell::RefCell, rc::Rc};
     ///
     /// #[coro::coroutine(yield = Syscall, resume = Wake)]
@@ -976,7 +976,7 @@ where
     T: 'static,
 {
     with_current(|s| s.spawn(coroutine, None))
-        .expect("coro_uthread::spawn needs a Scheduler on this thread")
+        .expect("coro::uthread::spawn needs a Scheduler on this thread")
 }
 
 /// The microthread running on this thread: its id and name. `None` outside microthreads.
