@@ -272,6 +272,10 @@
 //!
 //! # Limitations
 //!
+//! - In the default lowering, a `return` that only a macro's expansion holds (anyhow's `bail!`
+//!   and `ensure!`, a `macro_rules!` of your own) cannot end the coroutine: the body runs in a
+//!   function of the state machine. `bail!` and `ensure!` get an error that says so; another
+//!   macro gets rustc's type error at its `return`. With `pinned` they work as in a function.
 //! - A local that is partly moved (`let items = self.items;` then `self.step` used after a
 //!   suspension point) cannot be kept whole: take it apart first
 //!   (`let Self { items, step } = self;`).

@@ -214,6 +214,23 @@ impl<'a> Prepare<'a> {
     /// but `return`, `?` and `self` inside them are rewritten where the arguments parse as
     /// expressions.
     fn other_macro(&mut self, mac: &mut Macro) {
+        if self.in_body()
+            && self.rewrite_exits
+            && let Some(last) = mac.path.segments.last()
+            && RETURNING_MACROS.contains(&last.ident.to_string().as_str())
+        {
+            // The state machine runs the body inside a function of its own, so a `return` that
+            // only a macro's expansion holds cannot end the coroutine; the `pinned` lowering
+            // runs the body as written.
+            let name = last.ident.to_string();
+            self.errors.error_spanned(
+                &mac.path,
+                format!(
+                    "`{name}!` expands to `return`, which the default lowering cannot see inside a macro: add `pinned` to the attribute (`#[coro::coroutine(yield = T, pinned)]`), where it works as in a function, or write the `return` out, as in `return Err(anyhow::anyhow!(..))`"
+                ),
+            );
+            return;
+        }
         if is_nested_coroutine_macro(mac) {
             // A `coro!` block is a coroutine of its own: its suspension points are its own.
             if self.rename_self {
@@ -258,6 +275,9 @@ impl<'a> Prepare<'a> {
         }
     }
 }
+
+/// Well-known macros whose expansion is a `return` (anyhow's and eyre's).
+const RETURNING_MACROS: &[&str] = &["bail", "ensure"];
 
 /// `coro!` (or `coro::coro!`): a nested coroutine block.
 fn is_nested_coroutine_macro(mac: &Macro) -> bool {
