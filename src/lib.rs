@@ -300,7 +300,7 @@
 pub use coro_core::symmetric;
 pub use coro_core::{
     BoxCoroutine, BoxSendCoroutine, Coroutine, CoroutineId, CoroutineState, Current, EarlyExit,
-    Status, Throw, TryYields, Yields, current, is_killing, suspend, suspend_from,
+    Status, Throw, Thrown, TryYields, Yields, current, is_killing, suspend, suspend_from,
 };
 pub use coro_macros::{coro, coroutine};
 #[doc(inline)]

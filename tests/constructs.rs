@@ -396,7 +396,9 @@ fn question_mark_on_option_and_result() {
     assert_eq!(c.resume(Ok(0)), Ok(12));
     assert_eq!(
         c.throw("boom".to_string()),
-        Err(EarlyExit::Returned(Err("boom".to_string())))
+        Err(coro::Thrown::Ended(EarlyExit::Returned(Err(
+            "boom".to_string()
+        ))))
     );
 }
 

@@ -206,13 +206,41 @@ fn errors_can_be_thrown_in_and_handled_or_propagated() {
     assert_eq!(c.throw("reset".to_string()), Ok("sum 0".into()));
     assert_eq!(
         c.throw("boom".to_string()),
-        Err(EarlyExit::Returned(Err("stopped by boom".into())))
+        Err(coro::Thrown::Ended(EarlyExit::Returned(Err(
+            "stopped by boom".into()
+        ))))
     );
-    // Thrown into an unstarted coroutine: the `#[resume]` parameter receives it.
+    // Finished now: an error thrown in comes back, and nothing runs.
+    assert_eq!(
+        c.throw("late".to_string()),
+        Err(coro::Thrown::Refused("late".to_string(), Status::Finished))
+    );
+    // Thrown into an unstarted coroutine: as Python does, it is ended without running its body
+    // and the error goes back to the thrower (a `#[resume] _` parameter cannot swallow it).
     let mut d = listener();
     assert_eq!(
         d.throw("early".to_string()),
-        Err(EarlyExit::Returned(Err("early".into())))
+        Err(coro::Thrown::Refused(
+            "early".to_string(),
+            Status::Unstarted
+        ))
+    );
+    assert_eq!(d.status(), Status::Killed);
+    assert_eq!(d.resume(Ok(1)), Err(EarlyExit::Killed));
+}
+
+#[test]
+fn an_error_thrown_into_an_ended_coroutine_comes_back() {
+    let mut k = listener();
+    k.resume(Ok(1)).unwrap();
+    k.kill();
+    assert_eq!(
+        k.throw("x".to_string()),
+        Err(coro::Thrown::Refused("x".to_string(), Status::Killed))
+    );
+    assert_eq!(
+        coro::Thrown::<String, ()>::Refused("y".into(), Status::Killed).refused(),
+        Some("y".to_string())
     );
 }
 
@@ -248,7 +276,7 @@ fn throw_reaches_the_innermost_delegate_first() {
     assert_eq!(c.resume(Ok(())), Ok(1));
     assert_eq!(
         c.throw("bad".into()),
-        Err(EarlyExit::Returned(Err("bad".into())))
+        Err(coro::Thrown::Ended(EarlyExit::Returned(Err("bad".into()))))
     );
 }
 

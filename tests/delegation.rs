@@ -139,10 +139,16 @@ fn a_thrown_error_reaches_the_innermost_frame_first_and_each_level_decides() {
     let mut c = catcher(3);
     assert_eq!(c.resume(Ok(0)), Ok(0));
     // The innermost frame returns the error, level 1 catches it (100 + 3), levels 2 and 3 add one.
-    assert_eq!(c.throw("bad".to_owned()), Err(EarlyExit::Returned(Ok(105))));
+    assert_eq!(
+        c.throw("bad".to_owned()),
+        Err(coro::Thrown::Ended(EarlyExit::Returned(Ok(105))))
+    );
     let mut c = catcher(2);
     c.resume(Ok(0)).unwrap();
-    assert_eq!(c.throw("bad".to_owned()), Err(EarlyExit::Returned(Ok(104))));
+    assert_eq!(
+        c.throw("bad".to_owned()),
+        Err(coro::Thrown::Ended(EarlyExit::Returned(Ok(104))))
+    );
 }
 
 #[test]

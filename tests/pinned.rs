@@ -330,7 +330,9 @@ fn throw_resumes_with_an_error() {
     assert_eq!(w.resume(Ok(5)), Ok(5));
     assert_eq!(
         w.throw("stop".to_string()),
-        Err(EarlyExit::Returned(Err("stop".to_string())))
+        Err(coro::Thrown::Ended(EarlyExit::Returned(Err(
+            "stop".to_string()
+        ))))
     );
 }
 

@@ -106,18 +106,25 @@ pub trait Coroutine<R = ()> {
         None
     }
 
-    /// Resumes the coroutine with an error instead of a value: the seed's "send an exception".
+    /// Resumes the coroutine with an error instead of a value: the seed's "send an exception",
+    /// Python's `generator.throw`.
     ///
-    /// For a coroutine whose resume type is `Result<T, E>`, this is `resume(Err(error))`: the
-    /// `suspend!` the body is paused at evaluates to `Err(error)`, so `suspend!(x)?` propagates
-    /// it and a `match` can handle it. What the body does next is what this returns.
+    /// For a coroutine suspended at a `suspend!` whose resume type is `Result<T, E>`, this is
+    /// `resume(Err(error))`: the `suspend!` evaluates to `Err(error)`, so `suspend!(x)?`
+    /// propagates it and a `match` can handle it. What the body does next is what this returns.
+    ///
+    /// A coroutine that is not suspended cannot take the error, and it comes back to the thrower
+    /// ([`Thrown::Refused`]): one that has ended (returned, killed, panicked) is left as it is,
+    /// and one that has not started is killed first, without running any of its body, as Python
+    /// closes an unstarted generator that is thrown into.
     ///
     /// # Errors
     ///
-    /// As for [`resume`](Coroutine::resume).
+    /// [`Thrown::Ended`] with what [`resume`](Coroutine::resume) would have returned when the
+    /// body ends during this resume; [`Thrown::Refused`] with the error when no body ran.
     ///
     /// ```
-    /// use coro::{Coroutine, EarlyExit, suspend};
+    /// use coro::{Coroutine, EarlyExit, Status, Thrown, suspend};
     ///
     /// #[coro::coroutine(yield = u32, resume = Result<(), String>)]
     /// fn worker(#[resume] start: Result<(), String>) -> Result<u32, String> {
@@ -136,14 +143,29 @@ pub trait Coroutine<R = ()> {
     /// assert_eq!(w.resume(Ok(())), Ok(0));
     /// assert_eq!(w.resume(Ok(())), Ok(1));
     /// assert_eq!(w.throw("skip".to_string()), Ok(1));
-    /// assert_eq!(w.throw("stop".to_string()), Err(EarlyExit::Returned(Err("stop".to_string()))));
+    /// assert_eq!(
+    ///     w.throw("stop".to_string()),
+    ///     Err(Thrown::Ended(EarlyExit::Returned(Err("stop".to_string()))))
+    /// );
+    /// // Finished now: the next error comes back.
+    /// assert_eq!(
+    ///     w.throw("late".to_string()),
+    ///     Err(Thrown::Refused("late".to_string(), Status::Finished))
+    /// );
     /// ```
-    fn throw<E>(&mut self, error: E) -> Result<Self::Yield, EarlyExit<Self::Return>>
+    fn throw<E>(&mut self, error: E) -> Result<Self::Yield, Thrown<E, Self::Return>>
     where
         R: Throw<E>,
         Self: Sized,
     {
-        self.resume(R::thrown(error))
+        match self.status() {
+            Status::Suspended => self.resume(R::thrown(error)).map_err(Thrown::Ended),
+            Status::Unstarted => {
+                self.kill();
+                Err(Thrown::Refused(error, Status::Unstarted))
+            }
+            ended => Err(Thrown::Refused(error, ended)),
+        }
     }
 
     /// An iterator over the values a generator yields that keeps its return value for after the
@@ -226,6 +248,48 @@ impl Status {
         matches!(self, Status::Unstarted | Status::Suspended)
     }
 }
+
+/// How a [`Coroutine::throw`] ends when the coroutine does not suspend again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Thrown<E, T> {
+    /// The body took the error and ended during this resume: what
+    /// [`resume`](Coroutine::resume) would have returned.
+    Ended(EarlyExit<T>),
+    /// The coroutine was not suspended at a suspension point, so no body saw the error: it is
+    /// handed back, with the status the coroutine had (an unstarted one is killed first).
+    Refused(E, Status),
+}
+
+impl<E, T> Thrown<E, T> {
+    /// The error, if it was handed back.
+    ///
+    /// ```
+    /// use coro::{Status, Thrown};
+    ///
+    /// let t: Thrown<&str, ()> = Thrown::Refused("oops", Status::Killed);
+    /// assert_eq!(t.refused(), Some("oops"));
+    /// ```
+    pub fn refused(self) -> Option<E> {
+        match self {
+            Thrown::Refused(error, _) => Some(error),
+            Thrown::Ended(_) => None,
+        }
+    }
+}
+
+impl<E, T> core::fmt::Display for Thrown<E, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Thrown::Ended(exit) => write!(f, "{exit}"),
+            Thrown::Refused(_, status) => write!(
+                f,
+                "the error was thrown into a coroutine that was not suspended ({status:?}) and came back"
+            ),
+        }
+    }
+}
+
+impl<E: core::fmt::Debug, T: core::fmt::Debug> std::error::Error for Thrown<E, T> {}
 
 /// A resume type that can carry an injected error: see [`Coroutine::throw`].
 ///

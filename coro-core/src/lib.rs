@@ -28,6 +28,6 @@ pub mod symmetric;
 
 pub use adapters::{TryYields, Yields};
 pub use boxed::{BoxCoroutine, BoxSendCoroutine};
-pub use coroutine::{Coroutine, Status, Throw};
+pub use coroutine::{Coroutine, Status, Throw, Thrown};
 pub use current::{CoroutineId, Current, current, is_killing};
 pub use exit::{CoroutineState, EarlyExit};
