@@ -2,6 +2,8 @@
 //! language's generator tests, an adversarial reviewer's programs) on which the transform once
 //! gave a wrong result or refused valid Rust, reduced by hand. Each test names what was wrong and
 //! compares with what the same body does as a plain function.
+// A `return loop { .. }` in a body once became `break 'label loop { .. }`, which this lint flags.
+#![deny(break_with_label_and_loop)]
 
 use coro::{Coroutine, EarlyExit, Status, suspend, suspend_from};
 use std::cell::RefCell;
@@ -385,4 +387,98 @@ fn a_borrowed_temporary_before_a_suspension() {
     assert!(taken(&log).is_empty());
     assert_eq!(c.resume(10), Err(EarlyExit::Returned(13)));
     assert_eq!(taken(&log), ["called", "abc", "next statement"]);
+}
+
+/// `cfg` inside the argument of a suspension point was not resolved: the configured-out inner
+/// `suspend!` ran (found by the differential tests).
+#[test]
+fn cfg_inside_a_suspension_argument_is_honoured() {
+    #[coro::coroutine(yield = i32)]
+    fn f() {
+        suspend!({
+            #[cfg(any())]
+            suspend!(5);
+            1
+        });
+    }
+    assert_eq!(f().collect::<Vec<_>>(), [1]);
+
+    #[coro::coroutine(yield = i32, resume = i32)]
+    fn g(x: i32, #[resume] first: i32) -> i32 {
+        suspend!(match x {
+            #[cfg(any())]
+            0 => {
+                let first = first + suspend!(5);
+                first
+            }
+            n => n,
+        })
+    }
+    let mut c = g(0);
+    assert_eq!(c.resume(3), Ok(0));
+    assert_eq!(c.resume(4), Err(EarlyExit::Returned(4)));
+}
+
+/// A value `if` whose `let` chain suspends after its first element, with a branch that returns,
+/// stored the branch's never-value in the `if`'s temporary, which then counted as read before it
+/// was assigned (E0381; found by the differential tests).
+#[test]
+fn a_value_if_with_a_suspending_let_chain_and_a_returning_branch() {
+    #[coro::coroutine(yield = i32, resume = i32)]
+    fn f(a: Option<i32>, #[resume] _first: i32) -> i32 {
+        let x = if let Some(y) = a
+            && suspend!(y) > 1
+        {
+            return 1;
+        } else {
+            2
+        };
+        x * 10
+    }
+    let mut c = f(Some(7));
+    assert_eq!(c.resume(0), Ok(7));
+    assert_eq!(c.resume(5), Err(EarlyExit::Returned(1)));
+    let mut c = f(Some(7));
+    assert_eq!(c.resume(0), Ok(7));
+    assert_eq!(c.resume(0), Err(EarlyExit::Returned(20)));
+    let mut c = f(None);
+    assert_eq!(c.resume(0), Err(EarlyExit::Returned(20)));
+
+    #[coro::coroutine(yield = i32, resume = i32)]
+    fn g(a: Option<i32>, #[resume] _first: i32) -> i32 {
+        let x = if let Some(y) = a
+            && suspend!(y) > 1
+        {
+            3
+        } else {
+            {
+                return 4;
+            }
+        };
+        x
+    }
+    let mut c = g(Some(1));
+    assert_eq!(c.resume(0), Ok(1));
+    assert_eq!(c.resume(0), Err(EarlyExit::Returned(4)));
+    let mut c = g(Some(1));
+    assert_eq!(c.resume(0), Ok(1));
+    assert_eq!(c.resume(2), Err(EarlyExit::Returned(3)));
+}
+
+/// `return loop { break v; }` warned (`break_with_label_and_loop`): the rewritten `return` is a
+/// labeled `break` whose value is a loop (found by the differential tests; the crate denies the
+/// lint).
+#[test]
+fn returning_a_loop_value_raises_no_lint() {
+    #[coro::coroutine(yield = i32)]
+    fn f(n: i32) -> i32 {
+        suspend!(n);
+        #[allow(clippy::never_loop)]
+        return loop {
+            break n * 2;
+        };
+    }
+    let mut c = f(3);
+    assert_eq!(c.resume(()), Ok(3));
+    assert_eq!(c.resume(()), Err(EarlyExit::Returned(6)));
 }

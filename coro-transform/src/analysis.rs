@@ -574,6 +574,8 @@ pub(crate) fn diverging(expr: &syn::Expr) -> bool {
     match expr {
         syn::Expr::Break(_) | syn::Expr::Continue(_) | syn::Expr::Return(_) => true,
         syn::Expr::Paren(p) => diverging(&p.expr),
+        // `{ return 1 }`: an unlabeled block that ends in a jump (nothing can break out of it).
+        syn::Expr::Block(b) if b.label.is_none() => b.block.stmts.last().is_some_and(diverges),
         syn::Expr::Macro(m) => panics(&m.mac),
         _ => false,
     }
@@ -594,12 +596,21 @@ fn panics(mac: &syn::Macro) -> bool {
 /// statement.
 pub(crate) fn exits_body(stmt: &syn::Stmt) -> bool {
     match stmt {
-        syn::Stmt::Expr(syn::Expr::Break(b), _) => {
-            b.label.as_ref().is_some_and(|l| l.ident == "__coro_body")
-        }
-        syn::Stmt::Expr(syn::Expr::Return(_) | syn::Expr::Macro(_), _) | syn::Stmt::Macro(_) => {
-            diverges(stmt)
-        }
+        syn::Stmt::Expr(e, _) => exits_expr(e),
+        syn::Stmt::Macro(_) => diverges(stmt),
+        _ => false,
+    }
+}
+
+/// An expression that leaves the whole body: `break '__coro_body`, `return`, a panic, or an
+/// unlabeled block that ends in one (`{ return 4; }`).
+fn exits_expr(expr: &syn::Expr) -> bool {
+    match expr {
+        syn::Expr::Break(b) => b.label.as_ref().is_some_and(|l| l.ident == "__coro_body"),
+        syn::Expr::Return(_) => true,
+        syn::Expr::Macro(m) => panics(&m.mac),
+        syn::Expr::Paren(p) => exits_expr(&p.expr),
+        syn::Expr::Block(b) if b.label.is_none() => b.block.stmts.last().is_some_and(exits_body),
         _ => false,
     }
 }

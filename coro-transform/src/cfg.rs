@@ -153,7 +153,26 @@ impl Collect {
     }
 }
 
+/// The arguments of `suspend!` / `suspend_from!`, which the transform reads as expressions of
+/// the body (other macros' arguments are the macro's business).
+fn suspension_args(mac: &syn::Macro) -> Option<Punctuated<Expr, Token![,]>> {
+    crate::prepare::SuspendMacro::of(mac)?;
+    syn::parse::Parser::parse2(
+        Punctuated::<Expr, Token![,]>::parse_terminated,
+        mac.tokens.clone(),
+    )
+    .ok()
+}
+
 impl<'ast> Visit<'ast> for Collect {
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if let Some(args) = suspension_args(mac) {
+            for arg in &args {
+                self.visit_expr(arg);
+            }
+        }
+    }
+
     fn visit_attribute(&mut self, attr: &'ast Attribute) {
         let mut pending = vec![attr.clone()];
         while let Some(attr) = pending.pop() {
@@ -301,7 +320,17 @@ impl VisitMut for Apply<'_> {
                 }
             }
             syn::Stmt::Expr(e, _) => self.visit_children(e),
-            syn::Stmt::Macro(_) | syn::Stmt::Item(_) => {}
+            syn::Stmt::Macro(m) => self.visit_macro_mut(&mut m.mac),
+            syn::Stmt::Item(_) => {}
+        }
+    }
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        if let Some(mut args) = suspension_args(mac) {
+            for arg in &mut args {
+                self.visit_expr_mut(arg);
+            }
+            mac.tokens = args.to_token_stream();
         }
     }
 

@@ -1867,6 +1867,9 @@ impl VisitMut for BreakValues {
                 let span = b.break_token.span;
                 *expr = match &self.into {
                     IntoTokens::Discard if !had_value => return,
+                    // A value that never comes (`break 'l { return 1 }`) is no value to store,
+                    // and the `break` after it is never reached.
+                    _ if crate::analysis::diverging(&value) => value,
                     IntoTokens::Discard => {
                         syn::parse_quote_spanned!(span=> { #value; break #label })
                     }

@@ -105,6 +105,13 @@ pub(crate) fn body_label() -> Lifetime {
 /// `break '__coro_body value`: what `return value` becomes. Built as a node, since
 /// `break 'l ::path` does not round-trip through `syn`'s parser.
 pub(crate) fn exit_expr(value: Expr, span: Span) -> Expr {
+    // `break 'l loop { .. }` reads like an unlabeled `break` to rustc's
+    // `break_with_label_and_loop` lint; a loop or labeled block as the value gets parentheses.
+    let value = match value {
+        Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => paren(value),
+        Expr::Block(ref b) if b.label.is_some() => paren(value),
+        other => other,
+    };
     // The label keeps the macro's hygiene (only the `break` keyword gets the user's span), so
     // that it resolves to the label the expansion declares and to nothing the user wrote.
     Expr::Break(syn::ExprBreak {
@@ -112,6 +119,14 @@ pub(crate) fn exit_expr(value: Expr, span: Span) -> Expr {
         break_token: Token![break](span),
         label: Some(body_label()),
         expr: Some(Box::new(value)),
+    })
+}
+
+fn paren(expr: Expr) -> Expr {
+    Expr::Paren(syn::ExprParen {
+        attrs: Vec::new(),
+        paren_token: syn::token::Paren::default(),
+        expr: Box::new(expr),
     })
 }
 
