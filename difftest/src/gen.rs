@@ -512,10 +512,6 @@ struct Gen {
     /// condition (where rustc refuses an unlabeled jump) nor in the value a valued `loop` breaks
     /// with at its head (printed inside that loop, modelled outside it).
     jumps_ok: bool,
-    /// Inside the argument of a `suspend!` or `suspend_from!`, where `cfg` is not resolved before
-    /// the transform (a defect: a configured-out statement's suspension point runs, and a
-    /// configured-out arm's may not compile): no `cfg` on statements or arms.
-    in_macro: u32,
 }
 
 impl Gen {
@@ -624,10 +620,7 @@ impl Gen {
 
     /// Generates the argument of a suspension point.
     fn macro_arg<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
-        self.in_macro += 1;
-        let out = f(self);
-        self.in_macro -= 1;
-        out
+        f(self)
     }
 
     /// Generates with `break` and `continue` of the enclosing loops ruled out.
@@ -968,7 +961,7 @@ impl Gen {
                 self.scope().accs.push(name);
             }
             10 | 11 => return self.control(out),
-            13 if self.in_macro == 0 => self.cfg_stmt(out),
+            13 => self.cfg_stmt(out),
             13 => {
                 out.push(Stmt::Expr(Expr::Eff(self.rng.small())));
                 self.note(Prod::EffectCall);
@@ -1270,11 +1263,7 @@ impl Gen {
         match self.rng.below(4) {
             0 => {
                 let cond = self.cond(1);
-                // Not after a `let` chain of more than one element: with a suspension point past
-                // its first `let` and a branch that diverges, the coroutine does not compile (a
-                // transform defect, E0381 on the value's temporary).
-                let chain = matches!(&cond, Cond::Chain(els) if els.len() > 1);
-                let pick = if chain { 2 } else { self.rng.below(5) };
+                let pick = self.rng.below(5);
                 let (then, els) = match pick {
                     0 => {
                         self.note(Prod::DivergingBranch);
@@ -1445,7 +1434,7 @@ impl Gen {
 
     /// Sometimes an attribute for an arm that may be configured out (not the last).
     fn arm_cfg(&mut self) -> Option<CfgAttr> {
-        if !self.rng.chance(15) || self.in_macro > 0 {
+        if !self.rng.chance(15) {
             return None;
         }
         self.note(Prod::CfgArm);
@@ -1711,7 +1700,6 @@ pub fn generate(seed: u64) -> Program {
             is_helper,
             in_method: 0,
             jumps_ok: true,
-            in_macro: 0,
         };
         let body = g.block(if is_helper { 4 } else { 7 }, true);
         next_guard = g.next_guard;

@@ -1,8 +1,8 @@
 //! Generated coroutines against the same bodies run as plain Rust: identical event logs, run to
 //! the end and killed after each suspension point. See the crate docs.
 #![allow(missing_docs)]
-// The transform writes `return e` as a labeled `break` out of the body, which this lint (emitted
-// while parsing, so only a crate-level `allow` reaches it) flags when `e` is a `loop`.
+// The generated programs break out of labeled loops with block values (`break 'l { .. }`), which
+// this lint (emitted while parsing, so only a crate-level `allow` reaches it) flags.
 #![allow(break_with_label_and_loop)]
 
 use coro::{suspend, suspend_from};
