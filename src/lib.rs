@@ -245,6 +245,21 @@
 //!   borrow that. A closure that uses a local and is used after a suspension point must be a
 //!   `move` closure. A borrow the transform does not recognise is rustc's to report.
 //!
+//! # Beside Python's generators
+//!
+//! Where the two differ in shape, the choice follows PEP 342 and PEP 380:
+//!
+//! | Python | coro |
+//! |---|---|
+//! | `gen.send(v)`; the first `send` must be `None` | [`resume(v)`](Coroutine::resume); the first value goes to the `#[resume]` parameter, so none is lost |
+//! | `StopIteration` carries the return value | `Err(EarlyExit::Returned(v))`, once; later resumes say `Finished`, `Killed` or `Panicked` |
+//! | `StopIteration.value` after a `for` loop (lost) | [`yields()`](Coroutine::yields) then `returned()`; [`try_yields()`](Coroutine::try_yields) for a `Result<(), E>` body |
+//! | `gen.throw(e)` into a suspended generator | [`throw(e)`](Coroutine::throw): its `suspend!` evaluates to `Err(e)` |
+//! | `gen.throw(e)` into an unstarted generator: closed, `e` raised | killed without running any of its body, `Err(Thrown::Refused(e, Status::Unstarted))` |
+//! | `gen.throw(e)` into a finished generator: `e` raised | `Err(Thrown::Refused(e, status))`: the error comes back |
+//! | `gen.close()`, `GeneratorExit` in cleanup code | [`kill()`](Coroutine::kill), [`is_killing()`] in a drop guard |
+//! | `yield from sub` | `suspend_from!(sub)`, with throw and kill reaching `sub` first |
+//!
 //! # Recursion and delegation
 //!
 //! `suspend_from!(f(args))`, where `f` is the coroutine itself, runs the call as a new frame of

@@ -482,3 +482,45 @@ fn returning_a_loop_value_raises_no_lint() {
     assert_eq!(c.resume(()), Ok(3));
     assert_eq!(c.resume(()), Err(EarlyExit::Returned(6)));
 }
+
+/// `suspend_from!(c)` of a coroutine that had already returned panicked. It now ends the
+/// delegating coroutine as if killed, in both lowerings.
+#[test]
+fn delegating_to_an_ended_coroutine_ends_the_delegating_one() {
+    #[coro::coroutine(yield = i32)]
+    fn one() -> i32 {
+        suspend!(1);
+        7
+    }
+    #[coro::coroutine(yield = i32)]
+    fn outer<C: Coroutine<Yield = i32, Return = i32>>(c: C, log: Log) -> i32 {
+        let _g = Guard("outer's guard", log);
+        suspend!(0);
+        suspend_from!(c) + 100
+    }
+    #[coro::coroutine(yield = i32, pinned)]
+    fn outer_pinned(log: Log) -> i32 {
+        let _g = Guard("outer's guard", log);
+        let mut c = one();
+        let a = suspend_from!(&mut c);
+        suspend!(a);
+        suspend_from!(&mut c) + 100
+    }
+    let log = Log::default();
+    let mut finished = one();
+    while finished.resume(()).is_ok() {}
+    let mut c = outer(finished, log.clone());
+    assert_eq!(c.resume(()), Ok(0));
+    assert_eq!(c.resume(()), Err(EarlyExit::Killed));
+    assert_eq!(taken(&log), ["outer's guard"]);
+    assert_eq!(c.status(), Status::Killed);
+    assert_eq!(c.resume(()), Err(EarlyExit::Killed));
+
+    let mut c = outer_pinned(log.clone());
+    assert_eq!(c.resume(()), Ok(1));
+    assert_eq!(c.resume(()), Ok(7));
+    assert!(taken(&log).is_empty());
+    assert_eq!(c.resume(()), Err(EarlyExit::Killed));
+    assert_eq!(taken(&log), ["outer's guard"]);
+    assert_eq!(c.status(), Status::Killed);
+}

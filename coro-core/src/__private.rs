@@ -13,7 +13,7 @@ use core::marker::PhantomData;
 use core::ops::ControlFlow;
 
 pub use crate::current::Meta;
-pub use crate::pinned::{Pinned, Port, Suspend, pinned};
+pub use crate::pinned::{End, Pinned, Port, Suspend, pinned};
 pub use crate::{Coroutine, EarlyExit, Status};
 pub use core;
 
@@ -374,24 +374,20 @@ impl<Y, T, G> Generator<Y, T> for G where
 {
 }
 
-/// The value of `suspend_from!(c)`: what `c` returned.
-#[inline]
-pub fn delegate_result<T>(exit: EarlyExit<T>) -> T {
-    match exit {
-        EarlyExit::Returned(value) => value,
-        dead => delegated_to_dead(dead.status()),
-    }
-}
-
+/// Ends a coroutine whose `suspend_from!` found its delegate already ended (returned, killed or
+/// panicked before the delegation started): there is no return value for the delegation to
+/// evaluate to, so the delegating coroutine ends as if killed, its locals dropped in kill
+/// order, and this resume reports [`EarlyExit::Killed`].
 #[cold]
 #[inline(never)]
-fn delegated_to_dead(status: Status) -> ! {
-    let what = match status {
-        Status::Killed => "was killed",
-        Status::Panicked => "had panicked",
-        _ => "had already returned",
-    };
-    panic!("suspend_from!: the coroutine delegated to {what} before the delegation started")
+pub fn end_delegating<S: State, K: FrameStack<S>, Y, T>(
+    state: &mut S,
+    frames: &mut K,
+) -> Result<Y, EarlyExit<T>> {
+    let _killing = current::Killing::start();
+    *state = S::KILLED;
+    frames.kill_all();
+    Err(EarlyExit::Killed)
 }
 
 /// `?` in a coroutine body: the stable stand-in for `core::ops::Try::branch`.

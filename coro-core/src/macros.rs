@@ -50,10 +50,11 @@ macro_rules! suspend {
 /// A call of the enclosing function itself (direct recursion) needs no `Box` and allocates nothing
 /// per level: the callee runs as a new frame of the same state machine.
 ///
-/// # Panics
-///
-/// If `c` had already returned, was killed or had panicked before the delegation started (there
-/// is no return value to evaluate to).
+/// If `c` had already ended (returned, was killed or panicked) before the delegation started,
+/// there is no return value for `suspend_from!(c)` to evaluate to, and the delegating coroutine
+/// cannot go on: it ends as if killed, its locals dropped in kill order, and the resume reports
+/// `EarlyExit::Killed`. (Python's `yield from` an exhausted generator evaluates to `None`; Rust
+/// has no value of every type to stand for it.)
 ///
 /// # Examples
 ///

@@ -12,11 +12,11 @@
 //! Suspend(v).await:  first poll: port.yielded = v, Pending   second poll: Ready(port.resumed)
 //! ```
 //!
-//! The invariant that makes this sound without `unsafe`: the only future that ever returns
-//! `Pending` inside the body is a [`Suspend`] (the body has no other `.await`, which the
-//! transform enforces), so when the body's poll returns `Pending` a yielded value is waiting in
-//! the port, and when a [`Suspend`] is polled again the resumer has just put a resume value
-//! there. The port is shared by the coroutine and its body through an [`Rc`]; nothing else can
+//! The invariant that makes this sound without `unsafe`: the only futures that ever return
+//! `Pending` inside the body are a [`Suspend`] and an [`End`] (the body has no other `.await`,
+//! which the transform enforces), so when the body's poll returns `Pending` either a yielded
+//! value is waiting in the port or the body asked to end, and when a [`Suspend`] is polled again
+//! the resumer has just put a resume value there. The port is shared by the coroutine and its body through an [`Rc`]; nothing else can
 //! reach it.
 
 use core::cell::Cell;
@@ -33,6 +33,8 @@ use crate::{Coroutine, EarlyExit, Status};
 pub struct Port<Y, R> {
     yielded: Cell<Option<Y>>,
     resumed: Cell<Option<R>>,
+    /// The body asked to end as if killed (see [`Port::end`]).
+    ended: Cell<bool>,
 }
 
 impl<Y, R> Port<Y, R> {
@@ -42,6 +44,7 @@ impl<Y, R> Port<Y, R> {
         Rc::new(Port {
             yielded: Cell::new(None),
             resumed: Cell::new(None),
+            ended: Cell::new(false),
         })
     }
 
@@ -62,6 +65,36 @@ impl<Y, R> Port<Y, R> {
             port: self,
             value: Some(value),
         }
+    }
+}
+
+impl<Y, R> Port<Y, R> {
+    /// Ends the coroutine as if killed, from inside its body: what a `suspend_from!` does when
+    /// its delegate had already ended (there is no value for it to evaluate to). Never ready:
+    /// the coroutine drops the body when it sees the request.
+    pub fn end(&self) -> End<'_, Y, R> {
+        End { port: self }
+    }
+}
+
+/// The future of [`Port::end`].
+#[must_use = "ending does nothing unless awaited"]
+pub struct End<'a, Y, R> {
+    port: &'a Port<Y, R>,
+}
+
+impl<Y, R> Future for End<'_, Y, R> {
+    type Output = core::convert::Infallible;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        self.port.ended.set(true);
+        Poll::Pending
+    }
+}
+
+impl<Y, R> fmt::Debug for End<'_, Y, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("End").finish_non_exhaustive()
     }
 }
 
@@ -168,6 +201,12 @@ impl<Y, R, T, F: Future<Output = T>> Coroutine<R> for Pinned<Y, R, F> {
         running.completed = true;
         let coro = &mut *running.coro;
         match step {
+            Poll::Pending if coro.port.ended.get() => {
+                let _killing = current::Killing::start();
+                coro.status = Status::Killed;
+                coro.body = None;
+                Err(EarlyExit::Killed)
+            }
             Poll::Pending => match coro.port.yielded.take() {
                 Some(value) => {
                     coro.status = Status::Suspended;

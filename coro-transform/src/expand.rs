@@ -546,7 +546,8 @@ impl Expansion<'_> {
             PointKind::Delegate { .. } => {
                 let take = Self::take_state(&variant, &Self::moved_fields(facts), Some(quote!(_)));
                 let (d, dv, e) = (mixed("__coro_d"), mixed("__coro_dv"), mixed("__coro_e"));
-                let y = mixed("__coro_y");
+                let (y, v) = (mixed("__coro_y"), mixed("__coro_v"));
+                let (state, frames) = (Self::state(), Self::frames());
                 let arg = self.take_arg();
                 let mut ctx = Ctx::default();
                 let resume = self.reenter(Entry::Point(p), &mut ctx, Some(quote!(#dv)));
@@ -554,7 +555,10 @@ impl Expansion<'_> {
                     #state_ty::#variant { __h: #d, .. } => match #krate::__private::Delegation::resume(#d, #arg) {
                         ::core::result::Result::Ok(#y) => return ::core::result::Result::Ok(#y),
                         ::core::result::Result::Err(#e) => {
-                            let #dv = #krate::__private::delegate_result(#e);
+                            let #dv = match #e {
+                                #krate::__private::EarlyExit::Returned(#v) => #v,
+                                _ => return #krate::__private::end_delegating(#state, #frames),
+                            };
                             #take
                             #resume
                         }

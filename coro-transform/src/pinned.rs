@@ -24,7 +24,8 @@
 //!             loop {
 //!                 match d.resume(arg) {
 //!                     Ok(y) => arg = port.suspend(y).await,
-//!                     Err(e) => break delegate_result(e),
+//!                     Err(Returned(v)) => break v,
+//!                     Err(_) => match port.end().await {},  // an ended delegate: end as if killed
 //!                 }
 //!             }
 //!         }..
@@ -145,11 +146,11 @@ impl PinnedExpansion<'_> {
                 syn::parse_quote_spanned!(span=> <_ as #krate::__private::FirstResume>::first())
             }
         });
-        let (d, a, y, e) = (
+        let (d, a, y, v) = (
             Ident::new("__coro_d", Span::mixed_site()),
             Ident::new("__coro_a", Span::mixed_site()),
             Ident::new("__coro_y", Span::mixed_site()),
-            Ident::new("__coro_e", Span::mixed_site()),
+            Ident::new("__coro_v", Span::mixed_site()),
         );
         let delegation = quote_spanned!(coro.span()=>
             #krate::__private::delegation::<#r, _>(#coro)
@@ -160,7 +161,8 @@ impl PinnedExpansion<'_> {
             loop {
                 match #krate::__private::Delegation::resume(&mut #d, #a) {
                     ::core::result::Result::Ok(#y) => #a = #port.suspend(#y).await,
-                    ::core::result::Result::Err(#e) => break #krate::__private::delegate_result(#e),
+                    ::core::result::Result::Err(#krate::__private::EarlyExit::Returned(#v)) => break #v,
+                    ::core::result::Result::Err(_) => match #port.end().await {},
                 }
             }
         }}

@@ -45,8 +45,11 @@ fn numbered() -> impl ::coro::__private::Coroutine<
                             ::core::result::Result::Ok(__coro_y) => {
                                 __coro_a = __coro_port.suspend(__coro_y).await;
                             }
-                            ::core::result::Result::Err(__coro_e) => {
-                                break ::coro::__private::delegate_result(__coro_e);
+                            ::core::result::Result::Err(
+                                ::coro::__private::EarlyExit::Returned(__coro_v),
+                            ) => break __coro_v,
+                            ::core::result::Result::Err(_) => {
+                                match __coro_port.end().await {}
                             }
                         }
                     }
