@@ -317,7 +317,7 @@ pub use coro_core::{
     BoxCoroutine, BoxSendCoroutine, Coroutine, CoroutineId, CoroutineState, Current, EarlyExit,
     Status, Throw, Thrown, TryYields, Yields, current, is_killing, suspend, suspend_from,
 };
-pub use coro_macros::{coro, coroutine};
+pub use coro_macros::{coro, coroutine, uthread};
 #[doc(inline)]
 pub use coro_uthread as uthread;
 

@@ -90,6 +90,49 @@ pub fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
     coro_transform::expand_attribute(args.into(), item.into()).into()
 }
 
+/// Turns a function into a microthread of [`coro::uthread`](https://docs.rs/coro): a coroutine
+/// whose suspensions are requests to the scheduler and whose resume values say why it runs
+/// again.
+///
+/// `#[coro::uthread]` is `#[coro::coroutine(yield = Syscall, resume = Wake)]` with a
+/// `#[resume] _: Wake` parameter added when the function has none, so a microthread is written
+/// as a plain function. It takes the other options of `#[coro::coroutine]` (`pinned`,
+/// `name = ".."`, `crate = ".."`).
+///
+/// ```
+/// use coro::suspend_from;
+/// use coro::uthread::{Channel, Scheduler, yield_now};
+///
+/// #[coro::uthread]
+/// fn summer(inbox: Channel<u32>) -> u32 {
+///     let mut sum = 0;
+///     while let Ok(v) = suspend_from!(inbox.recv()) {
+///         sum += v;
+///         suspend_from!(yield_now());
+///     }
+///     sum
+/// }
+///
+/// #[coro::uthread]
+/// fn sender(out: Channel<u32>) {
+///     for v in [1, 2, 3] {
+///         let _ = suspend_from!(out.send(v));
+///     }
+///     out.close();
+/// }
+///
+/// let s = Scheduler::new().unwrap();
+/// let ch = Channel::new();
+/// let total = s.spawn(summer(ch.clone()));
+/// s.spawn(sender(ch));
+/// assert!(s.run().is_clean());
+/// assert_eq!(total.try_join(), Some(Ok(6)));
+/// ```
+#[proc_macro_attribute]
+pub fn uthread(args: TokenStream, item: TokenStream) -> TokenStream {
+    coro_transform::expand_uthread(args.into(), item.into()).into()
+}
+
 /// Builds a coroutine from a block, in place, the way a `move` closure captures its environment.
 ///
 /// `coro!(yield = Y, [resume = R,] [return = T,] [clone | pinned,] [name = "..",] move { body })` takes the

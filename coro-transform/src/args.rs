@@ -188,6 +188,20 @@ pub(crate) fn parse_options(
     })
 }
 
+impl quote::ToTokens for Arg {
+    fn to_tokens(&self, tokens: &mut proc_macro2::TokenStream) {
+        use quote::quote;
+        tokens.extend(match self {
+            Arg::Yield(k, t) => quote!(#k = #t),
+            Arg::Resume(k, t) => quote!(#k = #t),
+            Arg::Return(k, t) => quote!(#k = #t),
+            Arg::Clone(k) | Arg::Pinned(k) => quote!(#k),
+            Arg::Name(k, n) => quote!(#k = #n),
+            Arg::Crate(k, p) => quote!(#k = #p),
+        });
+    }
+}
+
 /// The comma-separated options, as written.
 pub(crate) struct Args(pub(crate) Punctuated<Arg, Token![,]>);
 

@@ -84,6 +84,64 @@ pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
         .collect()
 }
 
+/// Expands `#[uthread(args)] item`: a microthread of `coro::uthread`, whose request and wake
+/// types are the scheduler's, and whose first wake needs no parameter of its own.
+///
+/// ```text
+/// // Input:                                 // Output:
+/// #[uthread]                                #[coroutine(yield = ::coro::uthread::Syscall,
+/// fn worker(ch: Channel<u32>) -> u32 {                  resume = ::coro::uthread::Wake)]
+///     ..                                    fn worker(ch: Channel<u32>, #[resume] _: ::coro::uthread::Wake) -> u32 {
+/// }                                             ..
+///                                           }
+/// ```
+#[must_use]
+pub fn expand_uthread(args: TokenStream, item: TokenStream) -> TokenStream {
+    let parsed = match syn::parse2::<Args>(args.clone()) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            return expand_attribute(args, item)
+                .into_iter()
+                .chain(e.to_compile_error())
+                .collect();
+        }
+    };
+    let mut errors = Errors::default();
+    let mut krate: syn::Path = syn::parse_quote!(::coro);
+    for arg in &parsed.0 {
+        match arg {
+            args::Arg::Yield(k, _) => errors.error(k.span, "a microthread suspends with the scheduler's requests: leave `yield` out of `#[coro::uthread]`, or write `#[coro::coroutine(yield = .., resume = ..)]`"),
+            args::Arg::Resume(k, _) => errors.error(k.span(), "a microthread is resumed with the scheduler's wake reasons: leave `resume` out of `#[coro::uthread]`"),
+            args::Arg::Crate(_, p) => {
+                if let Ok(path) = p.parse::<syn::Path>() {
+                    krate = path;
+                }
+            }
+            _ => {}
+        }
+    }
+    let Ok(mut func) = parse_fn(item.clone()) else {
+        return expand_attribute(args, item);
+    };
+    let has_resume = func.sig.inputs.iter().any(
+        |a| matches!(a, FnArg::Typed(pt) if pt.attrs.iter().any(|x| x.path().is_ident("resume"))),
+    );
+    if !has_resume {
+        let wake: FnArg = syn::parse_quote!(#[resume] _: #krate::uthread::Wake);
+        func.sig.inputs.push(wake);
+    }
+    // The options refused above are left out, so that the rest still expands.
+    let user: Vec<&args::Arg> = parsed
+        .0
+        .iter()
+        .filter(|a| !matches!(a, args::Arg::Yield(..) | args::Arg::Resume(..)))
+        .collect();
+    let args = quote!(yield = #krate::uthread::Syscall, resume = #krate::uthread::Wake #(, #user)*);
+    let errors = errors.to_compile_errors();
+    let expansion = expand_attribute(args, func.to_token_stream());
+    quote!(#errors #expansion)
+}
+
 fn too_many_conditions() -> String {
     format!(
         "a coroutine body can mention at most {} distinct `cfg` conditions: move the configured code into functions of its own",
