@@ -1,5 +1,6 @@
-//! Channels with Stackless Python's semantics: a send waits until a receiver takes the value,
-//! a receive until a sender offers one, and each side is served first come first served.
+//! Channels with Stackless Python's semantics: on a rendezvous channel a send waits until a
+//! receiver takes the value, a receive until a sender offers one, and each side is served first
+//! come first served; a bounded channel lets sends go on while its buffer has room.
 
 use coro_core::{Coroutine, EarlyExit, Status};
 use std::cell::RefCell;
@@ -135,7 +136,7 @@ impl<T> State<T> {
 /// }
 ///
 /// let s = Scheduler::new().unwrap();
-/// let (a, b) = (Channel::new(), Channel::new());
+/// let (a, b) = (Channel::rendezvous(), Channel::rendezvous());
 /// let log = Log::default();
 /// s.spawn(ping(a.clone(), b.clone(), log.clone()));
 /// s.spawn(pong(a.clone(), b.clone(), log.clone()));
@@ -167,26 +168,51 @@ impl<T> fmt::Debug for Channel<T> {
     }
 }
 
+/// A [rendezvous](Channel::rendezvous) channel.
 impl<T> Default for Channel<T> {
     fn default() -> Self {
-        Self::new()
+        Self::rendezvous()
     }
 }
 
 impl<T> Channel<T> {
-    /// A rendezvous channel: every send waits for a receiver.
+    /// A rendezvous channel, as Stackless Python's: it holds no values, so a send waits until
+    /// a receiver takes the value (and a receive until a sender offers one). When a send
+    /// returns `Ok`, a receiver has the value; waiting senders and receivers are each served
+    /// first come first served.
+    ///
+    /// ```
+    /// use coro::uthread::Channel;
+    ///
+    /// let ch = Channel::rendezvous();
+    /// // Nobody waits to receive: nothing can take the value now.
+    /// assert!(ch.try_send(1).is_err());
+    /// ```
     #[must_use]
-    pub fn new() -> Self {
-        Self::with_capacity(0)
+    pub fn rendezvous() -> Self {
+        Self::bounded(0)
     }
 
-    /// A buffered channel: sends wait only when `capacity` values are waiting to be received.
+    /// A buffered channel: a send waits only while `capacity` values wait to be received, and
+    /// a receive takes the oldest buffered value first. `bounded(0)` is
+    /// [`rendezvous`](Self::rendezvous).
+    ///
+    /// ```
+    /// use coro::uthread::{Channel, Error};
+    ///
+    /// let ch = Channel::bounded(2);
+    /// assert!(ch.try_send(1).is_ok());
+    /// assert!(ch.try_send(2).is_ok());
+    /// assert!(matches!(ch.try_send(3), Err(e) if matches!(e.error, Error::WouldBlock)));
+    /// assert_eq!(ch.try_recv().unwrap(), 1);
+    /// ```
     #[must_use]
-    pub fn with_capacity(capacity: usize) -> Self {
+    pub fn bounded(capacity: usize) -> Self {
         Channel {
             state: Rc::new(RefCell::new(State {
                 capacity,
-                buffer: VecDeque::with_capacity(capacity),
+                // Room for what is likely to wait, not for a huge bound.
+                buffer: VecDeque::with_capacity(capacity.min(64)),
                 senders: VecDeque::new(),
                 offers: HashMap::new(),
                 receivers: VecDeque::new(),
@@ -198,6 +224,15 @@ impl<T> Channel<T> {
                 closed: false,
             })),
         }
+    }
+
+    /// A rendezvous channel.
+    #[deprecated(
+        note = "say what it makes: `Channel::rendezvous()` (the same channel) or `Channel::bounded(n)`"
+    )]
+    #[must_use]
+    pub fn new() -> Self {
+        Self::rendezvous()
     }
 
     /// Blocked senders minus blocked receivers, as in Stackless.
@@ -317,6 +352,9 @@ impl<T> Channel<T> {
 }
 
 /// A failed send: the value comes back with the reason.
+///
+/// `?` converts it into [`Error`] or [`std::io::Error`], dropping the value; it is also an
+/// [`std::error::Error`], `Send + Sync` when `T` is, for `Box<dyn Error + Send + Sync>`.
 pub struct SendError<T> {
     /// The value that was not sent.
     pub value: T,
@@ -339,6 +377,21 @@ impl<T> fmt::Display for SendError<T> {
 }
 
 impl<T> std::error::Error for SendError<T> {}
+
+/// For `?` into the crate's one error: the value is dropped, the reason kept.
+impl<T> From<SendError<T>> for Error {
+    fn from(e: SendError<T>) -> Self {
+        e.error
+    }
+}
+
+/// For `?` in functions that return [`io::Result`](std::io::Result): the value is dropped,
+/// the reason kept (see [`Error::kind`]).
+impl<T> From<SendError<T>> for std::io::Error {
+    fn from(e: SendError<T>) -> Self {
+        e.error.into()
+    }
+}
 
 fn park(deadline: Option<Instant>) -> Syscall {
     Syscall::Park {

@@ -4,19 +4,22 @@
 //! A read, write or accept is tried at once; when the socket would block, the microthread parks
 //! until the poller says the socket is ready, and the operation is tried again. Buffers are
 //! owned and handed back (`let (n, buf) = suspend_from!(stream.read(buf))?`): a suspended
-//! microthread's state cannot lend a borrow of its own local to the operation.
+//! microthread's state cannot lend a borrow of its own local to the operation. Every operation
+//! fails with the crate's one [`Error`]: the system's errors as [`Error::Io`], deadlines and
+//! thrown errors as for channels.
 
 use coro_core::{Coroutine, EarlyExit, Status};
 use mio::net;
 use mio::{Events, Interest, Poll, Token};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io::{self, Read as _, Write as _};
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use crate::Error;
 use crate::sched::{self, Inner, Syscall, TaskId, Waiting, Wake};
 use std::rc::Weak;
 
@@ -115,6 +118,18 @@ impl Reactor {
         }
     }
 
+    /// Wakes every microthread waiting on the socket in that direction.
+    fn wake_all(&self, token: Token, dir: usize) {
+        let woken = match self.waiters.borrow_mut().get_mut(&token) {
+            Some(w) => std::mem::take(&mut w[dir]),
+            None => return,
+        };
+        self.waiting.set(self.waiting.get() - woken.len());
+        for id in woken {
+            sched::wake_task(id, Wake::Ready);
+        }
+    }
+
     fn unwait(&self, token: Token, dir: usize, id: TaskId) {
         if let Some(w) = self.waiters.borrow_mut().get_mut(&token)
             && let Some(at) = w[dir].iter().position(|x| *x == id)
@@ -134,27 +149,22 @@ struct Source<S: mio::event::Source> {
 }
 
 impl<S: mio::event::Source> Source<S> {
-    fn new(mut io: S) -> io::Result<Rc<Self>> {
+    fn new(mut io: S) -> Result<Rc<Self>, Error> {
         let (token, sched) = sched::with_current(|s| {
             s.reactor
                 .register(&mut io)
                 .map(|token| (token, Rc::downgrade(s)))
         })
-        .ok_or_else(no_scheduler)??;
+        .ok_or(Error::NoScheduler)??;
         Ok(Rc::new(Source { io, token, sched }))
     }
 
     /// Parks the running microthread until the socket is ready in that direction, and says
-    /// which microthread waits, for [`unwait`](Self::unwait).
-    fn wait(&self, dir: usize, deadline: Option<Instant>) -> io::Result<(Syscall, TaskId)> {
-        let sched = self
-            .sched
-            .upgrade()
-            .ok_or_else(|| io::Error::other("the scheduler this socket was made under is gone"))?;
-        let id = sched
-            .running
-            .get()
-            .ok_or_else(|| io::Error::other("socket operations wait in microthreads only"))?;
+    /// which microthread waits, for [`unwait`](Self::unwait). [`Error::NoScheduler`] if the
+    /// scheduler the socket was made under is gone, or no microthread runs.
+    fn wait(&self, dir: usize, deadline: Option<Instant>) -> Result<(Syscall, TaskId), Error> {
+        let sched = self.sched.upgrade().ok_or(Error::NoScheduler)?;
+        let id = sched.running.get().ok_or(Error::NoScheduler)?;
         sched.reactor.wait(self.token, dir, id);
         let park = Syscall::Park {
             deadline,
@@ -166,6 +176,13 @@ impl<S: mio::event::Source> Source<S> {
     fn unwait(&self, dir: usize, id: TaskId) {
         if let Some(sched) = self.sched.upgrade() {
             sched.reactor.unwait(self.token, dir, id);
+        }
+    }
+
+    /// Wakes every microthread waiting on the socket in that direction.
+    fn wake_all(&self, dir: usize) {
+        if let Some(sched) = self.sched.upgrade() {
+            sched.reactor.wake_all(self.token, dir);
         }
     }
 }
@@ -197,7 +214,10 @@ impl<S: mio::event::Source> Wait<S> {
     }
 
     /// Parks the running microthread until the socket is ready (or the deadline passes).
-    fn park<R>(&mut self, deadline: Option<Instant>) -> Result<Syscall, EarlyExit<io::Result<R>>> {
+    fn park<R>(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> Result<Syscall, EarlyExit<Result<R, Error>>> {
         match self.source.wait(self.dir, deadline) {
             Ok((park, id)) => {
                 self.parked = Some(id);
@@ -221,20 +241,39 @@ impl<S: mio::event::Source> Drop for Wait<S> {
     }
 }
 
-fn no_scheduler() -> io::Error {
-    io::Error::other("sockets of coro::uthread need a Scheduler on this thread")
-}
-
 /// What a wait on a socket ended with, other than readiness.
-fn interrupted(wake: Wake) -> Option<io::Error> {
+fn interrupted(wake: Wake) -> Option<Error> {
     match wake {
-        Wake::Timeout => Some(io::Error::new(
-            io::ErrorKind::TimedOut,
-            "the deadline passed first",
-        )),
-        Wake::Thrown(e) => Some(io::Error::other(e.to_string())),
+        Wake::Timeout => Some(Error::Timeout),
+        Wake::Thrown(e) => Some(Error::Thrown(e)),
         Wake::Start | Wake::Ready => None,
     }
+}
+
+/// The addresses `addr` resolves to, or std's error when it resolves to none.
+fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {
+    let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
+    if addrs.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "could not resolve to any addresses",
+        ));
+    }
+    Ok(addrs)
+}
+
+/// A non-blocking listener on `addr`, with `SO_REUSEADDR` on Unix as std and mio set it, and a
+/// listen queue of `backlog` connections.
+fn listen(addr: SocketAddr, backlog: u32) -> io::Result<net::TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    #[cfg(not(windows))]
+    socket.set_reuse_address(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    // The system caps it (at `net.core.somaxconn` on Linux) without complaining.
+    socket.listen(i32::try_from(backlog).unwrap_or(i32::MAX))?;
+    Ok(net::TcpListener::from_std(socket.into()))
 }
 
 /// Runs a non-blocking socket operation, again if a signal interrupted it; `Ok(None)` when it
@@ -251,28 +290,102 @@ fn attempt<T>(mut op: impl FnMut() -> io::Result<T>) -> io::Result<Option<T>> {
 }
 
 /// A TCP listener whose `accept` suspends the microthread until a client connects.
+///
+/// ```
+/// use coro::suspend_from;
+/// use coro::uthread::{Error, Scheduler, Syscall, TcpListener, TcpStream, Wake, spawn};
+///
+/// #[coro::coroutine(yield = Syscall, resume = Wake)]
+/// fn greet(listener: TcpListener, clients: usize, #[resume] _w: Wake) -> Result<(), Error> {
+///     for _ in 0..clients {
+///         let (stream, _peer) = suspend_from!(listener.accept())?;
+///         suspend_from!(stream.write_all(b"hello".to_vec()))?;
+///     }
+///     Ok(())
+/// }
+///
+/// #[coro::coroutine(yield = Syscall, resume = Wake)]
+/// fn client(port: u16, #[resume] _w: Wake) -> Result<Vec<u8>, Error> {
+///     let stream = suspend_from!(TcpStream::connect(("127.0.0.1", port)))?;
+///     let (n, mut buf) = suspend_from!(stream.read(vec![0; 16]))?;
+///     buf.truncate(n);
+///     Ok(buf)
+/// }
+///
+/// let s = Scheduler::new().unwrap();
+/// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+/// let port = listener.local_addr().unwrap().port();
+/// s.spawn(greet(listener, 2));
+/// let clients: Vec<_> = (0..2).map(|_| s.spawn(client(port))).collect();
+/// assert!(s.run().is_clean());
+/// for c in clients {
+///     assert_eq!(c.try_join().unwrap().unwrap(), b"hello");
+/// }
+/// ```
 pub struct TcpListener {
     source: Rc<Source<net::TcpListener>>,
+    /// Connections accepted from the system and not yet handed to a microthread.
+    ready: Rc<RefCell<VecDeque<(net::TcpStream, SocketAddr)>>>,
 }
 
 impl fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TcpListener")
             .field("local_addr", &self.source.io.local_addr().ok())
+            .field("ready", &self.ready.borrow().len())
             .finish()
     }
 }
 
 impl TcpListener {
-    /// Binds a non-blocking listener and registers it with this thread's scheduler.
+    /// The listen queue [`bind`](Self::bind) asks for: connections the system completes and
+    /// keeps until they are accepted, as tokio's default. (std and mio ask for 128, which a
+    /// burst of connects overflows: the system then drops their handshakes, and the clients
+    /// try again a second or more later.)
+    pub const DEFAULT_BACKLOG: u32 = 1024;
+
+    /// Binds a non-blocking listener to the first of the addresses `addr` resolves to that
+    /// works, as [`std::net::TcpListener::bind`] does, and registers it with this thread's
+    /// scheduler. The listen queue holds [`DEFAULT_BACKLOG`](Self::DEFAULT_BACKLOG)
+    /// connections.
+    ///
+    /// A host name is resolved by the system's resolver, which blocks the thread (every
+    /// microthread on it) while it asks; an address such as `"127.0.0.1:8080"` or a
+    /// [`SocketAddr`] does not.
     ///
     /// # Errors
     ///
-    /// If binding fails, or this thread has no scheduler.
-    pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
-        Ok(TcpListener {
-            source: Source::new(net::TcpListener::bind(addr)?)?,
-        })
+    /// [`Error::Io`] with the last address's error if none can be bound (or `addr` resolves to
+    /// nothing), [`Error::NoScheduler`] if this thread has no scheduler.
+    pub fn bind(addr: impl ToSocketAddrs) -> Result<TcpListener, Error> {
+        Self::bind_with_backlog(addr, Self::DEFAULT_BACKLOG)
+    }
+
+    /// [`bind`](Self::bind) with a listen queue of `backlog` connections (the system may cap
+    /// it: on Linux at `net.core.somaxconn`).
+    ///
+    /// # Errors
+    ///
+    /// As [`bind`](Self::bind).
+    pub fn bind_with_backlog(addr: impl ToSocketAddrs, backlog: u32) -> Result<TcpListener, Error> {
+        let mut last = None;
+        for addr in resolve(addr)? {
+            match listen(addr, backlog) {
+                Ok(io) => {
+                    return Ok(TcpListener {
+                        source: Source::new(io)?,
+                        ready: Rc::default(),
+                    });
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(Error::Io(last.unwrap_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "could not resolve to any addresses",
+            )
+        })))
     }
 
     /// The address it listens on (with the port chosen, if bound to port 0).
@@ -285,10 +398,15 @@ impl TcpListener {
     }
 
     /// The next connection: `let (stream, peer) = suspend_from!(listener.accept())?`.
+    ///
+    /// When the listener is ready it takes every connection the system has completed, not
+    /// one: the others wait in the listener for the next accepts, which answer without a
+    /// system call, and other microthreads waiting to accept are woken to take them.
     #[must_use = "an accept does nothing unless delegated to with `suspend_from!`"]
     pub fn accept(&self) -> Accept {
         Accept {
             wait: Wait::new(&self.source, READ),
+            ready: Rc::clone(&self.ready),
         }
     }
 }
@@ -296,6 +414,7 @@ impl TcpListener {
 /// The coroutine behind [`TcpListener::accept`].
 pub struct Accept {
     wait: Wait<net::TcpListener>,
+    ready: Rc<RefCell<VecDeque<(net::TcpStream, SocketAddr)>>>,
 }
 
 impl fmt::Debug for Accept {
@@ -304,27 +423,52 @@ impl fmt::Debug for Accept {
     }
 }
 
+impl Accept {
+    /// Takes every connection the system has completed into the listener's queue. An error
+    /// is returned only when nothing was taken: otherwise the next accept meets it again.
+    fn drain(&self) -> io::Result<()> {
+        let mut ready = self.ready.borrow_mut();
+        loop {
+            match attempt(|| self.wait.source.io.accept()) {
+                Ok(Some(connection)) => ready.push_back(connection),
+                Ok(None) => return Ok(()),
+                Err(_) if !ready.is_empty() => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
 impl Coroutine<Wake> for Accept {
     type Yield = Syscall;
-    type Return = io::Result<(TcpStream, SocketAddr)>;
+    type Return = Result<(TcpStream, SocketAddr), Error>;
 
     fn resume(&mut self, wake: Wake) -> Result<Syscall, EarlyExit<Self::Return>> {
         if let Some(e) = interrupted(wake) {
             self.kill();
             return Err(EarlyExit::Returned(Err(e)));
         }
-        match attempt(|| self.wait.source.io.accept()) {
-            Ok(Some((io, peer))) => {
-                self.kill();
-                let stream = Source::new(io).map(|source| (TcpStream { source }, peer));
-                Err(EarlyExit::Returned(stream))
-            }
-            Ok(None) => self.wait.park(None),
-            Err(e) => {
-                self.kill();
-                Err(EarlyExit::Returned(Err(e)))
-            }
+        if self.ready.borrow().is_empty()
+            && let Err(e) = self.drain()
+        {
+            self.kill();
+            return Err(EarlyExit::Returned(Err(e.into())));
         }
+        let (next, more) = {
+            let mut ready = self.ready.borrow_mut();
+            (ready.pop_front(), !ready.is_empty())
+        };
+        let Some((io, peer)) = next else {
+            return self.wait.park(None);
+        };
+        self.kill();
+        if more {
+            // Connections are left for others: the accepts parked on the listener take them
+            // now, without waiting for the system to say it is ready again.
+            self.wait.source.wake_all(READ);
+        }
+        let stream = Source::new(io).map(|source| (TcpStream { source }, peer));
+        Err(EarlyExit::Returned(stream))
     }
 
     fn kill(&mut self) {
@@ -354,10 +498,26 @@ impl fmt::Debug for TcpStream {
 }
 
 impl TcpStream {
-    /// Connects to `addr`: `let stream = suspend_from!(TcpStream::connect(addr))?`.
+    /// Connects to `addr`: `let stream = suspend_from!(TcpStream::connect(addr))?`. Like
+    /// [`std::net::TcpStream::connect`], it tries the addresses `addr` resolves to in turn
+    /// and gives the first connection that succeeds, or the last address's error.
+    ///
+    /// The addresses are resolved here, when the operation is made: a host name is resolved
+    /// by the system's resolver, which blocks the thread (every microthread on it) while it
+    /// asks; an address such as `"127.0.0.1:8080"`, `("127.0.0.1", port)` or a
+    /// [`SocketAddr`] does not.
     #[must_use = "a connect does nothing unless delegated to with `suspend_from!`"]
-    pub fn connect(addr: SocketAddr) -> Connect {
-        Connect { addr, wait: None }
+    pub fn connect(addr: impl ToSocketAddrs) -> Connect {
+        let (addrs, error) = match resolve(addr) {
+            Ok(addrs) => (addrs, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
+        Connect {
+            addrs: addrs.into_iter(),
+            addr: None,
+            error,
+            wait: None,
+        }
     }
 
     /// The address of the other end.
@@ -381,7 +541,8 @@ impl TcpStream {
         }
     }
 
-    /// [`read`](Self::read), giving up with [`io::ErrorKind::TimedOut`] after `timeout`.
+    /// [`read`](Self::read), giving up with [`Error::Timeout`] (whose
+    /// [`kind`](Error::kind) is [`io::ErrorKind::TimedOut`]) after `timeout`.
     #[must_use = "a read does nothing unless delegated to with `suspend_from!`"]
     pub fn read_timeout(&self, buf: Vec<u8>, timeout: Duration) -> ReadSome {
         let mut read = self.read(buf);
@@ -412,7 +573,13 @@ impl TcpStream {
 
 /// The coroutine behind [`TcpStream::connect`].
 pub struct Connect {
-    addr: SocketAddr,
+    /// The addresses not tried yet.
+    addrs: std::vec::IntoIter<SocketAddr>,
+    /// The address being tried.
+    addr: Option<SocketAddr>,
+    /// The last address's error (or the resolver's).
+    error: Option<io::Error>,
+    /// The connection under way.
     wait: Option<Wait<net::TcpStream>>,
 }
 
@@ -420,39 +587,69 @@ impl fmt::Debug for Connect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Connect")
             .field("addr", &self.addr)
+            .field("next", &self.addrs.as_slice())
             .finish_non_exhaustive()
+    }
+}
+
+impl Connect {
+    /// Starts connecting to the next address that can be tried, and parks; the last error once
+    /// none is left.
+    fn next_address(&mut self) -> Result<Syscall, EarlyExit<Result<TcpStream, Error>>> {
+        for addr in self.addrs.by_ref() {
+            self.addr = Some(addr);
+            match net::TcpStream::connect(addr) {
+                Ok(io) => {
+                    let source = match Source::new(io) {
+                        Ok(source) => source,
+                        Err(e) => return Err(EarlyExit::Returned(Err(e))),
+                    };
+                    return self.wait.insert(Wait::new(&source, WRITE)).park(None);
+                }
+                Err(e) => self.error = Some(e),
+            }
+        }
+        let error = self.error.take().map_or(
+            Error::Io(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "could not resolve to any addresses",
+            )),
+            Error::Io,
+        );
+        Err(EarlyExit::Returned(Err(error)))
     }
 }
 
 impl Coroutine<Wake> for Connect {
     type Yield = Syscall;
-    type Return = io::Result<TcpStream>;
+    type Return = Result<TcpStream, Error>;
 
     fn resume(&mut self, wake: Wake) -> Result<Syscall, EarlyExit<Self::Return>> {
         if let Some(e) = interrupted(wake) {
             self.kill();
             return Err(EarlyExit::Returned(Err(e)));
         }
-        let wait = match &mut self.wait {
-            Some(w) => {
-                w.clear();
-                w
-            }
-            None => match net::TcpStream::connect(self.addr).and_then(Source::new) {
-                Ok(s) => return self.wait.insert(Wait::new(&s, WRITE)).park(None),
-                Err(e) => return Err(EarlyExit::Returned(Err(e))),
-            },
+        let Some(wait) = &mut self.wait else {
+            return self.next_address();
         };
+        wait.clear();
         let connected = match wait.source.io.take_error() {
             Ok(Some(e)) | Err(e) => Err(e),
             Ok(None) => wait.source.io.peer_addr(),
         };
         match connected {
+            // Not yet: the socket became writable for another reason.
             Err(e) if e.kind() == io::ErrorKind::NotConnected => wait.park(None),
-            result => {
+            Err(e) => {
+                // This address refused: the next one, if any.
+                self.wait = None;
+                self.error = Some(e);
+                self.next_address()
+            }
+            Ok(_) => {
                 let source = Rc::clone(&wait.source);
                 self.wait = None;
-                Err(EarlyExit::Returned(result.map(|_| TcpStream { source })))
+                Err(EarlyExit::Returned(Ok(TcpStream { source })))
             }
         }
     }
@@ -481,7 +678,7 @@ impl fmt::Debug for ReadSome {
 
 impl Coroutine<Wake> for ReadSome {
     type Yield = Syscall;
-    type Return = io::Result<(usize, Vec<u8>)>;
+    type Return = Result<(usize, Vec<u8>), Error>;
 
     fn resume(&mut self, wake: Wake) -> Result<Syscall, EarlyExit<Self::Return>> {
         if let Some(e) = interrupted(wake) {
@@ -500,7 +697,7 @@ impl Coroutine<Wake> for ReadSome {
             Ok(None) => self.wait.park(self.deadline),
             Err(e) => {
                 self.kill();
-                Err(EarlyExit::Returned(Err(e)))
+                Err(EarlyExit::Returned(Err(e.into())))
             }
         }
     }
@@ -531,7 +728,7 @@ impl fmt::Debug for WriteAll {
 
 impl Coroutine<Wake> for WriteAll {
     type Yield = Syscall;
-    type Return = io::Result<Vec<u8>>;
+    type Return = Result<Vec<u8>, Error>;
 
     fn resume(&mut self, wake: Wake) -> Result<Syscall, EarlyExit<Self::Return>> {
         if let Some(e) = interrupted(wake) {
@@ -545,13 +742,15 @@ impl Coroutine<Wake> for WriteAll {
             match attempt(|| (&self.wait.source.io).write(&buf[self.written..])) {
                 Ok(Some(0)) => {
                     self.kill();
-                    return Err(EarlyExit::Returned(Err(io::ErrorKind::WriteZero.into())));
+                    return Err(EarlyExit::Returned(Err(Error::Io(
+                        io::ErrorKind::WriteZero.into(),
+                    ))));
                 }
                 Ok(Some(n)) => self.written += n,
                 Ok(None) => return self.wait.park(None),
                 Err(e) => {
                     self.kill();
-                    return Err(EarlyExit::Returned(Err(e)));
+                    return Err(EarlyExit::Returned(Err(e.into())));
                 }
             }
         }

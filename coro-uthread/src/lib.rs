@@ -15,7 +15,7 @@
 //! fn producer(out: Channel<u32>, #[resume] _w: Wake) -> Result<(), Error> {
 //!     for i in 0..3 {
 //!         suspend_from!(sleep(Duration::from_millis(1)))?;
-//!         suspend_from!(out.send(i)).map_err(|e| e.error)?;
+//!         suspend_from!(out.send(i))?;
 //!     }
 //!     out.close();
 //!     Ok(())
@@ -31,11 +31,11 @@
 //! }
 //!
 //! let s = Scheduler::new().unwrap();
-//! let ch = Channel::new();
+//! let ch = Channel::rendezvous();
 //! s.spawn(producer(ch.clone()));
 //! let total = s.spawn(consumer(ch));
 //! assert!(s.run().is_clean());
-//! assert_eq!(total.try_join(), Some(Ok(3)));
+//! assert_eq!(total.try_join(), Ok(3));
 //! ```
 //!
 //! # The pieces
@@ -47,16 +47,84 @@
 //! - Blocking operations are coroutines to delegate to with `suspend_from!`: [`yield_now`],
 //!   [`sleep`], [`Channel::send`] and [`Channel::recv`] (with `_timeout` variants),
 //!   [`JoinHandle::join`], and the sockets' [`TcpListener::accept`], [`TcpStream::read`],
-//!   [`TcpStream::write_all`] and [`TcpStream::connect`]. Each returns a `Result`, so `?` works.
+//!   [`TcpStream::write_all`] and [`TcpStream::connect`].
+//! - [`Channel::rendezvous`] makes Stackless's channel, where a send waits until a receiver
+//!   takes the value; [`Channel::bounded`] one whose sends wait only when its buffer is full.
+//! - [`JoinHandle::try_join`] answers without waiting, from plain code or a microthread:
+//!   `Ok(value)`, or a [`TryJoinError`] that says "not finished yet" or why there will be no
+//!   value.
+//!
 //! - [`kill`](Scheduler::kill) ends a microthread wherever it is blocked: its locals are
 //!   dropped (its sockets close), it leaves the queue it waited in, and its joiners see
-//!   [`JoinError::Killed`]. [`throw`](Scheduler::throw) wakes it with an error instead: the
-//!   operation it waits in returns [`Error::Thrown`].
+//!   [`JoinError::Killed`]. [`throw`](Scheduler::throw) wakes it with an error instead (any
+//!   `Send + Sync` error, or a string): the operation it waits in returns [`Error::Thrown`].
 //! - A microthread that panics ends; its joiners see [`JoinError::Panicked`], and the others go
 //!   on.
 //! - [`spawn`], [`current`], [`kill`] and [`throw`] also work from inside microthreads, through
 //!   the scheduler of the thread. A child spawned by a microthread is queued before its parent's
 //!   next turn.
+//!
+//! # Errors
+//!
+//! Every blocking operation fails with the one [`Error`] (a send also hands its value back, in
+//! a [`SendError`] that converts into [`Error`]), so `?` works across channels, sleeps, joins
+//! and sockets in one microthread. [`Error`] is `Send + Sync + 'static` and an
+//! [`std::error::Error`]: `?` converts it into [`std::io::Error`] (keeping a socket error's
+//! [`ErrorKind`](std::io::ErrorKind), see [`Error::kind`]), `Box<dyn Error + Send + Sync>` and
+//! `anyhow::Error`.
+//!
+//! ```
+//! use coro::suspend_from;
+//! use coro::uthread::{Channel, Scheduler, Syscall, TcpListener, TcpStream, Wake, spawn};
+//! use std::io;
+//!
+//! /// Sends every line it reads from a client down a channel.
+//! #[coro::coroutine(yield = Syscall, resume = Wake)]
+//! fn lines(listener: TcpListener, out: Channel<String>, #[resume] _w: Wake) -> io::Result<()> {
+//!     let (stream, _) = suspend_from!(listener.accept())?;           // a socket's error
+//!     let mut text = Vec::new();
+//!     loop {
+//!         let (n, buf) = suspend_from!(stream.read(vec![0; 64]))?;
+//!         if n == 0 {
+//!             break;
+//!         }
+//!         text.extend_from_slice(&buf[..n]);
+//!     }
+//!     let lines: Vec<String> = String::from_utf8_lossy(&text).lines().map(Into::into).collect();
+//!     for line in lines {
+//!         suspend_from!(out.send(line))?;                             // a channel's
+//!     }
+//!     out.close();
+//!     Ok(())
+//! }
+//!
+//! #[coro::coroutine(yield = Syscall, resume = Wake)]
+//! fn client(addr: std::net::SocketAddr, #[resume] _w: Wake) -> io::Result<()> {
+//!     let stream = suspend_from!(TcpStream::connect(addr))?;
+//!     suspend_from!(stream.write_all(b"one\ntwo\n".to_vec()))?;
+//!     stream.shutdown_write()
+//! }
+//!
+//! #[coro::coroutine(yield = Syscall, resume = Wake)]
+//! fn collect(inbox: Channel<String>, #[resume] _w: Wake) -> Vec<String> {
+//!     let mut got = Vec::new();
+//!     while let Ok(line) = suspend_from!(inbox.recv()) {
+//!         got.push(line);
+//!     }
+//!     got
+//! }
+//!
+//! let s = Scheduler::new().unwrap();
+//! let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+//! let addr = listener.local_addr().unwrap();
+//! let ch = Channel::rendezvous();
+//! let server = s.spawn(lines(listener, ch.clone()));
+//! s.spawn(client(addr));
+//! let got = s.spawn(collect(ch));
+//! assert!(s.run().is_clean());
+//! assert!(server.try_join().unwrap().is_ok());
+//! assert_eq!(got.try_join().unwrap(), ["one", "two"]);
+//! ```
 //!
 //! # Sockets and borrows
 //!
@@ -81,53 +149,15 @@
 #![allow(clippy::must_use_candidate)]
 
 mod chan;
+mod error;
 mod io;
 mod sched;
 mod stable;
 
 pub use chan::{Channel, Recv, Send, SendError};
+pub use error::Error;
 pub use io::{Accept, Connect, ReadSome, TcpListener, TcpStream, WriteAll};
 pub use sched::{
-    Blocked, Join, JoinError, JoinHandle, Report, Scheduler, Sleep, Syscall, TaskId, Uthread,
-    Waiting, Wake, YieldNow, current, kill, sleep, spawn, throw, yield_now,
+    Blocked, Join, JoinError, JoinHandle, Report, Scheduler, Sleep, Syscall, TaskId, TryJoinError,
+    Uthread, Waiting, Wake, YieldNow, current, kill, sleep, spawn, throw, yield_now,
 };
-
-use std::fmt;
-
-/// Why a blocking operation did not complete.
-#[derive(Debug)]
-pub enum Error {
-    /// The channel was closed.
-    Closed,
-    /// The deadline passed first.
-    Timeout,
-    /// An error thrown into the microthread with [`Scheduler::throw`].
-    Thrown(Box<dyn std::error::Error>),
-    /// The joined microthread did not return a value.
-    Join(JoinError),
-    /// A microthread tried to join itself.
-    JoinSelf,
-    /// A `try_` operation could not complete without waiting.
-    WouldBlock,
-    /// A blocking operation was run outside a microthread (or without a scheduler on the
-    /// thread): plain code can use the `try_` operations instead.
-    NoScheduler,
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Closed => f.write_str("the channel is closed"),
-            Error::Timeout => f.write_str("the deadline passed first"),
-            Error::Thrown(e) => write!(f, "an error was thrown into the microthread: {e}"),
-            Error::Join(e) => e.fmt(f),
-            Error::JoinSelf => f.write_str("a microthread cannot join itself"),
-            Error::WouldBlock => f.write_str("the operation would have to wait"),
-            Error::NoScheduler => f.write_str(
-                "blocking operations need a microthread: use the try_ operations from plain code",
-            ),
-        }
-    }
-}
-
-impl std::error::Error for Error {}

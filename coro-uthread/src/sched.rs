@@ -70,7 +70,7 @@ pub enum Wake {
     /// Its deadline passed first.
     Timeout,
     /// An error thrown into it with [`Scheduler::throw`] or [`throw`].
-    Thrown(Box<dyn std::error::Error>),
+    Thrown(Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// A microthread's identity: unique on its thread, increasing from 1 in creation order.
@@ -147,6 +147,80 @@ impl fmt::Display for JoinError {
 }
 
 impl std::error::Error for JoinError {}
+
+/// Why [`JoinHandle::try_join`] has no value: not yet, or never.
+///
+/// One `match` tells the three cases apart:
+///
+/// ```
+/// use coro::uthread::{JoinError, Scheduler, Syscall, TryJoinError, Wake, yield_now};
+/// use coro::suspend_from;
+///
+/// #[coro::coroutine(yield = Syscall, resume = Wake)]
+/// fn answer(#[resume] _w: Wake) -> u32 {
+///     suspend_from!(yield_now()).unwrap();
+///     42
+/// }
+///
+/// let s = Scheduler::new().unwrap();
+/// let h = s.spawn(answer());
+/// assert_eq!(h.try_join(), Err(TryJoinError::NotFinished));
+/// assert!(s.run().is_clean());
+/// match h.try_join() {
+///     Ok(v) => assert_eq!(v, 42),
+///     Err(TryJoinError::NotFinished) => unreachable!("run returned"),
+///     Err(TryJoinError::Join(JoinError::Panicked(m))) => panic!("it panicked: {m}"),
+///     Err(e) => panic!("{e}"),
+/// }
+/// assert_eq!(h.try_join(), Err(TryJoinError::Join(JoinError::Taken)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TryJoinError {
+    /// The microthread has not ended yet.
+    NotFinished,
+    /// It ended without a value for this handle.
+    Join(JoinError),
+    /// Its scheduler was dropped (and with it whatever the microthread left).
+    NoScheduler,
+}
+
+impl fmt::Display for TryJoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryJoinError::NotFinished => f.write_str("the microthread has not finished"),
+            TryJoinError::Join(e) => e.fmt(f),
+            TryJoinError::NoScheduler => f.write_str("the microthread's scheduler is gone"),
+        }
+    }
+}
+
+impl std::error::Error for TryJoinError {}
+
+impl From<JoinError> for TryJoinError {
+    fn from(e: JoinError) -> Self {
+        TryJoinError::Join(e)
+    }
+}
+
+/// For `?` into the crate's one error: not finished is [`Error::WouldBlock`], as for the other
+/// `try_` operations.
+impl From<TryJoinError> for Error {
+    fn from(e: TryJoinError) -> Self {
+        match e {
+            TryJoinError::NotFinished => Error::WouldBlock,
+            TryJoinError::Join(e) => Error::Join(e),
+            TryJoinError::NoScheduler => Error::NoScheduler,
+        }
+    }
+}
+
+/// For `?` in functions that return [`io::Result`], through [`Error`].
+impl From<TryJoinError> for io::Error {
+    fn from(e: TryJoinError) -> Self {
+        Error::from(e).into()
+    }
+}
 
 /// A stuck microthread in a [`Report`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -385,7 +459,7 @@ pub(crate) struct Inner {
     pools: Stable<Box<dyn Tasks>, 4>,
     pool_of: RefCell<HashMap<TypeId, u16>>,
     /// Errors thrown into queued microthreads, by slot.
-    thrown: RefCell<HashMap<u32, Box<dyn std::error::Error>>>,
+    thrown: RefCell<HashMap<u32, Box<dyn std::error::Error + Send + Sync>>>,
     /// Names given with `spawn_named`, by number.
     names: RefCell<HashMap<u64, &'static str>>,
     timers: RefCell<BinaryHeap<Reverse<(Instant, u32, u32)>>>,
@@ -531,7 +605,11 @@ impl Scheduler {
     /// [`Error::Thrown`]. A microthread that is not waiting (queued, not started yet, or the
     /// one running) gets it from its next yield or blocking operation. Returns whether it was
     /// alive.
-    pub fn throw(&self, id: TaskId, error: impl Into<Box<dyn std::error::Error>>) -> bool {
+    pub fn throw(
+        &self,
+        id: TaskId,
+        error: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> bool {
         self.inner.throw(id, error.into())
     }
 
@@ -719,7 +797,7 @@ impl Inner {
         }
     }
 
-    fn throw(&self, id: TaskId, error: Box<dyn std::error::Error>) -> bool {
+    fn throw(&self, id: TaskId, error: Box<dyn std::error::Error + Send + Sync>) -> bool {
         let Some(state) = self.alive(id) else {
             return false;
         };
@@ -1001,7 +1079,7 @@ pub fn kill(id: TaskId) -> bool {
 }
 
 /// [`Scheduler::throw`] on this thread's scheduler; `false` if there is none.
-pub fn throw(id: TaskId, error: impl Into<Box<dyn std::error::Error>>) -> bool {
+pub fn throw(id: TaskId, error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> bool {
     with_current(|s| s.throw(id, error.into())).unwrap_or(false)
 }
 
@@ -1029,6 +1107,41 @@ impl<T: 'static> JoinHandle<T> {
 
     /// Waits for the microthread to end, from another microthread:
     /// `let v = suspend_from!(handle.join())?`. Answers at once if it has ended already.
+    ///
+    /// The result is the microthread's return value, or the crate's one [`Error`]:
+    /// [`Error::Join`] with a [`JoinError`] when it has no value (killed, panicked, taken by an
+    /// earlier join), [`Error::Thrown`] when an error is thrown into the joiner while it waits,
+    /// [`Error::JoinSelf`]. A microthread that returns a `Result` of its own gives a `Result`
+    /// in a `Result`, as [`std::thread::JoinHandle::join`] does: `suspend_from!(h.join())??`
+    /// takes both apart when the inner error converts into the function's too.
+    ///
+    /// ```
+    /// use coro::suspend_from;
+    /// use coro::uthread::{Error, JoinHandle, Scheduler, Syscall, Wake, sleep, spawn};
+    /// use std::time::Duration;
+    ///
+    /// #[coro::coroutine(yield = Syscall, resume = Wake)]
+    /// fn slow_double(x: u32, #[resume] _w: Wake) -> Result<u32, Error> {
+    ///     suspend_from!(sleep(Duration::from_millis(1)))?;
+    ///     Ok(2 * x)
+    /// }
+    ///
+    /// #[coro::coroutine(yield = Syscall, resume = Wake)]
+    /// fn sum(#[resume] _w: Wake) -> Result<u32, Error> {
+    ///     let handles: Vec<JoinHandle<Result<u32, Error>>> =
+    ///         (1..=3).map(|x| spawn(slow_double(x))).collect();
+    ///     let mut total = 0;
+    ///     for h in handles {
+    ///         total += suspend_from!(h.join())??;
+    ///     }
+    ///     Ok(total)
+    /// }
+    ///
+    /// let s = Scheduler::new().unwrap();
+    /// let h = s.spawn(sum());
+    /// assert!(s.run().is_clean());
+    /// assert_eq!(h.try_join().unwrap().unwrap(), 12);
+    /// ```
     #[must_use = "a join does nothing unless delegated to with `suspend_from!`"]
     pub fn join(&self) -> Join<T> {
         retain(&self.sched, self.id);
@@ -1040,18 +1153,36 @@ impl<T: 'static> JoinHandle<T> {
         }
     }
 
-    /// The result, if the microthread has ended (from plain code, after [`Scheduler::run`]).
+    /// The result without waiting, from plain code (after [`Scheduler::run`], say) or from a
+    /// microthread that must not block. The first successful call takes the value.
+    ///
+    /// A `Result` rather than an `Option` of one: `Err(`[`TryJoinError::NotFinished`]`)` is
+    /// "not yet", beside the reasons there will never be a value, so that a single `match` (or
+    /// `assert_eq!(h.try_join(), Ok(v))`) covers every case, and `?` converts the error into
+    /// [`Error`] ([`Error::WouldBlock`] for "not yet", as the other `try_` operations say) or
+    /// [`io::Error`].
     ///
     /// # Errors
     ///
-    /// [`JoinError`] if it was killed, panicked, or its result was taken.
-    #[must_use]
-    pub fn try_join(&self) -> Option<Result<T, JoinError>> {
-        let sched = self.sched.upgrade()?;
+    /// [`TryJoinError::NotFinished`] while it runs or waits, [`TryJoinError::Join`] if it was
+    /// killed, panicked, or its result was taken, and [`TryJoinError::NoScheduler`] once its
+    /// scheduler is dropped.
+    pub fn try_join(&self) -> Result<T, TryJoinError> {
+        let sched = self.sched.upgrade().ok_or(TryJoinError::NoScheduler)?;
         if sched.alive(self.id).is_some() {
-            return None;
+            return Err(TryJoinError::NotFinished);
         }
-        Some(take_result(&sched, self.id))
+        take_result(&sched, self.id).map_err(TryJoinError::Join)
+    }
+
+    /// Whether the microthread has ended (returned, panicked or was killed), or its scheduler
+    /// is gone: whether [`try_join`](Self::try_join) would answer with something other than
+    /// [`TryJoinError::NotFinished`].
+    #[must_use]
+    pub fn is_finished(&self) -> bool {
+        self.sched
+            .upgrade()
+            .is_none_or(|sched| sched.alive(self.id).is_none())
     }
 }
 

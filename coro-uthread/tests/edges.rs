@@ -4,8 +4,8 @@
 
 use coro::suspend_from;
 use coro_uthread::{
-    Channel, Error, JoinHandle, Scheduler, Syscall, TaskId, TcpListener, TcpStream, Wake, spawn,
-    yield_now,
+    Channel, Error, JoinError, JoinHandle, Scheduler, Syscall, TaskId, TcpListener, TcpStream,
+    TryJoinError, Wake, spawn, yield_now,
 };
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -43,7 +43,7 @@ fn guarded(me: Rc<Cell<Option<TaskId>>>, ch: Channel<u32>, #[resume] _w: Wake) {
 #[test]
 fn a_kill_from_the_victim_s_own_drop_ends_it_once() {
     let s = Scheduler::new().unwrap();
-    let ch = Channel::new();
+    let ch = Channel::rendezvous();
     let me = Rc::new(Cell::new(None));
     let g = s.spawn(guarded(me.clone(), ch.clone()));
     me.set(Some(g.id()));
@@ -52,21 +52,21 @@ fn a_kill_from_the_victim_s_own_drop_ends_it_once() {
     let a = s.spawn(value(1));
     let b = s.spawn(value(2));
     assert!(s.run().is_clean());
-    assert_eq!(a.try_join(), Some(Ok(1)));
-    assert_eq!(b.try_join(), Some(Ok(2)));
+    assert_eq!(a.try_join(), Ok(1));
+    assert_eq!(b.try_join(), Ok(2));
 }
 
 #[test]
 fn a_value_handed_to_a_receiver_killed_before_it_ran_goes_to_the_next_one() {
     let s = Scheduler::new().unwrap();
-    let ch = Channel::new();
+    let ch = Channel::rendezvous();
     let r1 = s.spawn(receiver(ch.clone()));
     let r2 = s.spawn(receiver(ch.clone()));
     assert_eq!(s.run().blocked.len(), 2);
     ch.try_send(7).unwrap();
     assert!(s.kill(r1.id()));
     assert!(s.run().is_clean());
-    assert_eq!(r2.try_join(), Some(Ok("Ok(7)".to_owned())));
+    assert_eq!(r2.try_join(), Ok("Ok(7)".to_owned()));
 }
 
 #[coro::coroutine(yield = Syscall, resume = Wake)]
@@ -78,11 +78,11 @@ fn patient(ch: Channel<u32>, #[resume] _w: Wake) -> bool {
 #[test]
 fn an_error_thrown_before_a_microthread_starts_reaches_its_first_wait() {
     let s = Scheduler::new().unwrap();
-    let ch = Channel::<u32>::new();
+    let ch = Channel::<u32>::rendezvous();
     let p = s.spawn(patient(ch.clone()));
     assert!(s.throw(p.id(), "stop"));
     assert!(s.run().is_clean());
-    assert_eq!(p.try_join(), Some(Ok(true)));
+    assert_eq!(p.try_join(), Ok(true));
     assert_eq!(ch.balance(), 0);
 }
 
@@ -94,14 +94,14 @@ fn sender(ch: Channel<u32>, #[resume] _w: Wake) -> Option<u32> {
 #[test]
 fn closing_gives_blocked_senders_their_values_back() {
     let s = Scheduler::new().unwrap();
-    let ch = Channel::new();
+    let ch = Channel::rendezvous();
     let h = s.spawn(sender(ch.clone()));
     assert_eq!(s.run().blocked.len(), 1);
     ch.close();
     assert_eq!(ch.balance(), 0);
     assert!(matches!(ch.try_recv(), Err(Error::Closed)));
     assert!(s.run().is_clean());
-    assert_eq!(h.try_join(), Some(Ok(Some(3))));
+    assert_eq!(h.try_join(), Ok(Some(3)));
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn many_pending_joins_do_not_lose_the_result() {
     let h = s.spawn(value(5));
     drop((0..70_000).map(|_| h.join()).collect::<Vec<_>>());
     assert!(s.run().is_clean());
-    assert_eq!(h.try_join(), Some(Ok(5)));
+    assert_eq!(h.try_join(), Ok(5));
 }
 
 #[coro::coroutine(yield = Syscall, resume = Wake)]
@@ -129,7 +129,7 @@ fn two_readers(l: TcpListener, out: Rc<RefCell<Vec<JoinHandle<usize>>>>, #[resum
 #[test]
 fn two_microthreads_reading_one_socket_are_both_woken() {
     let s = Scheduler::new().unwrap();
-    let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     let client = std::thread::spawn(move || {
         use std::io::Write;
@@ -146,7 +146,7 @@ fn two_microthreads_reading_one_socket_are_both_woken() {
     client.join().unwrap();
     assert!(report.is_clean(), "{report}");
     let got: Vec<_> = readers.borrow().iter().map(JoinHandle::try_join).collect();
-    assert_eq!(got, [Some(Ok(1)), Some(Ok(1))]);
+    assert_eq!(got, [Ok(1), Ok(1)]);
 }
 
 #[coro::coroutine(yield = Syscall, resume = Wake)]
@@ -158,10 +158,10 @@ fn accept_one(l: TcpListener, #[resume] _w: Wake) -> bool {
 #[test]
 fn a_socket_outliving_its_scheduler_leaves_the_next_one_alone() {
     let s1 = Scheduler::new().unwrap();
-    let old = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let old = TcpListener::bind("127.0.0.1:0").unwrap();
     drop(s1);
     let s2 = Scheduler::new().unwrap();
-    let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     drop(old);
     let h = s2.spawn(accept_one(l));
@@ -173,7 +173,7 @@ fn a_socket_outliving_its_scheduler_leaves_the_next_one_alone() {
     let report = s2.run();
     c.join().unwrap();
     assert!(report.is_clean(), "{report}");
-    assert_eq!(h.try_join(), Some(Ok(true)));
+    assert_eq!(h.try_join(), Ok(true));
 }
 
 #[coro::coroutine(yield = Syscall, resume = Wake)]
@@ -187,7 +187,7 @@ fn poller(ch: Channel<u32>, n: u32, #[resume] _w: Wake) {
 #[test]
 fn timed_out_receives_leave_nothing_behind() {
     let s = Scheduler::new().unwrap();
-    let ch = Channel::new();
+    let ch = Channel::rendezvous();
     s.spawn(poller(ch.clone(), 10_000));
     assert!(s.run().is_clean());
     assert_eq!(ch.balance(), 0);
@@ -196,7 +196,7 @@ fn timed_out_receives_leave_nothing_behind() {
     assert_eq!(s.run().blocked.len(), 1);
     ch.try_send(1).unwrap();
     assert!(s.run().is_clean());
-    assert_eq!(r.try_join(), Some(Ok("Ok(1)".to_owned())));
+    assert_eq!(r.try_join(), Ok("Ok(1)".to_owned()));
 }
 
 #[coro::coroutine(yield = Syscall, resume = Wake)]
@@ -211,7 +211,7 @@ fn serve_one(l: TcpListener, #[resume] _w: Wake) -> String {
 #[test]
 fn a_read_with_a_deadline_times_out() {
     let s = Scheduler::new().unwrap();
-    let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     let h = s.spawn(serve_one(l));
     let c = std::thread::spawn(move || {
@@ -220,7 +220,7 @@ fn a_read_with_a_deadline_times_out() {
     });
     assert!(s.run().is_clean());
     c.join().unwrap();
-    assert_eq!(h.try_join(), Some(Ok("TimedOut".to_owned())));
+    assert_eq!(h.try_join(), Ok("TimedOut".to_owned()));
 }
 
 #[coro::coroutine(yield = Syscall, resume = Wake)]
@@ -239,7 +239,7 @@ fn connecting_to_a_closed_port_is_an_error() {
         .unwrap();
     let h = s.spawn(connect_to(addr));
     assert!(s.run().is_clean());
-    assert_eq!(h.try_join(), Some(Ok(true)));
+    assert_eq!(h.try_join(), Ok(true));
 }
 
 #[coro::coroutine(yield = Syscall, resume = Wake)]
@@ -261,7 +261,7 @@ fn kill_later(who: Rc<RefCell<Option<TaskId>>>, #[resume] _w: Wake) {
 #[test]
 fn killing_a_microthread_blocked_in_a_read_closes_its_socket() {
     let s = Scheduler::new().unwrap();
-    let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     let who = Rc::new(RefCell::new(None));
     s.spawn(hold(l, Rc::clone(&who)));
@@ -294,7 +294,7 @@ fn noisy_waiter(_n: Noisy, ch: Channel<u32>, #[resume] _w: Wake) {
 #[test]
 fn dropping_the_scheduler_ends_the_microthreads_left() {
     let log = Rc::new(RefCell::new(Vec::new()));
-    let ch = Channel::new();
+    let ch = Channel::rendezvous();
     {
         let s = Scheduler::new().unwrap();
         s.spawn(noisy_waiter(Noisy("a", Rc::clone(&log)), ch.clone()));
@@ -323,8 +323,8 @@ fn of_several_joiners_the_first_takes_the_result() {
     let a = s.spawn(joins(Rc::clone(&h)));
     let b = s.spawn(joins(Rc::clone(&h)));
     assert!(s.run().is_clean());
-    assert_eq!(a.try_join(), Some(Ok("Ok(9)".to_owned())));
-    assert_eq!(b.try_join(), Some(Ok("Err(Join(Taken))".to_owned())));
+    assert_eq!(a.try_join(), Ok("Ok(9)".to_owned()));
+    assert_eq!(b.try_join(), Ok("Err(Join(Taken))".to_owned()));
 }
 
 /// Counts its drops.
@@ -363,14 +363,14 @@ fn microthreads_of_one_kind_spawn_and_kill_each_other_while_one_of_them_runs() {
     // 200 of one coroutine type share a pool: each is spawned, and kills the one before it,
     // while another of the pool runs in place; places freed by kills are taken again.
     let s = Scheduler::new().unwrap();
-    let (log, drops, ch) = (Rc::default(), Rc::new(Cell::new(0)), Channel::new());
+    let (log, drops, ch) = (Rc::default(), Rc::new(Cell::new(0)), Channel::rendezvous());
     let first = s.spawn(relay(199, None, Rc::clone(&log), drops.clone(), ch.clone()));
     let report = s.run();
     assert_eq!(*log.borrow(), (0..200).rev().collect::<Vec<u32>>());
     assert_eq!(drops.get(), 199, "each was dropped when killed");
     assert_eq!(report.blocked.len(), 1, "the last one waits");
     assert_eq!(report.blocked[0].id.get(), 200);
-    assert_eq!(first.try_join(), Some(Err(coro_uthread::JoinError::Killed)));
+    assert_eq!(first.try_join(), Err(TryJoinError::Join(JoinError::Killed)));
     drop(s);
     assert_eq!(drops.get(), 200);
 }
@@ -397,7 +397,7 @@ fn microthreads_with_large_states_keep_them_apart() {
             .sum()
     };
     for (seed, h) in (0..3).zip(&handles) {
-        assert_eq!(h.try_join(), Some(Ok(expected(seed))));
+        assert_eq!(h.try_join(), Ok(expected(seed)));
     }
 }
 
@@ -449,7 +449,7 @@ fn a_microthread_killed_in_the_step_it_ends_in_leaves_its_pool_once() {
     });
     assert!(s.run().is_clean());
     assert_eq!(runs.get(), 2, "both ran");
-    assert_eq!(h.try_join(), Some(Err(coro_uthread::JoinError::Killed)));
+    assert_eq!(h.try_join(), Err(TryJoinError::Join(JoinError::Killed)));
 }
 
 /// A panic payload that spawns when dropped.
@@ -487,7 +487,7 @@ fn what_a_step_leaves_is_dropped_outside_the_scheduler_s_borrows() {
     assert!(s.run().is_clean());
     assert_eq!(
         boom.try_join(),
-        Some(Err(coro_uthread::JoinError::Panicked(
+        Err(TryJoinError::Join(JoinError::Panicked(
             "a panic without a message".to_owned()
         )))
     );

@@ -2,8 +2,8 @@
 
 use coro::{suspend, suspend_from};
 use coro_uthread::{
-    Channel, Error, JoinError, Scheduler, Syscall, TaskId, Waiting, Wake, current, sleep, spawn,
-    yield_now,
+    Channel, Error, JoinError, Scheduler, Syscall, TaskId, TryJoinError, Waiting, Wake, current,
+    sleep, spawn, yield_now,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -97,7 +97,7 @@ fn stuck(ch: Channel<u8>, #[resume] _w: Wake) {
 #[test]
 fn run_returns_with_a_report_when_everything_left_is_blocked() {
     let s = Scheduler::new().unwrap();
-    let ch = Channel::new();
+    let ch = Channel::rendezvous();
     let a = s.spawn_named("waiter", stuck(ch.clone()));
     let b = s.spawn(stuck(ch.clone()));
     let report = s.run();
@@ -145,8 +145,8 @@ fn join_waits_for_a_result_and_answers_at_once_when_it_is_there() {
     let j = s.spawn(joiner(h, l.clone()));
     assert!(s.run().is_clean());
     assert_eq!(taken(&l), ["joined 41"]);
-    assert_eq!(j.try_join(), Some(Ok(42)));
-    assert_eq!(j.try_join(), Some(Err(JoinError::Taken)));
+    assert_eq!(j.try_join(), Ok(42));
+    assert_eq!(j.try_join(), Err(TryJoinError::Join(JoinError::Taken)));
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn reaper(targets: Vec<TaskId>, l: Log, #[resume] _w: Wake) {
 fn kill_ends_a_microthread_wherever_it_waits() {
     let s = Scheduler::new().unwrap();
     let l = Log::default();
-    let ch = Channel::new();
+    let ch = Channel::rendezvous();
     let h = s.spawn(holder(ch.clone(), l.clone()));
     let sleeping = s.spawn(value_after(Duration::from_secs(60), 0));
     let queued = s.spawn(worker("Q", l.clone()));
@@ -230,8 +230,11 @@ fn kill_ends_a_microthread_wherever_it_waits() {
         ]
     );
     assert_eq!(ch.balance(), 0, "it left the channel's queue");
-    assert_eq!(h.try_join(), Some(Err(JoinError::Killed)));
-    assert_eq!(sleeping.try_join(), Some(Err(JoinError::Killed)));
+    assert_eq!(h.try_join(), Err(TryJoinError::Join(JoinError::Killed)));
+    assert_eq!(
+        sleeping.try_join(),
+        Err(TryJoinError::Join(JoinError::Killed))
+    );
     assert!(!s.kill(h.id()), "killing a finished one does nothing");
 }
 
@@ -276,13 +279,13 @@ fn patient(ch: Channel<u32>, l: Log, #[resume] _w: Wake) -> &'static str {
 fn throw_wakes_a_blocked_microthread_with_the_error() {
     let s = Scheduler::new().unwrap();
     let l = Log::default();
-    let ch = Channel::<u32>::new();
+    let ch = Channel::<u32>::rendezvous();
     let p = s.spawn(patient(ch.clone(), l.clone()));
     assert_eq!(s.run().blocked.len(), 1);
     assert!(s.throw(p.id(), "stop waiting"));
     assert!(s.run().is_clean());
     assert_eq!(taken(&l), ["caught stop waiting"]);
-    assert_eq!(p.try_join(), Some(Ok("handled")));
+    assert_eq!(p.try_join(), Ok("handled"));
     assert_eq!(ch.balance(), 0);
     assert!(!s.throw(p.id(), "too late"));
 }
@@ -322,7 +325,7 @@ fn rendezvous_channels_serve_blocked_senders_in_order_and_close_wakes_everyone()
     }
     let s = Scheduler::new().unwrap();
     let l = Log::default();
-    let ch = Channel::new();
+    let ch = Channel::rendezvous();
     for v in [1, 2, 3] {
         s.spawn(sender(ch.clone(), v, l.clone()));
     }
@@ -348,7 +351,7 @@ fn rendezvous_channels_serve_blocked_senders_in_order_and_close_wakes_everyone()
 
 #[test]
 fn plain_code_can_try_but_not_block() {
-    let ch = Channel::with_capacity(1);
+    let ch = Channel::bounded(1);
     assert!(ch.try_send(1).is_ok());
     assert!(matches!(ch.try_send(2), Err(e) if matches!(e.error, Error::WouldBlock)));
     assert_eq!(ch.try_recv().unwrap(), 1);
@@ -371,10 +374,10 @@ fn deadlines_on_channel_operations() {
             && matches!(s, Err(e) if e.value == 7 && matches!(e.error, Error::Timeout))
     }
     let s = Scheduler::new().unwrap();
-    let ch = Channel::new();
+    let ch = Channel::rendezvous();
     let h = s.spawn(impatient(ch.clone()));
     assert!(s.run().is_clean());
-    assert_eq!(h.try_join(), Some(Ok(true)));
+    assert_eq!(h.try_join(), Ok(true));
     assert_eq!(ch.balance(), 0);
 }
 
@@ -409,7 +412,7 @@ fn a_timer_left_by_a_killed_microthread_does_not_wake_the_next_one_in_its_slot()
     }
     let s = Scheduler::new().unwrap();
     let l = Log::default();
-    let ch = Channel::new();
+    let ch = Channel::rendezvous();
     let first = s.spawn(value_after(Duration::from_millis(5), 0));
     s.spawn(swap(first.id(), ch.clone(), l.clone()));
     assert!(s.run().is_clean());

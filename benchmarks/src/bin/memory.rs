@@ -34,7 +34,7 @@ fn measure(peak: Rc<Cell<u64>>, #[resume] _w: Wake) {
 
 fn coro_tasks(n: u64) -> (u64, usize) {
     let s = Scheduler::new().expect("a scheduler");
-    let ch = Channel::new();
+    let ch = Channel::rendezvous();
     let own = std::mem::size_of_val(&idle(ch.clone()));
     let peak = Rc::new(Cell::new(0));
     let before = peak_rss();
