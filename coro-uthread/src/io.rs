@@ -505,7 +505,9 @@ impl TcpStream {
     /// The addresses are resolved here, when the operation is made: a host name is resolved
     /// by the system's resolver, which blocks the thread (every microthread on it) while it
     /// asks; an address such as `"127.0.0.1:8080"`, `("127.0.0.1", port)` or a
-    /// [`SocketAddr`] does not.
+    /// [`SocketAddr`] does not. The operation keeps no borrow of `addr`: to connect to a
+    /// microthread's own `&str` or slice, make it first (`let c = TcpStream::connect(&addrs[..]);`)
+    /// and then delegate to it (`suspend_from!(c)`).
     #[must_use = "a connect does nothing unless delegated to with `suspend_from!`"]
     pub fn connect(addr: impl ToSocketAddrs) -> Connect {
         let (addrs, error) = match resolve(addr) {
