@@ -110,6 +110,12 @@ impl<T> State<T> {
 /// A channel between microthreads (and plain code, for what does not wait). Handles are cheap
 /// to clone; all of them are the same channel.
 ///
+/// [`Channel::rendezvous`] makes Stackless Python's channel: it holds nothing, so each send
+/// waits until a receiver takes its value, and the two microthreads meet. [`Channel::bounded`]
+/// makes one with a buffer, whose sends wait only when it is full. Either way values come out
+/// in the order they went in, and blocked senders and receivers are each served first come
+/// first served.
+///
 /// ```
 /// use coro::suspend_from;
 /// use coro::uthread::{Channel, Scheduler, Syscall, Wake};

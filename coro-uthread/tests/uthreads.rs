@@ -418,3 +418,49 @@ fn a_timer_left_by_a_killed_microthread_does_not_wake_the_next_one_in_its_slot()
     assert!(s.run().is_clean());
     assert_eq!(taken(&l), ["Ok(7)"]);
 }
+
+#[test]
+fn a_rendezvous_send_returns_only_once_a_receiver_has_the_value() {
+    #[coro::coroutine(yield = Syscall, resume = Wake)]
+    fn send_two(ch: Channel<u32>, l: Log, #[resume] _w: Wake) {
+        for v in [1, 2] {
+            log(&l, format!("send {v}"));
+            suspend_from!(ch.send(v)).unwrap();
+            log(&l, format!("sent {v}"));
+        }
+    }
+    #[coro::coroutine(yield = Syscall, resume = Wake)]
+    fn receive_two(ch: Channel<u32>, l: Log, #[resume] _w: Wake) {
+        for _ in 0..2 {
+            // Let the sender run first: its send must wait for this receive.
+            suspend_from!(yield_now()).unwrap();
+            suspend_from!(yield_now()).unwrap();
+            let v = suspend_from!(ch.recv()).unwrap();
+            log(&l, format!("got {v}"));
+        }
+    }
+    let run = |ch: Channel<u32>| {
+        let s = Scheduler::new().unwrap();
+        let l = Log::default();
+        s.spawn(send_two(ch.clone(), l.clone()));
+        s.spawn(receive_two(ch, l.clone()));
+        assert!(s.run().is_clean());
+        taken(&l)
+    };
+    let rendezvous = ["send 1", "got 1", "sent 1", "send 2", "got 2", "sent 2"];
+    assert_eq!(run(Channel::rendezvous()), rendezvous);
+    assert_eq!(
+        run(Channel::bounded(0)),
+        rendezvous,
+        "bounded(0) is rendezvous"
+    );
+    #[allow(deprecated)]
+    let old = Channel::new();
+    assert_eq!(run(old), rendezvous, "new() is rendezvous");
+    assert_eq!(run(Channel::default()), rendezvous);
+    // A buffered send goes on at once.
+    assert_eq!(
+        run(Channel::bounded(2)),
+        ["send 1", "sent 1", "send 2", "sent 2", "got 1", "got 2"]
+    );
+}
