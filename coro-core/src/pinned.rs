@@ -198,25 +198,29 @@ impl<Y, R, T, F: Future<Output = T>> Coroutine<R> for Pinned<Y, R, F> {
             Some(body) => body.as_mut().poll(&mut Context::from_waker(Waker::noop())),
             None => unreachable!("checked above"),
         };
-        running.completed = true;
-        let coro = &mut *running.coro;
         match step {
-            Poll::Pending if coro.port.ended.get() => {
+            Poll::Pending if running.coro.port.ended.get() => {
+                running.completed = true;
                 let _killing = current::Killing::start();
-                coro.status = Status::Killed;
-                coro.body = None;
+                running.coro.status = Status::Killed;
+                running.coro.body = None;
                 Err(EarlyExit::Killed)
             }
-            Poll::Pending => match coro.port.yielded.take() {
+            Poll::Pending => match running.coro.port.yielded.take() {
                 Some(value) => {
-                    coro.status = Status::Suspended;
+                    running.completed = true;
+                    running.coro.status = Status::Suspended;
                     Ok(value)
                 }
-                None => unreachable!("a pinned coroutine's body awaits only its suspensions"),
+                // Not completed: the coroutine ends as panicked.
+                None => panic!(
+                    "a pinned coroutine's body awaited a future that is not one of its suspensions (an `.await` inside a macro?): it can suspend only with `suspend!` and `suspend_from!`"
+                ),
             },
             Poll::Ready(value) => {
-                coro.body = None;
-                coro.status = Status::Finished;
+                running.completed = true;
+                running.coro.body = None;
+                running.coro.status = Status::Finished;
                 Err(EarlyExit::Returned(value))
             }
         }

@@ -113,6 +113,21 @@ impl PinnedExpansion<'_> {
         if !first_bound {
             binds.push(quote!(let () = #port.resumed();));
         }
+        // The block captures the arguments in the order it first names them, and a block that
+        // never ran drops its captures in that order: name them last to first, so that an
+        // unstarted coroutine drops them as a function drops its parameters.
+        let args: Vec<&Ident> = params
+            .iter()
+            .filter(|p| !p.is_resume)
+            .map(|p| &p.arg)
+            .collect();
+        let capture_order = (!args.is_empty()).then(|| {
+            let rev = args.iter().rev();
+            quote!(let _ = (#(&#rev,)*);)
+        });
+        // The body's statements go straight into the block, so that its braces are not a
+        // block around a block (rustc's `unused_braces`).
+        let stmts = &block.stmts;
         let name = self.name;
         quote! {
             let #port = #krate::__private::Port::<#y, #r>::new();
@@ -120,16 +135,17 @@ impl PinnedExpansion<'_> {
                 &#krate::__private::Meta { name: #name },
                 ::core::clone::Clone::clone(&#port),
                 async move {
+                    #capture_order
                     let #port = #port;
                     #(#binds)*
-                    #block
+                    #(#stmts)*
                 },
             )
         }
     }
 
     /// `suspend!(value)`.
-    fn suspend(&self, value: Expr, span: Span) -> Expr {
+    fn suspend(value: Expr, span: Span) -> Expr {
         let port = port();
         syn::parse_quote_spanned!(span=> #port.suspend(#value).await)
     }
@@ -137,7 +153,7 @@ impl PinnedExpansion<'_> {
     /// `suspend_from!(coro)` or `suspend_from!(coro, first)`.
     fn delegate(&self, coro: Expr, first: Option<Expr>, span: Span) -> Expr {
         let krate = self.krate;
-        let r = crate::prepare::respanned(self.resume_ty.to_token_stream(), coro.span());
+        let resume_ty = crate::prepare::respanned(self.resume_ty.to_token_stream(), coro.span());
         let port = port();
         let first = first.unwrap_or_else(|| {
             if self.resume_is_unit {
@@ -146,14 +162,10 @@ impl PinnedExpansion<'_> {
                 syn::parse_quote_spanned!(span=> <_ as #krate::__private::FirstResume>::first())
             }
         });
-        let (d, a, y, v) = (
-            Ident::new("__coro_d", Span::mixed_site()),
-            Ident::new("__coro_a", Span::mixed_site()),
-            Ident::new("__coro_y", Span::mixed_site()),
-            Ident::new("__coro_v", Span::mixed_site()),
-        );
+        let [d, a, y, v] = ["__coro_d", "__coro_a", "__coro_y", "__coro_v"]
+            .map(|name| Ident::new(name, Span::mixed_site()));
         let delegation = quote_spanned!(coro.span()=>
-            #krate::__private::delegation::<#r, _>(#coro)
+            #krate::__private::delegation::<#resume_ty, _>(#coro)
         );
         syn::parse_quote_spanned! {span=> {
             let mut #d = #delegation;
@@ -202,7 +214,7 @@ impl Rewrite<'_, '_> {
                         "`suspend!` takes one value: `suspend!(value)`, or `suspend!()` for `()`",
                     );
                 }
-                self.x.suspend(value, span)
+                PinnedExpansion::suspend(value, span)
             }
             SuspendMacro::SuspendFrom => {
                 let Some(coro) = args.next() else {
