@@ -298,8 +298,8 @@ impl<S: State, K: FrameStack<S>, F> fmt::Debug for Gen<S, K, F> {
 ///
 /// Killing or dropping the delegating coroutine in the middle of the delegation kills the
 /// delegate (through [`Coroutine::kill`], not only by dropping it), so that kill reaches the
-/// innermost coroutine first even when that one is hand-written. Once the delegate has ended,
-/// dropping it is all that is left to do.
+/// innermost coroutine first even when that one is hand-written; a borrowed delegate is left
+/// with its owner. Once the delegate has ended, dropping it is all that is left to do.
 pub struct Delegation<C, S, K: FnMut(&mut C)> {
     coro: C,
     /// `Coroutine::resume` of the delegate, fixed where the delegation starts.
@@ -326,7 +326,7 @@ pub fn delegation<R, C: Coroutine<R>>(
     Delegation {
         coro,
         step: |c: &mut C, arg: R| Coroutine::<R>::resume(c, arg),
-        kill: |c: &mut C| Coroutine::<R>::kill(c),
+        kill: |c: &mut C| Coroutine::<R>::abandon(c),
         ended: false,
     }
 }
@@ -337,10 +337,11 @@ impl<C, S, K: FnMut(&mut C)> Delegation<C, S, K> {
     where
         S: FnMut(&mut C, R) -> Result<Y, EarlyExit<T>>,
     {
+        // Counted as ended while it runs: a delegate whose resume panics is not killed again
+        // while the panic unwinds.
+        self.ended = true;
         let step = (self.step)(&mut self.coro, arg);
-        if step.is_err() {
-            self.ended = true;
-        }
+        self.ended = step.is_err();
         step
     }
 }
@@ -372,6 +373,26 @@ pub trait Generator<Y, T>: Coroutine<(), Yield = Y, Return = T> + Iterator<Item 
 impl<Y, T, G> Generator<Y, T> for G where
     G: Coroutine<(), Yield = Y, Return = T> + Iterator<Item = Y> + ?Sized
 {
+}
+
+/// A generator boxed behind a trait object that is still an iterator: what a natural recursive
+/// call of a generator becomes.
+#[inline]
+pub fn boxed_generator<'a, Y, T, G>(generator: G) -> Box<dyn Generator<Y, T> + 'a>
+where
+    G: Generator<Y, T> + 'a,
+{
+    Box::new(generator)
+}
+
+/// A delegate boxed behind a trait object: `suspend_from!(Type::method(..))` in a method, which
+/// may be the coroutine itself.
+#[inline]
+pub fn boxed_delegate<'a, R, C>(coro: C) -> crate::BoxCoroutine<'a, R, C::Yield, C::Return>
+where
+    C: Coroutine<R> + 'a,
+{
+    Box::new(coro)
 }
 
 /// Ends a coroutine whose `suspend_from!` found its delegate already ended (returned, killed or

@@ -91,6 +91,14 @@ pub trait Coroutine<R = ()> {
     /// Where the coroutine is in its life.
     fn status(&self) -> Status;
 
+    /// What the end of a `suspend_from!` that did not run to its end (the delegating coroutine
+    /// was killed or dropped) does to this delegate: kills it, unless the delegation only
+    /// borrowed it (`suspend_from!(&mut c)`), which leaves it with its owner where it was.
+    #[doc(hidden)]
+    fn abandon(&mut self) {
+        self.kill();
+    }
+
     /// The coroutine's name, as [`current`](crate::current) reports it inside: the function's
     /// name, or the `name = ".."` option. `None` for coroutines that do not say.
     ///
@@ -318,6 +326,10 @@ impl<R, C: Coroutine<R> + ?Sized> Coroutine<R> for Box<C> {
         (**self).kill();
     }
 
+    fn abandon(&mut self) {
+        (**self).abandon();
+    }
+
     fn status(&self) -> Status {
         (**self).status()
     }
@@ -328,7 +340,8 @@ impl<R, C: Coroutine<R> + ?Sized> Coroutine<R> for Box<C> {
 }
 
 /// Delegating to a borrowed coroutine (`suspend_from!(&mut c)`) leaves it with the caller
-/// afterwards.
+/// afterwards, and also when the delegating coroutine is killed or dropped in the middle of the
+/// delegation: then `c` stays suspended where it was, for its owner to resume or kill.
 impl<R, C: Coroutine<R> + ?Sized> Coroutine<R> for &mut C {
     type Yield = C::Yield;
     type Return = C::Return;
@@ -341,6 +354,8 @@ impl<R, C: Coroutine<R> + ?Sized> Coroutine<R> for &mut C {
     fn kill(&mut self) {
         (**self).kill();
     }
+
+    fn abandon(&mut self) {}
 
     fn status(&self) -> Status {
         (**self).status()
