@@ -108,7 +108,7 @@
 //!
 //! `#[resume] _: R` drops it, explicitly. In the same way, `suspend_from!(c)` starts the delegate
 //! `c` with `()` when the resume type is `()` (or with `Wake::Start` in a microthread, see
-//! [`uthread`]), and otherwise needs its first value, which rustc asks for if it is left out:
+//! [`uthread`](mod@uthread)), and otherwise needs its first value, which rustc asks for if it is left out:
 //! `suspend_from!(c, first)`.
 //!
 //! # What the body may contain
@@ -287,6 +287,10 @@
 //!
 //! # Limitations
 //!
+//! - A coroutine that has not finished kills itself when dropped, so it is a value with a `Drop`
+//!   of its own: what it borrows must outlive it. For a `coro!` block, whose type is not hidden
+//!   behind `impl Trait`, that means declaring the data before the coroutine
+//!   (`let v = ..; let c = coro!(..)`, not `let c; let v = ..; c = coro!(..)`).
 //! - In the default lowering, a `return` that only a macro's expansion holds (anyhow's `bail!`
 //!   and `ensure!`, a `macro_rules!` of your own) cannot end the coroutine: the body runs in a
 //!   function of the state machine. `bail!` and `ensure!` get an error that says so; another

@@ -4,6 +4,8 @@
 //! compares with what the same body does as a plain function.
 // A `return loop { .. }` in a body once became `break 'label loop { .. }`, which this lint flags.
 #![deny(break_with_label_and_loop)]
+// `cfg(all())` and `cfg(any())` are conditions whose value is known in every profile.
+#![allow(clippy::non_minimal_cfg)]
 
 use coro::{Coroutine, EarlyExit, Status, suspend, suspend_from};
 use std::cell::RefCell;
@@ -523,4 +525,181 @@ fn delegating_to_an_ended_coroutine_ends_the_delegating_one() {
     assert_eq!(c.resume(()), Err(EarlyExit::Killed));
     assert_eq!(taken(&log), ["outer's guard"]);
     assert_eq!(c.status(), Status::Killed);
+}
+
+/// A call by the coroutine's own name is taken for recursion only where the name means the
+/// coroutine: a `use` or a closure of the same name in the body, a method of another type by the
+/// same name, are called as written (found by an independent review).
+#[test]
+fn a_rebound_name_is_not_taken_for_recursion() {
+    mod other {
+        #[coro::coroutine(yield = u32)]
+        pub fn count(n: u32) {
+            for i in 0..n {
+                coro::suspend!(i);
+            }
+        }
+    }
+    #[coro::coroutine(yield = u32)]
+    fn count(n: u32) {
+        use other::count;
+        if n > 0 {
+            for x in count(n - 1) {
+                suspend!(x)
+            }
+        }
+        suspend!(100);
+    }
+    assert_eq!(count(3).collect::<Vec<_>>(), [0, 1, 100]);
+
+    #[coro::coroutine(yield = u32)]
+    fn scale(n: u32) {
+        let scale = |x: u32| x * 10;
+        suspend!(scale(n));
+    }
+    assert_eq!(scale(2).collect::<Vec<_>>(), [20]);
+
+    struct Bag {
+        items: Vec<u32>,
+    }
+    impl Bag {
+        #[coro::coroutine(yield = u32)]
+        fn iter(&self) {
+            for x in self.items.iter() {
+                suspend!(*x);
+            }
+        }
+    }
+    let b = Bag {
+        items: vec![1, 2, 3],
+    };
+    assert_eq!(b.iter().collect::<Vec<_>>(), [1, 2, 3]);
+}
+
+/// A borrowed delegate (`suspend_from!(c)` with `c: &mut C`) is its owner's: killing the
+/// delegating coroutine in the middle of the delegation leaves it suspended where it was (found
+/// by an independent review, once owned delegates were killed).
+#[test]
+fn a_borrowed_delegate_is_left_with_its_owner() {
+    #[coro::coroutine(yield = u32)]
+    fn numbers() {
+        let mut i = 0;
+        loop {
+            suspend!(i);
+            i += 1;
+        }
+    }
+    #[coro::coroutine(yield = u32)]
+    fn prefixed<'a, C: Coroutine<Yield = u32, Return = ()>>(c: &'a mut C) {
+        suspend!(100);
+        suspend_from!(c);
+    }
+    let mut g = numbers();
+    {
+        let mut w = prefixed(&mut g);
+        assert_eq!(w.next(), Some(100));
+        assert_eq!(w.next(), Some(0));
+        assert_eq!(w.next(), Some(1));
+    }
+    assert_eq!(g.status(), Status::Suspended);
+    assert_eq!(g.next(), Some(2));
+}
+
+/// Values that only look borrowed compile as they do in a plain function: an owned value taken
+/// from a borrow (`v.first().copied()`), a shared borrow of a reference parameter, a guard made
+/// and dropped inside a block, a `Path::new` (found by an independent review).
+#[test]
+fn values_that_only_look_borrowed_are_not_refused() {
+    #[coro::coroutine(yield = u32)]
+    fn walk(v: &[u32]) {
+        for x in v {
+            suspend!(*x);
+        }
+    }
+    #[coro::coroutine(yield = u32)]
+    fn owned_from_borrows() -> u32 {
+        let v = vec![1, 2, 3];
+        let first = v.first().copied();
+        let n = v.get(1).map(|x| x * 10);
+        suspend!(0);
+        suspend!(first.unwrap_or(0));
+        first.unwrap_or(0) + n.unwrap_or(0)
+    }
+    assert_eq!(owned_from_borrows().yields().collect::<Vec<_>>(), [0, 1]);
+    let mut c = owned_from_borrows().yields();
+    c.by_ref().for_each(drop);
+    assert_eq!(c.returned(), Some(21));
+
+    #[coro::coroutine(yield = u32)]
+    fn through_a_reference(t: &[u32]) {
+        suspend_from!(walk(&t));
+        if let [a, ..] = &t {
+            suspend!(*a);
+            suspend!(*a + 1);
+        }
+    }
+    assert_eq!(
+        through_a_reference(&[4, 5]).collect::<Vec<_>>(),
+        [4, 5, 4, 5]
+    );
+
+    #[coro::coroutine(yield = usize)]
+    fn guard_in_a_block() {
+        let cell = RefCell::new(vec![1, 2]);
+        match {
+            let n = cell.borrow().len();
+            n
+        } {
+            2 => {
+                suspend!(1);
+                cell.borrow_mut().push(3);
+                suspend!(cell.borrow().len());
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(guard_in_a_block().collect::<Vec<_>>(), [1, 3]);
+
+    #[coro::coroutine(yield = String)]
+    fn components(s: &str) {
+        let p = std::path::Path::new(s);
+        for c in p.iter() {
+            suspend!(c.to_string_lossy().into_owned());
+        }
+    }
+    assert_eq!(components("a/b").collect::<Vec<_>>(), ["a", "b"]);
+}
+
+/// `cfg` on an array element, a tuple element or a call argument, which rustc accepts, was
+/// kept: the configured-out element's suspension point ran (found by an independent review).
+#[test]
+fn cfg_on_elements_and_arguments_is_honoured() {
+    fn pair(a: u32, b: u32) -> u32 {
+        a * 10 + b
+    }
+    #[coro::coroutine(yield = u32, resume = u32)]
+    #[allow(unused_parens)]
+    fn f(#[resume] _first: u32) -> (usize, (u32,), u32) {
+        let a = [
+            suspend!(1),
+            #[cfg(any())]
+            suspend!(2),
+        ];
+        let t = (
+            suspend!(3),
+            #[cfg(any())]
+            4,
+        );
+        let p = pair(
+            suspend!(5),
+            #[cfg(not(any()))]
+            6,
+        );
+        (a.len(), t, p)
+    }
+    let mut c = f();
+    assert_eq!(c.resume(0), Ok(1));
+    assert_eq!(c.resume(7), Ok(3));
+    assert_eq!(c.resume(8), Ok(5));
+    assert_eq!(c.resume(9), Err(EarlyExit::Returned((1, (8,), 96))));
 }

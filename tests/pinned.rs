@@ -3,6 +3,15 @@
 //!
 //! Each body is also run as a plain function (a closure that pushes what the coroutine yields)
 //! where that is possible, and the two must agree.
+// A body on one line once raised `unused_braces` at the user's braces.
+#![deny(unused_braces)]
+// The bodies are written the way users write them, `let ref` and one-arm `match`es included.
+#![allow(
+    clippy::toplevel_ref_arg,
+    clippy::match_single_binding,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap
+)]
 
 use coro::{Coroutine, EarlyExit, Status, current, suspend, suspend_from};
 use std::cell::RefCell;
@@ -524,4 +533,72 @@ fn cfg_and_macros_that_return_work_as_in_a_function() {
     let mut c = checked();
     assert_eq!(c.resume(2), Ok(2));
     assert_eq!(c.resume(3), Err(EarlyExit::Returned(Ok(5))));
+}
+
+#[coro::coroutine(yield = u32, pinned)]
+fn one_line(n: u32) {
+    for x in 0..n {
+        suspend!(x)
+    }
+}
+
+#[test]
+fn arguments_drop_as_in_the_default_lowering_started_or_not() {
+    struct G(&'static str, Log);
+    impl Drop for G {
+        fn drop(&mut self) {
+            self.1.borrow_mut().push(self.0.to_string());
+        }
+    }
+    #[coro::coroutine(yield = u32, pinned)]
+    fn pinned_args(a: G, _: G, (b, c): (G, G)) {
+        suspend!(1);
+        let _ = (&a, &b, &c);
+    }
+    #[coro::coroutine(yield = u32)]
+    fn default_args(a: G, _: G, (b, c): (G, G)) {
+        suspend!(1);
+        let _ = (&a, &b, &c);
+    }
+    let log = Log::default();
+    let g = |n| G(n, log.clone());
+    drop(pinned_args(g("a"), g("_"), (g("b"), g("c"))));
+    let pinned_unstarted = taken(&log);
+    drop(default_args(g("a"), g("_"), (g("b"), g("c"))));
+    assert_eq!(pinned_unstarted, taken(&log));
+    assert_eq!(pinned_unstarted, ["b", "c", "_", "a"]);
+    let mut c = pinned_args(g("a"), g("_"), (g("b"), g("c")));
+    c.resume(()).unwrap();
+    drop(c);
+    let pinned_suspended = taken(&log);
+    let mut c = default_args(g("a"), g("_"), (g("b"), g("c")));
+    c.resume(()).unwrap();
+    drop(c);
+    assert_eq!(pinned_suspended, taken(&log));
+    assert_eq!(one_line(2).count(), 2);
+}
+
+#[test]
+fn an_await_a_macro_hides_ends_the_coroutine_as_panicked() {
+    macro_rules! wait {
+        () => {
+            std::future::pending::<()>().await
+        };
+    }
+    #[coro::coroutine(yield = u32, pinned)]
+    fn sneaky() {
+        suspend!(1);
+        wait!();
+    }
+    let mut c = sneaky();
+    assert_eq!(c.resume(()), Ok(1));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.resume(())));
+    let message = caught.unwrap_err();
+    assert!(
+        message
+            .downcast_ref::<&str>()
+            .is_some_and(|m| m.contains("not one of its suspensions")),
+    );
+    assert_eq!(c.status(), Status::Panicked);
+    assert_eq!(c.resume(()), Err(EarlyExit::Panicked));
 }

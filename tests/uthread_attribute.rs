@@ -43,10 +43,10 @@ fn microthreads_written_as_plain_functions_take_turns() {
     let e = s.spawn(explicit(log.clone()));
     let p = s.spawn(pinned_worker(vec!["x".into(), "y".into()], log.clone()));
     assert!(s.run().is_clean());
-    assert_eq!(a.try_join(), Some(Ok(2)));
-    assert_eq!(b.try_join(), Some(Ok(2)));
-    assert_eq!(e.try_join(), Some(Ok(true)));
-    assert_eq!(p.try_join(), Some(Ok(2)));
+    assert_eq!(a.try_join(), Ok(2));
+    assert_eq!(b.try_join(), Ok(2));
+    assert_eq!(e.try_join(), Ok(true));
+    assert_eq!(p.try_join(), Ok(2));
     assert_eq!(
         *log.borrow(),
         ["a0", "b0", "first wake Start", "x", "a1", "b1", "y"]

@@ -122,11 +122,11 @@ pub fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
 /// }
 ///
 /// let s = Scheduler::new().unwrap();
-/// let ch = Channel::new();
+/// let ch = Channel::rendezvous();
 /// let total = s.spawn(summer(ch.clone()));
 /// s.spawn(sender(ch));
 /// assert!(s.run().is_clean());
-/// assert_eq!(total.try_join(), Some(Ok(6)));
+/// assert_eq!(total.try_join(), Ok(6));
 /// ```
 #[proc_macro_attribute]
 pub fn uthread(args: TokenStream, item: TokenStream) -> TokenStream {

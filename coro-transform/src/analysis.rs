@@ -907,7 +907,11 @@ fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
             continue;
         };
         let root = &body.locals[borrow.root];
-        if !(borrow.direct || root.owned) || reported.contains(&s) {
+        // A borrow through a local that owns its value points into the coroutine; so does a
+        // borrow of the local itself, unless it is a shared reference, through which a borrow
+        // reaches what it points to.
+        let self_borrow = root.owned || (borrow.direct && !root.shared_ref);
+        if !self_borrow || reported.contains(&s) {
             continue;
         }
         reported.push(s);

@@ -1,6 +1,5 @@
 //! The options of `#[coroutine(...)]` and `coro!(...)`.
 
-use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Ident, LitStr, Path, Token, Type};
@@ -126,13 +125,11 @@ fn parse_type(input: ParseStream, key: &str) -> syn::Result<Type> {
 }
 
 /// Parses the options of `#[coroutine(...)]`; `inline` allows `return = T` (for `coro!`).
-/// `default_span` stands for the options when they are reported as a whole.
 pub(crate) fn parse_options(
     args: &Punctuated<Arg, Token![,]>,
     inline: bool,
-    default_span: Span,
     errors: &mut Errors,
-) -> Option<Options> {
+) -> Options {
     let mut yield_ty = None;
     let mut resume_ty = None;
     let mut return_ty = None;
@@ -169,7 +166,6 @@ pub(crate) fn parse_options(
         }
     }
     // Left out, the body suspends with `()`, as `suspend!()` does.
-    let _ = default_span;
     let yield_ty = yield_ty.unwrap_or_else(|| syn::parse_quote!(()));
     if let (Some(span), Some(())) = (clone, pinned) {
         errors.error(
@@ -177,7 +173,7 @@ pub(crate) fn parse_options(
             "`clone` cannot be combined with `pinned`: the state of a pinned coroutine may hold borrows of its own locals, which a copy would still point into; remove one of the two",
         );
     }
-    Some(Options {
+    Options {
         yield_ty,
         resume_ty,
         return_ty,
@@ -185,7 +181,7 @@ pub(crate) fn parse_options(
         pinned: pinned.is_some(),
         name,
         krate: krate.unwrap_or_else(|| syn::parse_quote!(::coro)),
-    })
+    }
 }
 
 impl quote::ToTokens for Arg {
@@ -219,9 +215,9 @@ mod tests {
     fn parse(tokens: proc_macro2::TokenStream) -> Result<Options, Vec<String>> {
         let mut errors = Errors::default();
         let args = syn::parse2::<Args>(tokens).map_err(|e| vec![e.to_string()])?;
-        let options = parse_options(&args.0, false, Span::call_site(), &mut errors);
+        let options = parse_options(&args.0, false, &mut errors);
         if errors.is_empty() {
-            options.ok_or_else(Vec::new)
+            Ok(options)
         } else {
             Err(errors
                 .to_compile_errors()

@@ -100,9 +100,9 @@ fn atom(pred: &TokenStream) -> (TokenStream, bool) {
 /// What an attribute says about configuration.
 enum Cfg {
     /// `#[cfg(pred)]`.
-    Cfg(TokenStream),
+    If(TokenStream),
     /// `#[cfg_attr(pred, attrs..)]`.
-    CfgAttr(TokenStream, Vec<Attribute>),
+    Attrs(TokenStream, Vec<Attribute>),
     /// Anything else.
     Other,
 }
@@ -112,7 +112,7 @@ fn classify(attr: &Attribute) -> Cfg {
         return Cfg::Other;
     };
     if list.path.is_ident("cfg") {
-        return Cfg::Cfg(list.tokens.clone());
+        return Cfg::If(list.tokens.clone());
     }
     if list.path.is_ident("cfg_attr")
         && let Ok(parts) = list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
@@ -127,7 +127,7 @@ fn classify(attr: &Attribute) -> Cfg {
                     meta,
                 })
                 .collect();
-            return Cfg::CfgAttr(pred.to_token_stream(), attrs);
+            return Cfg::Attrs(pred.to_token_stream(), attrs);
         }
     }
     Cfg::Other
@@ -177,8 +177,8 @@ impl<'ast> Visit<'ast> for Collect {
         let mut pending = vec![attr.clone()];
         while let Some(attr) = pending.pop() {
             match classify(&attr) {
-                Cfg::Cfg(pred) => self.note(&pred, syn::spanned::Spanned::span(&attr)),
-                Cfg::CfgAttr(pred, attrs) => {
+                Cfg::If(pred) => self.note(&pred, syn::spanned::Spanned::span(&attr)),
+                Cfg::Attrs(pred, attrs) => {
                     self.note(&pred, syn::spanned::Spanned::span(&attr));
                     pending.extend(attrs);
                 }
@@ -196,15 +196,15 @@ struct Apply<'a> {
 }
 
 impl Apply<'_> {
+    /// Whether a condition holds in this combination. One past the most that are collected has
+    /// been reported already; it counts as holding, so that the expansion goes on.
     fn holds(&self, pred: &TokenStream) -> bool {
         let (a, negated) = atom(pred);
         let text = a.to_string();
-        let i = self
-            .atoms
-            .iter()
-            .position(|x| x.to_string() == text)
-            .unwrap_or_else(|| unreachable!("every condition was collected first"));
-        self.holds[i] != negated
+        match self.atoms.iter().position(|x| x.to_string() == text) {
+            Some(i) => self.holds[i] != negated,
+            None => true,
+        }
     }
 
     /// Resolves the attributes of one node; `false` if the node is configured out.
@@ -215,8 +215,8 @@ impl Apply<'_> {
         let mut keep = true;
         while let Some(attr) = pending.pop() {
             match classify(&attr) {
-                Cfg::Cfg(pred) => keep &= self.holds(&pred),
-                Cfg::CfgAttr(pred, added) => {
+                Cfg::If(pred) => keep &= self.holds(&pred),
+                Cfg::Attrs(pred, added) => {
                     if self.holds(&pred) {
                         pending.extend(added.into_iter().rev());
                     }
@@ -235,7 +235,7 @@ impl Apply<'_> {
         if self.keep(&mut kept) {
             *attrs = kept;
         } else {
-            attrs.retain(|a| !matches!(classify(a), Cfg::Cfg(p) if self.holds(&p)));
+            attrs.retain(|a| !matches!(classify(a), Cfg::If(p) if self.holds(&p)));
         }
     }
 }
@@ -354,6 +354,33 @@ impl VisitMut for Apply<'_> {
         }
     }
 
+    fn visit_expr_array_mut(&mut self, a: &mut syn::ExprArray) {
+        self.resolve_in_place(&mut a.attrs);
+        self.configure_list(&mut a.elems);
+    }
+
+    fn visit_expr_tuple_mut(&mut self, t: &mut syn::ExprTuple) {
+        self.resolve_in_place(&mut t.attrs);
+        self.configure_list(&mut t.elems);
+        // `(a, #[cfg(any())] b)` is still a tuple: `(a,)`.
+        if t.elems.len() == 1 && !t.elems.trailing_punct() {
+            t.elems
+                .push_punct(Token![,](proc_macro2::Span::call_site()));
+        }
+    }
+
+    fn visit_expr_call_mut(&mut self, c: &mut syn::ExprCall) {
+        self.resolve_in_place(&mut c.attrs);
+        self.visit_expr_mut(&mut c.func);
+        self.configure_list(&mut c.args);
+    }
+
+    fn visit_expr_method_call_mut(&mut self, m: &mut syn::ExprMethodCall) {
+        self.resolve_in_place(&mut m.attrs);
+        self.visit_expr_mut(&mut m.receiver);
+        self.configure_list(&mut m.args);
+    }
+
     fn visit_expr_struct_mut(&mut self, s: &mut syn::ExprStruct) {
         self.resolve_in_place(&mut s.attrs);
         let fields = std::mem::take(&mut s.fields);
@@ -381,7 +408,23 @@ impl Apply<'_> {
         match expr {
             Expr::Match(m) => self.visit_expr_match_mut(m),
             Expr::Struct(s) => self.visit_expr_struct_mut(s),
+            Expr::Array(a) => self.visit_expr_array_mut(a),
+            Expr::Tuple(t) => self.visit_expr_tuple_mut(t),
+            Expr::Call(c) => self.visit_expr_call_mut(c),
+            Expr::MethodCall(m) => self.visit_expr_method_call_mut(m),
             other => syn::visit_mut::visit_expr_mut(self, other),
+        }
+    }
+
+    /// The elements of an array or tuple, or the arguments of a call: rustc removes the ones a
+    /// `cfg` configures out.
+    fn configure_list(&mut self, list: &mut Punctuated<Expr, Token![,]>) {
+        let items = std::mem::take(list);
+        for mut item in items {
+            if expr_attrs(&mut item).is_none_or(|attrs| self.keep(attrs)) {
+                self.visit_children(&mut item);
+                list.push(item);
+            }
         }
     }
 }
@@ -468,6 +511,35 @@ mod tests {
     }
 
     #[test]
+    fn elements_and_arguments_are_configured_too() {
+        let block: syn::Block = syn::parse_quote!({
+            let a = [
+                suspend!(1),
+                #[cfg(a)]
+                suspend!(2),
+            ];
+            let t = (
+                1,
+                #[cfg(a)]
+                2,
+            );
+            f(
+                x,
+                #[cfg(a)]
+                y,
+            );
+        });
+        assert_eq!(
+            configure(block.clone(), &[false]),
+            "{ let a = [suspend ! (1)] ; let t = (1 ,) ; f (x) ; }"
+        );
+        assert_eq!(
+            configure(block, &[true]),
+            "{ let a = [suspend ! (1) , suspend ! (2)] ; let t = (1 , 2) ; f (x , y) ; }"
+        );
+    }
+
+    #[test]
     fn too_many_conditions_are_reported_at_the_first_extra_one() {
         let block: syn::Block = syn::parse_quote!({
             #[cfg(a1)]
@@ -488,5 +560,9 @@ mod tests {
         let c = Conditions::of(&block);
         assert_eq!(c.atoms.len(), MAX_CONDITIONS);
         assert!(c.too_many.is_some());
+        // Resolving goes on (the extra condition counts as holding), without a panic.
+        let mut b = block;
+        c.apply(&mut b, &[false; MAX_CONDITIONS]);
+        assert_eq!(b.to_token_stream().to_string(), "{ let _ = 1 ; }");
     }
 }

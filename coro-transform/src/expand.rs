@@ -546,7 +546,7 @@ impl Expansion<'_> {
             PointKind::Delegate { .. } => {
                 let take = Self::take_state(&variant, &Self::moved_fields(facts), Some(quote!(_)));
                 let (d, dv, e) = (mixed("__coro_d"), mixed("__coro_dv"), mixed("__coro_e"));
-                let (y, v) = (mixed("__coro_y"), mixed("__coro_v"));
+                let (y, value) = (mixed("__coro_y"), mixed("__coro_v"));
                 let (state, frames) = (Self::state(), Self::frames());
                 let arg = self.take_arg();
                 let mut ctx = Ctx::default();
@@ -556,7 +556,7 @@ impl Expansion<'_> {
                         ::core::result::Result::Ok(#y) => return ::core::result::Result::Ok(#y),
                         ::core::result::Result::Err(#e) => {
                             let #dv = match #e {
-                                #krate::__private::EarlyExit::Returned(#v) => #v,
+                                #krate::__private::EarlyExit::Returned(#value) => #value,
                                 _ => return #krate::__private::end_delegating(#state, #frames),
                             };
                             #take

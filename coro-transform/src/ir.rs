@@ -68,6 +68,10 @@ pub(crate) struct Local {
     pub(crate) borrows: Option<BorrowOf>,
     /// Whether the local is known to own its value (not a reference), for diagnostics.
     pub(crate) owned: bool,
+    /// Whether the local is known to hold a shared reference (a parameter or a `let` typed
+    /// `&T`, or initialised with `&..`): a shared borrow of it reaches through it, not into the
+    /// coroutine, for diagnostics.
+    pub(crate) shared_ref: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

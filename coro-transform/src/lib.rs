@@ -158,8 +158,7 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
             None
         }
     };
-    let options =
-        args.and_then(|a| args::parse_options(&a.0, false, func.sig.ident.span(), &mut errors));
+    let options = args.map(|a| args::parse_options(&a.0, false, &mut errors));
     check_signature(&func.sig, &mut errors);
     check_param_bindings(&func.sig, &mut errors);
 
@@ -199,8 +198,13 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
     let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, has_receiver);
     prepare.visit_block_mut(&mut block);
     let used = prepare::mark_used(&prepare.macro_paths);
+    // A body that binds the function's own name again (`use a::walk;`, a closure named `walk`)
+    // may call something else by it: then no call is taken for recursion.
+    let fn_name = (!recursion::name_is_rebound(&block, &func.sig.ident)
+        && !param_names(&params).contains(&func.sig.ident.to_string()))
+    .then(|| func.sig.ident.clone());
     let config = lower::Config {
-        fn_name: Some(func.sig.ident.clone()),
+        fn_name,
         receiver,
         resume_is_unit: options.resume_is_unit(),
         param_count: params.iter().filter(|p| !p.is_resume).count(),
@@ -328,10 +332,7 @@ pub fn expand_inline(input: TokenStream) -> TokenStream {
 
 /// Expands one `coro!` block whose body has no `cfg` left to resolve.
 fn expand_inline_configured(inline: Inline, mut errors: Errors) -> TokenStream {
-    let Some(options) = args::parse_options(&inline.args, true, inline.span, &mut errors) else {
-        let errors = errors.to_compile_errors();
-        return quote!({ #errors ::core::unreachable!() });
-    };
+    let options = args::parse_options(&inline.args, true, &mut errors);
     if !options.resume_is_unit() && inline.first.is_none() {
         errors.error(
             inline.span,
@@ -719,6 +720,12 @@ fn emit_fn(
     sig.output = syn::parse_quote!(-> #output);
     let must_use = (!attrs.iter().any(|a| a.path().is_ident("must_use")))
         .then(|| quote!(#[must_use = "a coroutine does nothing until it is resumed"]));
+    // A pinned body's suspensions are `.await`s of the transform's own futures: what clippy says
+    // of borrows held across an `.await` is about tasks that run concurrently, which a
+    // coroutine's suspension is not.
+    let pinned = options
+        .pinned
+        .then(|| quote!(#[allow(clippy::await_holding_refcell_ref, clippy::await_holding_lock)]));
     quote! {
         #(#attrs)*
         #must_use
@@ -727,6 +734,7 @@ fn emit_fn(
             clippy::used_underscore_binding,
             clippy::no_effect_underscore_binding
         )]
+        #pinned
         #vis #sig #body
     }
 }

@@ -90,13 +90,11 @@ impl Config {
                     .iter()
                     .map(|s| s.ident.to_string())
                     .collect();
-                // In a method, `Tree::walk(..)` is the method itself as surely as `Self::walk(..)`
-                // (a method of another type by the same name would get another type of
-                // argument, which rustc reports). A free function's `m::walk(..)` may be another
-                // function, so there only `walk(..)` counts.
+                // `Tree::walk(..)` may be another type's `walk`: only `Self::walk(..)`, and a free
+                // function's own name, are surely the coroutine itself (see `path_call`).
                 let is_self = match segs.as_slice() {
                     [f] => self.receiver.is_none() && f == &name.to_string(),
-                    [s, f] => (s == "Self" || self.receiver.is_some()) && f == &name.to_string(),
+                    [s, f] => s == "Self" && f == &name.to_string(),
                     _ => false,
                 };
                 is_self.then(|| c.args.iter().cloned().collect())
@@ -116,6 +114,25 @@ impl Config {
                 Some(args)
             }
             _ => None,
+        }
+    }
+
+    /// `Type::name(..)` in a method, with `Type` written out: perhaps the coroutine itself
+    /// (`Tree::walk(&self.kids[i])` inside `Tree::walk`), perhaps another type's method by the
+    /// same name. Either way it is delegated to behind a box, which is right for both and breaks
+    /// the type cycle of the first.
+    pub(crate) fn maybe_self_path_call(&self, expr: &Expr) -> bool {
+        let (Some(name), Some(_)) = (&self.fn_name, self.receiver) else {
+            return false;
+        };
+        match expr {
+            Expr::Paren(p) => self.maybe_self_path_call(&p.expr),
+            Expr::Call(c) => matches!(&*c.func, Expr::Path(p)
+                if p.qself.is_none()
+                    && p.path.segments.len() == 2
+                    && p.path.segments[0].ident != "Self"
+                    && p.path.segments[1].ident == *name),
+            _ => false,
         }
     }
 }
@@ -173,6 +190,12 @@ pub(crate) fn lower(
                 true,
             );
             l.body.locals[id].owned = single && !p.is_reference;
+            l.body.locals[id].shared_ref = single
+                && if p.arg == "self" {
+                    config.receiver == Some(Receiver::Shared)
+                } else {
+                    p.ty.as_ref().is_some_and(is_shared_reference)
+                };
             l.body.blocks[root].entry.push(id);
         }
         l.body.params.push(Param {
@@ -308,6 +331,7 @@ impl Lowering<'_> {
             reborrow: None,
             borrows: None,
             owned: false,
+            shared_ref: false,
         });
         if let Some(scope) = self.scopes.last_mut() {
             scope.push((pat.ident.to_string(), id));
@@ -361,6 +385,8 @@ impl Lowering<'_> {
                     self.body.locals[id].borrows = self.borrow_of(init);
                     self.body.locals[id].owned =
                         owned_init(init) || ty.as_ref().is_some_and(|t| !is_reference(t));
+                    self.body.locals[id].shared_ref = ty.as_ref().is_some_and(is_shared_reference)
+                        || matches!(strip_parens(init), Expr::Reference(r) if r.mutability.is_none());
                 }
                 if self.body.locals[id].borrows.is_none()
                     && let Some(init) = init
@@ -956,6 +982,12 @@ impl Lowering<'_> {
                         <_ as #krate::__private::FirstResume>::first()
                     ));
                 }
+                let coro = if self.config.maybe_self_path_call(&coro) {
+                    let krate = &self.config.krate;
+                    syn::parse_quote_spanned!(coro.span()=> #krate::__private::boxed_delegate(#coro))
+                } else {
+                    coro
+                };
                 match self.config.self_call(&coro) {
                     Some(mut call_args) => {
                         if call_args.len() != self.config.param_count {
@@ -989,6 +1021,7 @@ impl Lowering<'_> {
                             all.push((f, Ctx::Value));
                         }
                         self.elements(all);
+                        self.check_borrowed_temporary(&coro);
                         let handle_ident = self.fresh("delegate");
                         let handle = self.body.locals.len();
                         let borrows = self.borrow_in_args(&coro);
@@ -1002,6 +1035,7 @@ impl Lowering<'_> {
                             reborrow: None,
                             borrows,
                             owned: true,
+                            shared_ref: false,
                         });
                         PointKind::Delegate {
                             coro: self.opaque_expr(coro),
@@ -1512,6 +1546,8 @@ impl Lowering<'_> {
                 syn::visit::visit_expr_method_call(self, m);
             }
             fn visit_expr_closure(&mut self, _: &'a syn::ExprClosure) {}
+            // A temporary made inside a block's statements is dropped there.
+            fn visit_block(&mut self, _: &'a syn::Block) {}
         }
         let mut guards = Guards(Vec::new());
         guards.visit_expr(scrutinee);
@@ -1535,6 +1571,29 @@ impl Lowering<'_> {
         }
     }
 
+    /// A delegate given a borrow of a temporary (`walk(&[x])`, `g(&String::new())`): the
+    /// temporary lives to the end of the statement, which the delegation outlasts in the default
+    /// lowering (its state cannot keep the value and a borrow of it).
+    fn check_borrowed_temporary(&mut self, coro: &Expr) {
+        let args: Vec<&Expr> = match strip_parens(coro) {
+            Expr::Call(c) => c.args.iter().collect(),
+            Expr::MethodCall(m) => m.args.iter().collect(),
+            _ => Vec::new(),
+        };
+        for a in args {
+            if let Expr::Reference(r) = strip_parens(a)
+                && !is_place(&r.expr)
+                && !promotable(&r.expr)
+            {
+                self.errors.error_spanned(
+                    a,
+                    "this delegate is given a borrow of a temporary, which lives to the end of the statement, and the delegation runs across suspension points: a coroutine keeps its locals in a state that moves between resumes, so it cannot hold the value and a borrow of it; add `pinned` to the attribute (`#[coro::coroutine(yield = T, pinned)]`), or pass an owned value or a borrow of a parameter",
+                );
+                return;
+            }
+        }
+    }
+
     /// The first borrow of a local the arguments of a delegate make (`walk(&v)`,
     /// `g(v.iter())`): the delegate holds it across every suspension of the delegation.
     fn borrow_in_args(&self, coro: &Expr) -> Option<BorrowOf> {
@@ -1550,21 +1609,54 @@ impl Lowering<'_> {
     }
 }
 
-/// `local.iter()`, or a chain of iterator adapters on it (`local.iter().enumerate()`): the
-/// local's receiver expression and the method that borrows it.
+/// `local.iter()`, a chain of iterator adapters on it (`local.iter().enumerate()`), or a
+/// reference into it (`local.first().unwrap()`): the local's receiver expression and the method
+/// that borrows it. Adapters count only after a method that makes an iterator (`v.first()
+/// .copied()` is an owned value).
 fn borrowing_chain(expr: &Expr) -> Option<(&Expr, String)> {
-    let Expr::MethodCall(m) = strip_parens(expr) else {
-        return None;
-    };
-    let method = m.method.to_string();
-    if BORROWING_METHODS.contains(&method.as_str()) {
-        return Some((&m.receiver, method));
+    fn chain(expr: &Expr, iterating: bool) -> Option<(&Expr, String)> {
+        let Expr::MethodCall(m) = strip_parens(expr) else {
+            return None;
+        };
+        let method = m.method.to_string();
+        let method = method.as_str();
+        if BORROWING_METHODS.contains(&method) {
+            return (!iterating || ITERATING_METHODS.contains(&method))
+                .then(|| (&*m.receiver, method.to_owned()));
+        }
+        if matches!(method, "unwrap" | "expect") {
+            return chain(&m.receiver, iterating);
+        }
+        if ADAPTERS.contains(&method) {
+            return chain(&m.receiver, true);
+        }
+        None
     }
-    if ADAPTERS.contains(&method.as_str()) {
-        return borrowing_chain(&m.receiver);
-    }
-    None
+    chain(expr, false)
 }
+
+/// The borrowing methods that make an iterator, whose adapters still borrow.
+const ITERATING_METHODS: &[&str] = &[
+    "iter",
+    "iter_mut",
+    "chars",
+    "char_indices",
+    "bytes",
+    "lines",
+    "split_whitespace",
+    "split",
+    "split_terminator",
+    "splitn",
+    "rsplit",
+    "matches",
+    "windows",
+    "chunks",
+    "chunks_mut",
+    "drain",
+    "keys",
+    "values",
+    "values_mut",
+];
 
 /// Methods whose result borrows the receiver: of the collections people iterate, of strings, of
 /// cells and locks.
@@ -1671,8 +1763,6 @@ const ADAPTERS: &[&str] = &[
     "flatten",
     "inspect",
     "fuse",
-    "unwrap",
-    "expect",
 ];
 
 /// Whether a borrowing method belongs to strings, whose contents cannot be iterated by value.
@@ -2063,6 +2153,16 @@ fn is_compound(op: syn::BinOp) -> bool {
     )
 }
 
+/// `&T`, not `&mut T`.
+fn is_shared_reference(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => r.mutability.is_none(),
+        Type::Paren(p) => is_shared_reference(&p.elem),
+        Type::Group(g) => is_shared_reference(&g.elem),
+        _ => false,
+    }
+}
+
 fn is_reference(ty: &Type) -> bool {
     match ty {
         Type::Reference(_) | Type::Ptr(_) | Type::ImplTrait(_) => true,
@@ -2107,7 +2207,16 @@ fn owned_init(init: &Expr) -> bool {
             owned_init(&c.args[0])
         }
         Expr::Call(c) => {
-            matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| {
+            // `Path::new`, `OsStr::new` and `CStr::from..` make references.
+            let borrowed_type = |p: &syn::ExprPath| {
+                p.path.segments.iter().rev().nth(1).is_some_and(|t| {
+                    matches!(
+                        t.ident.to_string().as_str(),
+                        "Path" | "OsStr" | "CStr" | "str"
+                    )
+                })
+            };
+            matches!(&*c.func, Expr::Path(p) if !borrowed_type(p) && p.path.segments.last().is_some_and(|s| {
                 matches!(
                     s.ident.to_string().as_str(),
                     "new" | "from" | "with_capacity" | "default" | "read_to_string" | "read"

@@ -19,7 +19,7 @@
 //! behind a box.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, quote_spanned};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
@@ -45,6 +45,48 @@ pub(crate) fn rewrite(
     .visit_block_mut(block);
 }
 
+/// Whether `name` is bound anywhere in `block` (a `let` or pattern binding, a closure
+/// parameter, a nested item, a `use`): then a call by that name may not be the coroutine, and
+/// no call is taken for recursion.
+pub(crate) fn name_is_rebound(block: &syn::Block, name: &syn::Ident) -> bool {
+    struct Find<'n> {
+        name: &'n syn::Ident,
+        found: bool,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Find<'_> {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.found |= p.ident == *self.name;
+            syn::visit::visit_pat_ident(self, p);
+        }
+        fn visit_item(&mut self, item: &'ast syn::Item) {
+            let ident = match item {
+                syn::Item::Fn(f) => Some(&f.sig.ident),
+                syn::Item::Const(c) => Some(&c.ident),
+                syn::Item::Static(s) => Some(&s.ident),
+                syn::Item::Struct(s) => Some(&s.ident),
+                syn::Item::Enum(e) => Some(&e.ident),
+                syn::Item::Macro(m) => m.ident.as_ref(),
+                _ => None,
+            };
+            self.found |= ident == Some(self.name);
+            syn::visit::visit_item(self, item);
+        }
+        fn visit_use_name(&mut self, u: &'ast syn::UseName) {
+            self.found |= u.ident == *self.name;
+        }
+        fn visit_use_rename(&mut self, u: &'ast syn::UseRename) {
+            self.found |= u.rename == *self.name;
+        }
+        fn visit_use_glob(&mut self, _: &'ast syn::UseGlob) {
+            // A glob may bring in anything.
+            self.found = true;
+        }
+    }
+    let mut f = Find { name, found: false };
+    syn::visit::Visit::visit_block(&mut f, block);
+    f.found
+}
+
 struct Rewrite<'a> {
     config: &'a Config,
     yield_ty: &'a Type,
@@ -53,6 +95,17 @@ struct Rewrite<'a> {
 }
 
 impl Rewrite<'_> {
+    /// A call of the coroutine by its own name: `f(..)` in a free function, `Self::f(..)` in a
+    /// method. A method call (`x.f()`) or `Type::f(..)` may be another type's `f`, and is left
+    /// as written.
+    fn natural_call(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Paren(p) => self.natural_call(&p.expr),
+            Expr::Call(_) => self.config.self_call(expr).is_some(),
+            _ => false,
+        }
+    }
+
     /// `for x in f(..) { suspend!(x) }` (the pattern a single name, the body that one
     /// suspension, no label) in a generator: the call to delegate to.
     fn delegating_loop(&self, f: &syn::ExprForLoop) -> Option<Expr> {
@@ -63,7 +116,9 @@ impl Rewrite<'_> {
         if p.by_ref.is_some() || p.subpat.is_some() {
             return None;
         }
-        self.config.self_call(&f.expr)?;
+        if !self.natural_call(&f.expr) {
+            return None;
+        }
         let [stmt] = f.body.stmts.as_slice() else {
             return None;
         };
@@ -83,18 +138,19 @@ impl Rewrite<'_> {
         Some((*f.expr).clone())
     }
 
-    /// `f(..)` as a boxed trait object.
+    /// `f(..)` as a boxed trait object (a generator stays an iterator).
     fn boxed(&self, call: &Expr) -> Expr {
         let krate = &self.config.krate;
         let (y, r, t) = (self.yield_ty, self.resume_ty, self.return_ty);
-        let dyn_ty = if self.config.resume_is_unit {
-            quote!(dyn #krate::__private::Generator<#y, #t> + '_)
+        if self.config.resume_is_unit {
+            syn::parse_quote_spanned!(call.span()=>
+                #krate::__private::boxed_generator::<#y, #t, _>(#call)
+            )
         } else {
-            quote!(dyn #krate::__private::Coroutine<#r, Yield = #y, Return = #t> + '_)
-        };
-        syn::parse_quote_spanned!(call.span()=>
-            (::std::boxed::Box::new(#call) as ::std::boxed::Box<#dyn_ty>)
-        )
+            syn::parse_quote_spanned!(call.span()=>
+                #krate::__private::boxed_delegate::<#r, _>(#call)
+            )
+        }
     }
 
     /// The arguments of `suspend_from!`, with a direct recursive call left for the lowering
@@ -106,7 +162,7 @@ impl Rewrite<'_> {
         )
         .ok()?;
         for (i, arg) in args.iter_mut().enumerate() {
-            if i == 0 && self.config.self_call(arg).is_some() {
+            if i == 0 && self.natural_call(arg) {
                 self.visit_call_args(arg);
             } else {
                 self.visit_expr_mut(arg);
@@ -153,7 +209,7 @@ impl VisitMut for Rewrite<'_> {
                     m.mac.tokens = arg.to_token_stream();
                 }
             }
-            Expr::Call(_) | Expr::MethodCall(_) if self.config.self_call(expr).is_some() => {
+            Expr::Call(_) if self.natural_call(expr) => {
                 self.visit_call_args(expr);
                 *expr = self.boxed(expr);
             }
@@ -230,22 +286,28 @@ mod tests {
                     suspend!(x + 1);
                 }
                 suspend_from!(walk(walk(z).count()));
+                suspend!(self.walk() + other.walk());
             }),
             true,
         );
         assert!(
             out.contains(
-                "let sub = (:: std :: boxed :: Box :: new (walk (l)) as :: std :: boxed :: Box < dyn :: coro :: __private :: Generator < i32 , () > + '_ >) ;"
+                "let sub = :: coro :: __private :: boxed_generator :: < i32 , () , _ > (walk (l)) ;"
             ),
             "{out}"
         );
         assert!(
-            out.contains("for x in (:: std :: boxed :: Box :: new (walk (r))"),
+            out.contains("for x in :: coro :: __private :: boxed_generator"),
             "{out}"
         );
         // The delegation stays a frame; the call in its argument is boxed.
         assert!(
-            out.contains("suspend_from ! (walk ((:: std :: boxed :: Box :: new (walk (z))"),
+            out.contains("suspend_from ! (walk (:: coro :: __private :: boxed_generator"),
+            "{out}"
+        );
+        // A method call may be another type's method of the same name: left as written.
+        assert!(
+            out.contains("suspend ! (self . walk () + other . walk ())"),
             "{out}"
         );
     }
@@ -262,9 +324,34 @@ mod tests {
         );
         assert!(
             out.contains(
-                "dyn :: coro :: __private :: Coroutine < () , Yield = i32 , Return = () > + '_"
+                "for x in :: coro :: __private :: boxed_delegate :: < () , _ > (walk (l))"
             ),
             "{out}"
         );
+    }
+
+    #[test]
+    fn a_name_bound_again_in_the_body_is_found() {
+        let name: syn::Ident = syn::parse_quote!(walk);
+        let rebound = |b: syn::Block| name_is_rebound(&b, &name);
+        assert!(rebound(syn::parse_quote!({
+            use a::walk;
+        })));
+        assert!(rebound(syn::parse_quote!({
+            use a::other as walk;
+        })));
+        assert!(rebound(syn::parse_quote!({
+            let walk = |x: u32| x;
+        })));
+        assert!(rebound(syn::parse_quote!({
+            fn walk() {}
+        })));
+        assert!(rebound(syn::parse_quote!({ if let Some(walk) = o {} })));
+        assert!(!rebound(syn::parse_quote!({
+            let walker = 1;
+            for x in walk(l) {
+                suspend!(x)
+            }
+        })));
     }
 }

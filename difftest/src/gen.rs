@@ -962,10 +962,6 @@ impl Gen {
             }
             10 | 11 => return self.control(out),
             13 => self.cfg_stmt(out),
-            13 => {
-                out.push(Stmt::Expr(Expr::Eff(self.rng.small())));
-                self.note(Prod::EffectCall);
-            }
             12 => {
                 if self.is_helper || self.ret == Ret::Int {
                     out.push(Stmt::Expr(Expr::Eff(self.rng.small())));

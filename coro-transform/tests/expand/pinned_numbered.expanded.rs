@@ -6,6 +6,7 @@
     clippy::used_underscore_binding,
     clippy::no_effect_underscore_binding
 )]
+#[allow(clippy::await_holding_refcell_ref, clippy::await_holding_lock)]
 fn numbered() -> impl ::coro::__private::Coroutine<
     (),
     Yield = (usize, u32),
@@ -27,34 +28,32 @@ fn numbered() -> impl ::coro::__private::Coroutine<
         async move {
             let __coro_port = __coro_port;
             let () = __coro_port.resumed();
+            let v = vec![3, 1, 4];
+            for (i, x) in v.iter().enumerate() {
+                __coro_port.suspend((i, *x)).await
+            }
+            let first = &v[0];
+            __coro_port.suspend((9, *first)).await;
             {
-                let v = vec![3, 1, 4];
-                for (i, x) in v.iter().enumerate() {
-                    __coro_port.suspend((i, *x)).await
-                }
-                let first = &v[0];
-                __coro_port.suspend((9, *first)).await;
-                {
-                    let mut __coro_d = ::coro::__private::delegation::<(), _>(walk(&v));
-                    let mut __coro_a = ();
-                    loop {
-                        match ::coro::__private::Delegation::resume(
-                            &mut __coro_d,
-                            __coro_a,
-                        ) {
-                            ::core::result::Result::Ok(__coro_y) => {
-                                __coro_a = __coro_port.suspend(__coro_y).await;
-                            }
-                            ::core::result::Result::Err(
-                                ::coro::__private::EarlyExit::Returned(__coro_v),
-                            ) => break __coro_v,
-                            ::core::result::Result::Err(_) => {
-                                match __coro_port.end().await {}
-                            }
+                let mut __coro_d = ::coro::__private::delegation::<(), _>(walk(&v));
+                let mut __coro_a = ();
+                loop {
+                    match ::coro::__private::Delegation::resume(
+                        &mut __coro_d,
+                        __coro_a,
+                    ) {
+                        ::core::result::Result::Ok(__coro_y) => {
+                            __coro_a = __coro_port.suspend(__coro_y).await;
+                        }
+                        ::core::result::Result::Err(
+                            ::coro::__private::EarlyExit::Returned(__coro_v),
+                        ) => break __coro_v,
+                        ::core::result::Result::Err(_) => {
+                            match __coro_port.end().await {}
                         }
                     }
-                };
-            }
+                }
+            };
         },
     )
 }

@@ -75,4 +75,9 @@ fn delegate_by_method() {
     suspend_from!(walk(v.as_slice()));
 }
 
+#[coro::coroutine(yield = u32)]
+fn delegate_given_a_temporary() {
+    suspend_from!(walk(&[1, 2].map(|x| x * 2)));
+}
+
 fn main() {}
