@@ -6,6 +6,8 @@
 #![deny(break_with_label_and_loop)]
 // `cfg(all())` and `cfg(any())` are conditions whose value is known in every profile.
 #![allow(clippy::non_minimal_cfg)]
+// The bodies are the reported programs, written as their authors wrote them.
+#![allow(clippy::needless_borrow, clippy::let_and_return, clippy::useless_vec)]
 
 use coro::{Coroutine, EarlyExit, Status, suspend, suspend_from};
 use std::cell::RefCell;

@@ -10,7 +10,8 @@
     clippy::toplevel_ref_arg,
     clippy::match_single_binding,
     clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap
+    clippy::cast_possible_wrap,
+    clippy::useless_vec
 )]
 
 use coro::{Coroutine, EarlyExit, Status, current, suspend, suspend_from};

@@ -108,7 +108,7 @@ pub fn coroutine(args: TokenStream, item: TokenStream) -> TokenStream {
 ///     let mut sum = 0;
 ///     while let Ok(v) = suspend_from!(inbox.recv()) {
 ///         sum += v;
-///         suspend_from!(yield_now());
+///         let _ = suspend_from!(yield_now());
 ///     }
 ///     sum
 /// }

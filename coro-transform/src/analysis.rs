@@ -19,7 +19,7 @@ use syn::visit::Visit;
 
 use crate::error::Errors;
 use crate::ir::{
-    BlockId, Body, LocalId, LocalKind, LocalSet, OpaqueExpr, PointKind, Stmt, TargetId, Uses,
+    BlockId, Body, Holds, LocalId, LocalKind, LocalSet, OpaqueExpr, PointKind, Stmt, TargetId, Uses,
 };
 
 /// The locals a state holds and how its arm gets the rest back.
@@ -910,7 +910,8 @@ fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
         // A borrow through a local that owns its value points into the coroutine; so does a
         // borrow of the local itself, unless it is a shared reference, through which a borrow
         // reaches what it points to.
-        let self_borrow = root.owned || (borrow.direct && !root.shared_ref);
+        let self_borrow =
+            root.holds == Holds::Owned || (borrow.direct && root.holds != Holds::SharedRef);
         if !self_borrow || reported.contains(&s) {
             continue;
         }

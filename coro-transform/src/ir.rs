@@ -66,12 +66,20 @@ pub(crate) struct Local {
     pub(crate) reborrow: Option<Reborrow>,
     /// The borrow of another local that its initializer makes, if any, for diagnostics.
     pub(crate) borrows: Option<BorrowOf>,
-    /// Whether the local is known to own its value (not a reference), for diagnostics.
-    pub(crate) owned: bool,
-    /// Whether the local is known to hold a shared reference (a parameter or a `let` typed
-    /// `&T`, or initialised with `&..`): a shared borrow of it reaches through it, not into the
-    /// coroutine, for diagnostics.
-    pub(crate) shared_ref: bool,
+    /// What the local is known to hold, for diagnostics.
+    pub(crate) holds: Holds,
+}
+
+/// What a local is known to hold, as far as the code shows without types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Holds {
+    /// A value it owns (not a reference): a borrow through it points into the coroutine.
+    Owned,
+    /// A shared reference (a parameter or a `let` typed `&T`, or set to `&..`): a shared borrow
+    /// of it reaches through it, to what it points to.
+    SharedRef,
+    /// Anything else, or not known.
+    Unknown,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -27,8 +27,8 @@ use syn::{Expr, Ident, Lifetime, Macro, Pat, PatIdent, Token, Type};
 
 use crate::error::Errors;
 use crate::ir::{
-    Arm, Block, BlockId, Body, BorrowOf, Dest, Local, LocalId, LocalKind, Opaque, OpaqueExpr,
-    Param, Point, PointKind, Reborrow, Stmt, Target, TargetId,
+    Arm, Block, BlockId, Body, BorrowOf, Dest, Holds, Local, LocalId, LocalKind, Opaque,
+    OpaqueExpr, Param, Point, PointKind, Reborrow, Stmt, Target, TargetId,
 };
 use crate::prepare::{self, SuspendMacro, exit_expr};
 use crate::resolve::{self, bare_ident};
@@ -189,13 +189,16 @@ pub(crate) fn lower(
                 if single { p.ty.clone() } else { None },
                 true,
             );
-            l.body.locals[id].owned = single && !p.is_reference;
-            l.body.locals[id].shared_ref = single
-                && if p.arg == "self" {
-                    config.receiver == Some(Receiver::Shared)
-                } else {
-                    p.ty.as_ref().is_some_and(is_shared_reference)
-                };
+            let shared_ref = if p.arg == "self" {
+                config.receiver == Some(Receiver::Shared)
+            } else {
+                p.ty.as_ref().is_some_and(is_shared_reference)
+            };
+            l.body.locals[id].holds = match (single, p.is_reference, shared_ref) {
+                (true, false, _) => Holds::Owned,
+                (true, true, true) => Holds::SharedRef,
+                _ => Holds::Unknown,
+            };
             l.body.blocks[root].entry.push(id);
         }
         l.body.params.push(Param {
@@ -330,8 +333,7 @@ impl Lowering<'_> {
             has_init,
             reborrow: None,
             borrows: None,
-            owned: false,
-            shared_ref: false,
+            holds: Holds::Unknown,
         });
         if let Some(scope) = self.scopes.last_mut() {
             scope.push((pat.ident.to_string(), id));
@@ -383,10 +385,17 @@ impl Lowering<'_> {
                 if single && let Some(init) = init {
                     self.body.locals[id].reborrow = self.reborrow_of(&b, init);
                     self.body.locals[id].borrows = self.borrow_of(init);
-                    self.body.locals[id].owned =
-                        owned_init(init) || ty.as_ref().is_some_and(|t| !is_reference(t));
-                    self.body.locals[id].shared_ref = ty.as_ref().is_some_and(is_shared_reference)
-                        || matches!(strip_parens(init), Expr::Reference(r) if r.mutability.is_none());
+                    self.body.locals[id].holds = if owned_init(init)
+                        || ty.as_ref().is_some_and(|t| !is_reference(t))
+                    {
+                        Holds::Owned
+                    } else if ty.as_ref().is_some_and(is_shared_reference)
+                        || matches!(strip_parens(init), Expr::Reference(r) if r.mutability.is_none())
+                    {
+                        Holds::SharedRef
+                    } else {
+                        Holds::Unknown
+                    };
                 }
                 if self.body.locals[id].borrows.is_none()
                     && let Some(init) = init
@@ -1034,8 +1043,7 @@ impl Lowering<'_> {
                             has_init: true,
                             reborrow: None,
                             borrows,
-                            owned: true,
-                            shared_ref: false,
+                            holds: Holds::Owned,
                         });
                         PointKind::Delegate {
                             coro: self.opaque_expr(coro),
@@ -1556,7 +1564,7 @@ impl Lowering<'_> {
             else {
                 continue;
             };
-            if !self.body.locals[root].owned {
+            if self.body.locals[root].holds != Holds::Owned {
                 continue;
             }
             let name = self.body.locals[root].ident.to_string();
