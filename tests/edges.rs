@@ -168,3 +168,26 @@ fn try_yields_ends_at_the_error() {
         "invalid digit found in string"
     );
 }
+
+/// A body with `expr?;` statements is clean under clippy's pedantic lints, which this workspace
+/// enables for its tests (`unnecessary_semicolon` once fired on the rewritten `?`).
+#[test]
+fn question_mark_statements_raise_no_lint() {
+    fn check(n: u32) -> Result<u32, String> {
+        if n > 2 {
+            Err(format!("{n} is too big"))
+        } else {
+            Ok(n)
+        }
+    }
+    #[coro::coroutine(yield = u32)]
+    fn checked(limit: u32) -> Result<(), String> {
+        for n in 0..limit {
+            check(n)?;
+            suspend!(n);
+        }
+        Ok(())
+    }
+    let all: Vec<_> = checked(5).try_yields().collect();
+    assert_eq!(all, [Ok(0), Ok(1), Ok(2), Err("3 is too big".to_string())]);
+}

@@ -729,10 +729,12 @@ fn emit_fn(
     quote! {
         #(#attrs)*
         #must_use
+        // `expr?;` becomes a `match` statement, which clippy would ask to lose its `;`.
         #[allow(
             refining_impl_trait,
             clippy::used_underscore_binding,
-            clippy::no_effect_underscore_binding
+            clippy::no_effect_underscore_binding,
+            clippy::unnecessary_semicolon
         )]
         #pinned
         #vis #sig #body

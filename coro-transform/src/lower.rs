@@ -1526,7 +1526,7 @@ impl Lowering<'_> {
                 } else {
                     method
                 };
-                REFERENCE_METHODS.contains(&method.as_str())
+                borrows_receiver(&method)
             }
             _ => false,
         };
@@ -1628,7 +1628,7 @@ fn borrowing_chain(expr: &Expr) -> Option<(&Expr, String)> {
         };
         let method = m.method.to_string();
         let method = method.as_str();
-        if BORROWING_METHODS.contains(&method) {
+        if borrows_receiver(method) {
             return (!iterating || ITERATING_METHODS.contains(&method))
                 .then(|| (&*m.receiver, method.to_owned()));
         }
@@ -1642,6 +1642,31 @@ fn borrowing_chain(expr: &Expr) -> Option<(&Expr, String)> {
     }
     chain(expr, false)
 }
+
+/// Methods whose result borrows the receiver: the ones that make an iterator over a
+/// collection or a string, whose adapters still borrow, and the ones that give a reference into
+/// it (or a guard of a cell or a lock).
+fn borrows_receiver(method: &str) -> bool {
+    ITERATING_METHODS.contains(&method) || REFERENCING_METHODS.contains(&method)
+}
+
+/// Borrowing methods that give a reference into the receiver, or a guard of it.
+const REFERENCING_METHODS: &[&str] = &[
+    "trim",
+    "trim_start",
+    "trim_end",
+    "as_slice",
+    "as_mut_slice",
+    "as_str",
+    "as_bytes",
+    "first",
+    "last",
+    "get",
+    "get_mut",
+    "borrow",
+    "borrow_mut",
+    "lock",
+];
 
 /// The borrowing methods that make an iterator, whose adapters still borrow.
 const ITERATING_METHODS: &[&str] = &[
@@ -1664,61 +1689,6 @@ const ITERATING_METHODS: &[&str] = &[
     "keys",
     "values",
     "values_mut",
-];
-
-/// Methods whose result borrows the receiver: of the collections people iterate, of strings, of
-/// cells and locks.
-const BORROWING_METHODS: &[&str] = &[
-    "iter",
-    "iter_mut",
-    "chars",
-    "char_indices",
-    "bytes",
-    "lines",
-    "split_whitespace",
-    "split",
-    "split_terminator",
-    "splitn",
-    "rsplit",
-    "matches",
-    "trim",
-    "trim_start",
-    "trim_end",
-    "windows",
-    "chunks",
-    "chunks_mut",
-    "drain",
-    "keys",
-    "values",
-    "values_mut",
-    "as_slice",
-    "as_mut_slice",
-    "as_str",
-    "as_bytes",
-    "first",
-    "last",
-    "get",
-    "get_mut",
-    "borrow",
-    "borrow_mut",
-    "lock",
-];
-
-/// Borrowing methods whose result is a reference into the receiver (or holds one), which a
-/// pattern's bindings then borrow.
-const REFERENCE_METHODS: &[&str] = &[
-    "as_slice",
-    "as_mut_slice",
-    "as_str",
-    "as_bytes",
-    "first",
-    "last",
-    "get",
-    "get_mut",
-    "borrow",
-    "borrow_mut",
-    "lock",
-    "iter",
 ];
 
 /// Whether `name` is bound inside a `&` pattern of `pat` (which binds it by value).

@@ -2,7 +2,8 @@
 #[allow(
     refining_impl_trait,
     clippy::used_underscore_binding,
-    clippy::no_effect_underscore_binding
+    clippy::no_effect_underscore_binding,
+    clippy::unnecessary_semicolon
 )]
 fn counter(
     n: u64,

@@ -4,7 +4,8 @@
 #[allow(
     refining_impl_trait,
     clippy::used_underscore_binding,
-    clippy::no_effect_underscore_binding
+    clippy::no_effect_underscore_binding,
+    clippy::unnecessary_semicolon
 )]
 #[allow(clippy::await_holding_refcell_ref, clippy::await_holding_lock)]
 fn numbered() -> impl ::coro::__private::Coroutine<
