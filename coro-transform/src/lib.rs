@@ -48,6 +48,13 @@ pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
     let func = match parse_fn(item.clone()) {
         Ok(func) => func,
         Err(e) => {
+            // A syntax error in the body: report syn's error, and keep the real signature, so
+            // that call sites still type-check (and an editor still completes at them).
+            if let Some((func, body_error, used)) = signature_with_broken_body(&item) {
+                let mut errors = Errors::default();
+                errors.push(body_error);
+                return expand_stand_in(args, func, errors, &used);
+            }
             let mut errors = Errors::default();
             if let Err(a) = syn::parse2::<Args>(args) {
                 errors.push(a);
@@ -140,6 +147,118 @@ pub fn expand_uthread(args: TokenStream, item: TokenStream) -> TokenStream {
     let errors = errors.to_compile_errors();
     let expansion = expand_attribute(args, func.to_token_stream());
     quote!(#errors #expansion)
+}
+
+/// An item that is a function whose body does not parse: the function with an empty body,
+/// the body's syntax error, and what marks the body's suspension macros as used.
+fn signature_with_broken_body(
+    item: &TokenStream,
+) -> Option<(syn::ItemFn, syn::Error, TokenStream)> {
+    struct RawFn {
+        attrs: Vec<syn::Attribute>,
+        vis: syn::Visibility,
+        sig: syn::Signature,
+        body: proc_macro2::Group,
+    }
+    impl Parse for RawFn {
+        fn parse(input: ParseStream) -> syn::Result<Self> {
+            let attrs = input.call(syn::Attribute::parse_outer)?;
+            let vis = input.parse()?;
+            let sig = input.parse()?;
+            let body = match input.parse::<proc_macro2::TokenTree>()? {
+                proc_macro2::TokenTree::Group(g)
+                    if g.delimiter() == proc_macro2::Delimiter::Brace =>
+                {
+                    g
+                }
+                other => return Err(syn::Error::new(other.span(), "expected a body")),
+            };
+            Ok(RawFn {
+                attrs,
+                vis,
+                sig,
+                body,
+            })
+        }
+    }
+    let raw = syn::parse2::<RawFn>(item.clone()).ok()?;
+    let body = proc_macro2::TokenTree::Group(raw.body.clone()).into();
+    let error = syn::parse2::<syn::Block>(body).err()?;
+    let func = syn::ItemFn {
+        attrs: raw.attrs,
+        vis: raw.vis,
+        sig: raw.sig,
+        block: Box::new(syn::parse_quote!({})),
+    };
+    Some((
+        func,
+        error,
+        prepare::mark_used(&suspension_paths(raw.body.stream())),
+    ))
+}
+
+/// The paths through which tokens invoke `suspend!` and `suspend_from!`, one of each.
+fn suspension_paths(tokens: TokenStream) -> Vec<syn::Path> {
+    fn walk(tokens: TokenStream, out: &mut Vec<syn::Path>) {
+        let trees: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+        for (i, tree) in trees.iter().enumerate() {
+            match tree {
+                proc_macro2::TokenTree::Ident(ident)
+                    if (ident == "suspend" || ident == "suspend_from")
+                        && matches!(trees.get(i + 1), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '!') =>
+                {
+                    // Walk back over `seg ::` pairs to the start of the path.
+                    let mut start = i;
+                    while start >= 3
+                        && matches!(&trees[start - 1], proc_macro2::TokenTree::Punct(p) if p.as_char() == ':')
+                        && matches!(&trees[start - 2], proc_macro2::TokenTree::Punct(p) if p.as_char() == ':')
+                        && matches!(&trees[start - 3], proc_macro2::TokenTree::Ident(_))
+                    {
+                        start -= 3;
+                    }
+                    let path: TokenStream = trees[start..=i].iter().cloned().collect();
+                    if let Ok(path) = syn::parse2::<syn::Path>(path)
+                        && !out.iter().any(|p| {
+                            p.to_token_stream().to_string() == path.to_token_stream().to_string()
+                        })
+                    {
+                        out.push(path);
+                    }
+                }
+                proc_macro2::TokenTree::Group(g) => walk(g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(tokens, &mut out);
+    out
+}
+
+/// The stand-in for a function whose body could not be expanded at all: its signature as a
+/// coroutine, a body that never runs, and `errors` beside it.
+fn expand_stand_in(
+    args: TokenStream,
+    mut func: syn::ItemFn,
+    mut errors: Errors,
+    used: &TokenStream,
+) -> TokenStream {
+    let options = match syn::parse2::<Args>(args) {
+        Ok(args) => Some(args::parse_options(&args.0, false, &mut errors)),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let return_ty: Type = match &func.sig.output {
+        syn::ReturnType::Default => syn::parse_quote!(()),
+        syn::ReturnType::Type(_, ty) => (**ty).clone(),
+    };
+    if let Some(options) = &options {
+        let (_, inputs) = params(&mut func.sig, options, &mut Errors::default());
+        func.sig.inputs = inputs;
+    }
+    fallback(&func, options.as_ref(), &return_ty, &errors, used)
 }
 
 fn too_many_conditions() -> String {
