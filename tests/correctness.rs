@@ -705,3 +705,27 @@ fn cfg_on_elements_and_arguments_is_honoured() {
     assert_eq!(c.resume(8), Ok(5));
     assert_eq!(c.resume(9), Err(EarlyExit::Returned((1, (8,), 96))));
 }
+
+/// A `break` with a value inside a `for` loop's iterable leaves the loop around the `for`
+/// (the iterable is evaluated before the `for` loop starts); it was taken for a `break` of the
+/// `for` loop, so its value was lost (E0381; found by the differential tests, seed 8396).
+#[test]
+fn a_break_in_a_for_loops_iterable_leaves_the_outer_loop() {
+    #[coro::coroutine(yield = i64, resume = i64)]
+    #[allow(unreachable_code)]
+    fn f(#[resume] first: i64) -> i64 {
+        let x = loop {
+            for _i in [match first {
+                0 => break suspend!(5),
+                _ => 1,
+            }] {}
+            break 7;
+        };
+        x
+    }
+    let mut c = f();
+    assert_eq!(c.resume(0), Ok(5));
+    assert_eq!(c.resume(3), Err(EarlyExit::Returned(3)));
+    let mut c = f();
+    assert_eq!(c.resume(1), Err(EarlyExit::Returned(7)));
+}

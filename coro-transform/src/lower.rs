@@ -1920,7 +1920,15 @@ impl VisitMut for BreakValues {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
             Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
-            Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => {
+            // A `for` loop's iterable is evaluated before the loop: a `break` there is not the
+            // `for` loop's own.
+            Expr::ForLoop(f) => {
+                self.visit_expr_mut(&mut f.expr);
+                self.depth += 1;
+                self.visit_block_mut(&mut f.body);
+                self.depth -= 1;
+            }
+            Expr::Loop(_) | Expr::While(_) => {
                 self.depth += 1;
                 syn::visit_mut::visit_expr_mut(self, expr);
                 self.depth -= 1;
