@@ -49,6 +49,8 @@ fn main() {
         covered.extend(p.prods.iter().copied());
         let co = p.coroutine_source();
         let re = p.reference_source();
+        let pco = p.pinned_source();
+        let pre = p.pinned_reference_source();
         let guard = if p.funcs[0].guard_param.is_some() {
             ", Guard(0)"
         } else {
@@ -67,6 +69,17 @@ fn main() {
              (co, re)\n\
              }}\n\
              pub const SOURCE: &str = r####\"{co}\"####;\n\
+             }}\n\
+             mod q{seed} {{\n\
+             #![allow(unused, unreachable_code, unreachable_pub, unused_braces, unused_parens, missing_docs, clippy::all, clippy::pedantic)]\n\
+             use super::*;\n\
+             {pco}\n{pre}\n\
+             pub fn run(kill: Option<usize>) -> (Vec<String>, Vec<String>) {{\n\
+             let co = run_coroutine(|| main({arg}{guard}), {seed}, kill);\n\
+             let re = run_reference(|ctx, first| main_ref(ctx, {arg}{guard}, first), {seed}, kill);\n\
+             (co, re)\n\
+             }}\n\
+             pub const SOURCE: &str = r####\"{pco}\"####;\n\
              }}"
         );
     }
@@ -88,7 +101,7 @@ fn main() {
     for seed in &seeds {
         let _ = writeln!(
             out,
-            "    Case {{ seed: {seed}, source: p{seed}::SOURCE, run: p{seed}::run }},"
+            "    Case {{ seed: {seed}, pinned: false, source: p{seed}::SOURCE, run: p{seed}::run }},\n    Case {{ seed: {seed}, pinned: true, source: q{seed}::SOURCE, run: q{seed}::run }},"
         );
     }
     out.push_str("];\n");

@@ -603,3 +603,42 @@ fn an_await_a_macro_hides_ends_the_coroutine_as_panicked() {
     assert_eq!(c.status(), Status::Panicked);
     assert_eq!(c.resume(()), Err(EarlyExit::Panicked));
 }
+
+/// A kill while a delegation's first resume value is being computed drops the delegate without
+/// killing it (the delegation has not started), as the default lowering does; the pinned
+/// lowering started it first (found by the differential tests in the pinned mode, seed 50).
+#[test]
+fn a_delegation_starts_once_its_first_value_is_there() {
+    struct Handmade(Log);
+    impl Coroutine<u32> for Handmade {
+        type Yield = u32;
+        type Return = u32;
+        fn resume(&mut self, arg: u32) -> Result<u32, EarlyExit<u32>> {
+            Err(EarlyExit::Returned(arg))
+        }
+        fn kill(&mut self) {
+            self.0.borrow_mut().push("kill".into());
+        }
+        fn status(&self) -> Status {
+            Status::Suspended
+        }
+    }
+    impl Drop for Handmade {
+        fn drop(&mut self) {
+            self.0.borrow_mut().push("drop".into());
+        }
+    }
+    #[coro::coroutine(yield = u32, resume = u32, pinned)]
+    fn outer(log: Log, #[resume] _first: u32) -> u32 {
+        suspend_from!(Handmade(log), suspend!(4))
+    }
+    let log = Log::default();
+    let mut c = outer(log.clone());
+    assert_eq!(c.resume(0), Ok(4));
+    c.kill();
+    assert_eq!(taken(&log), ["drop"]);
+    let mut c = outer(log.clone());
+    assert_eq!(c.resume(0), Ok(4));
+    assert_eq!(c.resume(9), Err(EarlyExit::Returned(9)));
+    assert_eq!(taken(&log), ["drop"]);
+}

@@ -162,14 +162,17 @@ impl PinnedExpansion<'_> {
                 syn::parse_quote_spanned!(span=> <_ as #krate::__private::FirstResume>::first())
             }
         });
-        let [d, a, y, v] = ["__coro_d", "__coro_a", "__coro_y", "__coro_v"]
+        let [c, d, a, y, v] = ["__coro_c", "__coro_d", "__coro_a", "__coro_y", "__coro_v"]
             .map(|name| Ident::new(name, Span::mixed_site()));
         let delegation = quote_spanned!(coro.span()=>
-            #krate::__private::delegation::<#resume_ty, _>(#coro)
+            #krate::__private::delegation::<#resume_ty, _>(#c)
         );
+        // The delegation starts once its first resume value is there: a kill while that value
+        // is being computed drops the coroutine without killing it, as in the default lowering.
         syn::parse_quote_spanned! {span=> {
-            let mut #d = #delegation;
+            let #c = #coro;
             let mut #a = #first;
+            let mut #d = #delegation;
             loop {
                 match #krate::__private::Delegation::resume(&mut #d, #a) {
                     ::core::result::Result::Ok(#y) => #a = #port.suspend(#y).await,

@@ -2305,9 +2305,17 @@ enum Mode {
     Reference,
 }
 
+/// Which lowering the coroutine version uses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lowering {
+    Default,
+    Pinned,
+}
+
 struct Printer<'a> {
     out: String,
     mode: Mode,
+    lowering: Lowering,
     ret: Ret,
     /// The drop model's drops in the profile with `debug_assertions` on.
     drops: &'a BTreeMap<usize, Vec<u32>>,
@@ -2319,22 +2327,37 @@ struct Printer<'a> {
 impl Program {
     /// The functions as coroutines: `main` and `h1`, `h2`.
     pub fn coroutine_source(&self) -> String {
-        self.source(Mode::Coroutine)
+        self.source(Mode::Coroutine, Lowering::Default)
     }
 
-    /// The functions as plain functions: `main_ref` and `h1_ref`, `h2_ref`.
+    /// The functions as plain functions: `main_ref` and `h1_ref`, `h2_ref`, dropping what the
+    /// default lowering's drop rule drops at each suspension point.
     pub fn reference_source(&self) -> String {
-        self.source(Mode::Reference)
+        self.source(Mode::Reference, Lowering::Default)
     }
 
-    fn source(&self, mode: Mode) -> String {
+    /// The functions as coroutines of the `pinned` lowering.
+    pub fn pinned_source(&self) -> String {
+        self.source(Mode::Coroutine, Lowering::Pinned)
+    }
+
+    /// The functions as plain functions that drop nothing at a suspension point: the pinned
+    /// lowering keeps every local to the end of its scope, as a function does.
+    pub fn pinned_reference_source(&self) -> String {
+        self.source(Mode::Reference, Lowering::Pinned)
+    }
+
+    fn source(&self, mode: Mode, lowering: Lowering) -> String {
         let mut out = String::new();
         for f in &self.funcs {
-            let drops = drops_at_sites(f, true);
-            let drops_release = drops_at_sites(f, false);
+            let (drops, drops_release) = match lowering {
+                Lowering::Default => (drops_at_sites(f, true), drops_at_sites(f, false)),
+                Lowering::Pinned => (BTreeMap::new(), BTreeMap::new()),
+            };
             let mut p = Printer {
                 out: String::new(),
                 mode,
+                lowering,
                 ret: f.ret,
                 drops: &drops,
                 drops_release: &drops_release,
@@ -2366,7 +2389,15 @@ impl Printer<'_> {
         let ret = ret_ty(f.ret);
         match self.mode {
             Mode::Coroutine => {
-                let _ = writeln!(self.out, "#[coro::coroutine(yield = i64, resume = i64)]");
+                let pinned = if self.lowering == Lowering::Pinned {
+                    ", pinned"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    self.out,
+                    "#[coro::coroutine(yield = i64, resume = i64{pinned})]"
+                );
                 let _ = write!(
                     self.out,
                     "pub fn {}(a: i64{guard}, #[resume] first: i64) -> {ret} ",

@@ -12,6 +12,10 @@
 //! its own model of that rule and writes the drops it predicts into the plain function as
 //! explicit `drop(..)`s, so the logs agree exactly when the transform and the model do.
 //!
+//! Every program is also written with the `pinned` lowering, against a plain function with no
+//! such drops: that lowering keeps each local to the end of its scope, as Rust does, so the two
+//! lowerings are checked on the same bodies.
+//!
 //! This library is the runtime both versions use.
 #![forbid(unsafe_code)]
 // The effects below are called as statements as often as for their values, and `res` is the

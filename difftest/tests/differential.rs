@@ -17,6 +17,8 @@ pub type Logs = (Vec<String>, Vec<String>);
 #[derive(Debug)]
 pub struct Case {
     pub seed: u64,
+    /// Written with the `pinned` lowering (against a plain version without the drop rule).
+    pub pinned: bool,
     pub source: &'static str,
     /// Runs the coroutine and the plain version, killed after that many suspensions if given;
     /// returns their logs.
@@ -64,8 +66,9 @@ fn generated_programs_agree_with_plain_rust() {
     }
     for (case, kill, diff) in failures.iter().take(3) {
         eprintln!(
-            "seed {} ({}) disagrees: {diff}\n(rerun alone with DIFFTEST_SEED={})\n{}\n",
+            "seed {}{} ({}) disagrees: {diff}\n(rerun alone with DIFFTEST_SEED={})\n{}\n",
             case.seed,
+            if case.pinned { ", pinned" } else { "" },
             kill.map_or_else(
                 || "run to the end".to_owned(),
                 |k| format!("killed after suspension {k}")

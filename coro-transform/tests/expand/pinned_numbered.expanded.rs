@@ -36,8 +36,9 @@ fn numbered() -> impl ::coro::__private::Coroutine<
             let first = &v[0];
             __coro_port.suspend((9, *first)).await;
             {
-                let mut __coro_d = ::coro::__private::delegation::<(), _>(walk(&v));
+                let __coro_c = walk(&v);
                 let mut __coro_a = ();
+                let mut __coro_d = ::coro::__private::delegation::<(), _>(__coro_c);
                 loop {
                     match ::coro::__private::Delegation::resume(
                         &mut __coro_d,
