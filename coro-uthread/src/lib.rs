@@ -44,6 +44,9 @@
 //!   tail and runs nothing; [`run`](Scheduler::run) drives the queue first come first served
 //!   until nothing can run, waiting in the poller (never spinning) while only timers or sockets
 //!   are pending, and returns a [`Report`] of what is stuck. Ids increase from 1.
+//!   [`run_for`](Scheduler::run_for) and [`run_until`](Scheduler::run_until) return earlier,
+//!   when the time is up or a given microthread has ended ([`Stopped`]), and keep the others
+//!   for the next run: the scheduler embedded in a loop of its own.
 //! - Blocking operations are coroutines to delegate to with `suspend_from!`: [`yield_now`],
 //!   [`sleep`], [`Channel::send`] and [`Channel::recv`] (with `_timeout` variants),
 //!   [`JoinHandle::join`], and the sockets' [`TcpListener::accept`], [`TcpStream::read`],
@@ -158,6 +161,6 @@ pub use chan::{Channel, Recv, Send, SendError};
 pub use error::Error;
 pub use io::{Accept, Connect, ReadSome, TcpListener, TcpStream, WriteAll};
 pub use sched::{
-    Blocked, Join, JoinError, JoinHandle, Report, Scheduler, Sleep, Syscall, TaskId, TryJoinError,
-    Uthread, Waiting, Wake, YieldNow, current, kill, sleep, spawn, throw, yield_now,
+    Blocked, Join, JoinError, JoinHandle, Report, Scheduler, Sleep, Stopped, Syscall, TaskId,
+    TryJoinError, Uthread, Waiting, Wake, YieldNow, current, kill, sleep, spawn, throw, yield_now,
 };

@@ -262,6 +262,32 @@ impl fmt::Display for Report {
     }
 }
 
+/// Why [`Scheduler::run_for`] or [`Scheduler::run_until`] returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stopped {
+    /// Nothing could run any more: every microthread finished, or those left wait for
+    /// channels and joins that nothing pending will complete. The report is the one
+    /// [`Scheduler::run`] returns.
+    Idle(Report),
+    /// The time given to [`Scheduler::run_for`] passed. The microthreads still alive are kept,
+    /// queued or waiting, for the next run.
+    TimeUp,
+    /// The microthread given to [`Scheduler::run_until`] ended (returned, panicked or was
+    /// killed); its handle has the result. The others are kept for the next run.
+    Ended,
+}
+
+impl fmt::Display for Stopped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stopped::Idle(report) => report.fmt(f),
+            Stopped::TimeUp => f.write_str("the time was up"),
+            Stopped::Ended => f.write_str("the microthread waited for ended"),
+        }
+    }
+}
+
 /// The microthreads of one coroutine type, their states side by side: no allocation and no
 /// pointer per microthread, and a round of the run queue walks memory in order.
 ///
@@ -587,10 +613,90 @@ impl Scheduler {
     /// Runs microthreads, first come first served, until none can run: every one has finished,
     /// or the rest are blocked on channels and joins that nothing pending will complete (those
     /// are in the report). While only timers or sockets are pending it waits for them in the
-    /// poller, without spinning.
+    /// poller, without spinning. It runs in rounds, each microthread queued at the start of a
+    /// round once, and fires timers and looks at sockets between rounds: microthreads that
+    /// always yield delay a timer or a socket by one round at most.
     #[must_use = "the report says which microthreads are stuck"]
     pub fn run(&self) -> Report {
         self.inner.run()
+    }
+
+    /// Runs microthreads as [`run`](Self::run) does, for at most about `limit`, and returns:
+    /// Stackless's `run(timeout)`, to embed the scheduler in a loop of its own (a game's
+    /// frame, a GUI's idle callback) or to watch over microthreads that might never end.
+    ///
+    /// It returns [`Stopped::TimeUp`] once `limit` has passed, with every microthread kept as
+    /// it was: the queued ones stay queued in their order, the waiting ones keep waiting (their
+    /// timers and sockets too), so the next `run`, `run_for` or [`run_until`](Self::run_until)
+    /// goes on where this one stopped, and [`kill`](Self::kill) or [`throw`](Self::throw) can
+    /// deal with them in between. It returns [`Stopped::Idle`] with the [`Report`] that `run`
+    /// returns if nothing can run before then (every microthread finished, or those left are
+    /// stuck); it never waits out the rest of `limit` for nothing. While only timers or sockets
+    /// are pending it waits in the poller, never past `limit`.
+    ///
+    /// The time is looked at between two steps of microthreads (a step runs one microthread
+    /// to its next suspension): a step is never cut short, so a microthread that computes for
+    /// long between two suspensions makes `run_for` return that much late. At least one
+    /// microthread runs a step if one is queued, even for a `limit` of zero.
+    ///
+    /// ```
+    /// use coro::suspend_from;
+    /// use coro::uthread::{Scheduler, Stopped, yield_now};
+    /// use std::time::Duration;
+    ///
+    /// #[coro::uthread]
+    /// fn spin() {
+    ///     while suspend_from!(yield_now()).is_ok() {}
+    /// }
+    ///
+    /// let s = Scheduler::new().unwrap();
+    /// let h = s.spawn(spin());
+    /// assert_eq!(s.run_for(Duration::from_millis(5)), Stopped::TimeUp);
+    /// assert!(!h.is_finished(), "still there, to run again or to end");
+    /// assert_eq!(s.run_for(Duration::from_millis(5)), Stopped::TimeUp);
+    /// s.kill(h.id());
+    /// assert!(matches!(s.run_for(Duration::from_secs(1)), Stopped::Idle(r) if r.is_clean()));
+    /// ```
+    #[must_use = "it says whether the time is up or nothing can run any more"]
+    pub fn run_for(&self, limit: Duration) -> Stopped {
+        // A limit too far to represent is no limit.
+        self.inner
+            .run_while(Instant::now().checked_add(limit), None)
+    }
+
+    /// Runs microthreads as [`run`](Self::run) does until the microthread of `handle` has
+    /// ended, and returns [`Stopped::Ended`] then (at once if it has ended already): its
+    /// result waits in the handle, for [`JoinHandle::try_join`]. Every other microthread is
+    /// kept as it was, queued or waiting, for a later run. If nothing can run before it ends
+    /// (it is stuck, or waits for something that is), it returns [`Stopped::Idle`] with the
+    /// [`Report`] `run` returns. A handle of a scheduler that is gone counts as ended.
+    ///
+    /// ```
+    /// use coro::suspend_from;
+    /// use coro::uthread::{Scheduler, Stopped, sleep, yield_now};
+    /// use std::time::Duration;
+    ///
+    /// #[coro::uthread]
+    /// fn after(ms: u64) -> u64 {
+    ///     suspend_from!(sleep(Duration::from_millis(ms))).unwrap();
+    ///     ms
+    /// }
+    ///
+    /// let s = Scheduler::new().unwrap();
+    /// let slow = s.spawn(after(50));
+    /// let quick = s.spawn(after(1));
+    /// assert_eq!(s.run_until(&quick), Stopped::Ended);
+    /// assert_eq!(quick.try_join(), Ok(1));
+    /// assert!(!slow.is_finished());
+    /// assert!(matches!(s.run(), r if r.is_clean()));
+    /// assert_eq!(slow.try_join(), Ok(50));
+    /// ```
+    #[must_use = "it says whether the microthread ended or nothing can run any more"]
+    pub fn run_until<T>(&self, handle: &JoinHandle<T>) -> Stopped {
+        if !Weak::ptr_eq(&handle.sched, &Rc::downgrade(&self.inner)) {
+            return Stopped::Ended;
+        }
+        self.inner.run_while(None, Some(handle.id))
     }
 
     /// Ends a microthread now, wherever it is blocked: its locals are dropped (a socket it owns
@@ -865,11 +971,42 @@ impl Inner {
     }
 
     fn run(&self) -> Report {
+        match self.run_while(None, None) {
+            Stopped::Idle(report) => report,
+            Stopped::TimeUp | Stopped::Ended => unreachable!("run has no time limit nor target"),
+        }
+    }
+
+    /// Runs until nothing can run, or the time is `until`, or `target` has ended. The time and
+    /// the target are looked at between steps, never in the middle of one.
+    fn run_while(&self, until: Option<Instant>, target: Option<TaskId>) -> Stopped {
+        let ended = || target.is_some_and(|t| self.alive(t).is_none());
+        let time_up = || until.is_some_and(|u| Instant::now() >= u);
+        if ended() {
+            return Stopped::Ended;
+        }
         loop {
-            loop {
+            // One round: the microthreads queued now, each once. Those they wake or that
+            // yield wait for the next round, after the timers and the poller have been
+            // looked at, so that a microthread that always yields starves neither.
+            let round = self.queue.borrow().len();
+            for _ in 0..round {
                 let next = self.queue.borrow_mut().pop_front();
                 let Some(entry) = next else { break };
                 self.step(entry);
+                if ended() {
+                    return Stopped::Ended;
+                }
+                if time_up() {
+                    return Stopped::TimeUp;
+                }
+            }
+            if !self.queue.borrow().is_empty() {
+                self.fire_timers();
+                if self.reactor.has_waiters() && self.reactor.poll(Some(Duration::ZERO)).is_err() {
+                    break;
+                }
+                continue;
             }
             if self.fire_timers() {
                 continue;
@@ -878,14 +1015,21 @@ impl Inner {
             if deadline.is_none() && !self.reactor.has_waiters() {
                 break;
             }
-            let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if time_up() {
+                return Stopped::TimeUp;
+            }
+            let wake_at = match (deadline, until) {
+                (Some(d), Some(u)) => Some(d.min(u)),
+                (d, u) => d.or(u),
+            };
+            let timeout = wake_at.map(|d| d.saturating_duration_since(Instant::now()));
             if self.reactor.poll(timeout).is_err() {
                 // The poller failing leaves nothing to wait with: report what is blocked.
                 break;
             }
             self.fire_timers();
         }
-        self.report()
+        Stopped::Idle(self.report())
     }
 
     fn report(&self) -> Report {
@@ -991,6 +1135,9 @@ impl Inner {
 
     /// Wakes the microthreads whose deadline has passed; whether any woke.
     fn fire_timers(&self) -> bool {
+        if self.timers.borrow().is_empty() {
+            return false;
+        }
         let now = Instant::now();
         let mut woke = false;
         loop {
