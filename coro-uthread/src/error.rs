@@ -59,6 +59,9 @@ pub enum Error {
     NoScheduler,
     /// A socket operation failed: the system's error, as `std::net` reports it.
     Io(io::Error),
+    /// The closure given to [`spawn_blocking`](crate::spawn_blocking) panicked, with this
+    /// message.
+    Panicked(String),
 }
 
 impl Error {
@@ -88,7 +91,9 @@ impl Error {
             Error::WouldBlock => io::ErrorKind::WouldBlock,
             Error::Closed => io::ErrorKind::BrokenPipe,
             Error::JoinSelf => io::ErrorKind::Deadlock,
-            Error::Thrown(_) | Error::Join(_) | Error::NoScheduler => io::ErrorKind::Other,
+            Error::Thrown(_) | Error::Join(_) | Error::NoScheduler | Error::Panicked(_) => {
+                io::ErrorKind::Other
+            }
         }
     }
 }
@@ -106,6 +111,7 @@ impl fmt::Display for Error {
                 "blocking operations need a microthread: use the try_ operations from plain code",
             ),
             Error::Io(e) => e.fmt(f),
+            Error::Panicked(m) => write!(f, "the blocking closure panicked: {m}"),
         }
     }
 }

@@ -20,6 +20,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::Error;
+use crate::blocking::Blocking;
 use crate::sched::{self, Inner, Syscall, TaskId, Waiting, Wake};
 use std::rc::Weak;
 
@@ -33,6 +34,8 @@ pub(crate) struct Reactor {
     waiters: RefCell<HashMap<Token, [Vec<TaskId>; 2]>>,
     waiting: Cell<usize>,
     next_token: Cell<usize>,
+    /// The threads that run `spawn_blocking`'s closures, and who waits for them.
+    pub(crate) blocking: Blocking,
 }
 
 impl Reactor {
@@ -43,12 +46,23 @@ impl Reactor {
             waiters: RefCell::new(HashMap::new()),
             waiting: Cell::new(0),
             next_token: Cell::new(0),
+            blocking: Blocking::new(),
         })
     }
 
-    /// Whether a microthread waits on a socket.
+    /// Whether a microthread waits on a socket, or for a blocking closure.
     pub(crate) fn has_waiters(&self) -> bool {
-        self.waiting.get() > 0
+        self.waiting.get() > 0 || self.blocking.has_waiters()
+    }
+
+    /// Runs `job` on the blocking pool; the poller wakes `waiter` when it has run.
+    pub(crate) fn submit_blocking(
+        &self,
+        job: Box<dyn FnOnce() + Send>,
+        waiter: TaskId,
+    ) -> io::Result<u64> {
+        self.blocking
+            .submit(self.poll.borrow().registry(), job, waiter)
     }
 
     /// Blocks until a socket is ready or `timeout` passes, and wakes the microthreads waiting
@@ -80,6 +94,8 @@ impl Reactor {
         }
         self.waiting.set(self.waiting.get() - ready.len());
         drop(events);
+        // Closures that ended, whether their wake-up came in this poll or an earlier one.
+        ready.extend(self.blocking.finished());
         for id in ready {
             sched::wake_task(id, Wake::Ready);
         }

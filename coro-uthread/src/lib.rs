@@ -51,6 +51,9 @@
 //!   [`sleep`], [`Channel::send`] and [`Channel::recv`] (with `_timeout` variants),
 //!   [`JoinHandle::join`], and the sockets' [`TcpListener::accept`], [`TcpStream::read`],
 //!   [`TcpStream::write_all`] and [`TcpStream::connect`].
+//! - [`spawn_blocking`] runs a closure that blocks (a file read, a host name lookup) on a
+//!   small pool of OS threads and hands its value to the microthread waiting for it, while
+//!   the others go on.
 //! - [`Channel::rendezvous`] makes Stackless's channel, where a send waits until a receiver
 //!   takes the value; [`Channel::bounded`] one whose sends wait only when its buffer is full.
 //! - [`JoinHandle::try_join`] answers without waiting, from plain code or a microthread:
@@ -151,12 +154,14 @@
 // `kill` and `throw` say whether the target was alive; ignoring that is the common case.
 #![allow(clippy::must_use_candidate)]
 
+mod blocking;
 mod chan;
 mod error;
 mod io;
 mod sched;
 mod stable;
 
+pub use blocking::{SpawnBlocking, spawn_blocking};
 pub use chan::{Channel, Recv, Send, SendError};
 pub use error::Error;
 pub use io::{Accept, Connect, ReadSome, TcpListener, TcpStream, WriteAll};

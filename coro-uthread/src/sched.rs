@@ -47,6 +47,8 @@ pub enum Waiting {
     Io,
     /// Time.
     Sleep,
+    /// A closure given to [`spawn_blocking`](crate::spawn_blocking), on another thread.
+    Blocking,
 }
 
 impl fmt::Display for Waiting {
@@ -56,6 +58,7 @@ impl fmt::Display for Waiting {
             Waiting::Join => "another microthread",
             Waiting::Io => "a socket",
             Waiting::Sleep => "a timer",
+            Waiting::Blocking => "a blocking closure",
         })
     }
 }
@@ -1180,7 +1183,7 @@ impl Inner {
 }
 
 /// The message of a panic's payload.
-fn panic_message(payload: &(dyn Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
