@@ -896,12 +896,19 @@ const PINNED: &str = "add `pinned` to the attribute (`#[coro::coroutine(yield = 
 /// written, the `pinned` lowering.
 fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
     let mut reported = Vec::new();
-    let delegates = body.points.iter().filter_map(|p| match p.kind {
-        PointKind::Delegate { handle, .. } => Some(handle),
-        _ => None,
-    });
-    let held = points.iter().flat_map(|f| f.saved.iter().copied());
-    for s in held.chain(delegates) {
+    // Each held local with the facts of the state that holds it.
+    let delegates = body
+        .points
+        .iter()
+        .zip(points)
+        .filter_map(|(p, f)| match p.kind {
+            PointKind::Delegate { handle, .. } => Some((handle, f)),
+            _ => None,
+        });
+    let held = points
+        .iter()
+        .flat_map(|f| f.saved.iter().map(move |&l| (l, f)));
+    for (s, facts) in held.chain(delegates) {
         let local = &body.locals[s];
         let Some(borrow) = &local.borrows else {
             continue;
@@ -909,9 +916,11 @@ fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
         let root = &body.locals[borrow.root];
         // A borrow through a local that owns its value points into the coroutine; so does a
         // borrow of the local itself, unless it is a shared reference, through which a borrow
-        // reaches what it points to.
-        let self_borrow =
-            root.holds == Holds::Owned || (borrow.direct && root.holds != Holds::SharedRef);
+        // reaches what it points to. A reborrow through a `&mut` parameter conflicts with the
+        // parameter only where the state keeps both.
+        let self_borrow = root.holds == Holds::Owned
+            || (root.holds == Holds::MutRef && facts.saved.contains(&borrow.root))
+            || (borrow.direct && root.holds != Holds::SharedRef);
         if !self_borrow || reported.contains(&s) {
             continue;
         }
@@ -920,6 +929,11 @@ fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
         let root_name = root_name
             .strip_prefix("__")
             .map_or(root_name.clone(), |_| "self".to_owned());
+        let owned_by = if root.holds == Holds::MutRef {
+            "a `&mut` reference the coroutine holds"
+        } else {
+            "a local the coroutine owns"
+        };
         let message = if borrow.closure {
             format!(
                 "this closure borrows `{root_name}`, a local of the coroutine, and `{}` is used after `suspend!`: {WHY}; {PINNED}, or make it a `move` closure",
@@ -935,15 +949,15 @@ fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
                 ),
             };
             format!(
-                "this `for` loop borrows `{root_name}`, a local the coroutine owns, and suspends inside: {WHY}; {PINNED}, or {instead}"
+                "this `for` loop borrows `{root_name}`, {owned_by}, and suspends inside: {WHY}; {PINNED}, or {instead}"
             )
         } else if local.kind == LocalKind::Delegate {
             format!(
-                "this delegate borrows `{root_name}`, a local the coroutine owns, and runs across suspension points: {WHY}; {PINNED}, or give the delegate an owned value or a borrow of a parameter"
+                "this delegate borrows `{root_name}`, {owned_by}, and runs across suspension points: {WHY}; {PINNED}, or give the delegate an owned value or a borrow of a parameter"
             )
         } else {
             format!(
-                "`{}` borrows `{root_name}`, a local the coroutine owns, and is used after `suspend!`: {WHY}; {PINNED}, or keep an index instead of the borrow, or take the borrow again after the suspension",
+                "`{}` borrows `{root_name}`, {owned_by}, and is used after `suspend!`: {WHY}; {PINNED}, or keep an index instead of the borrow, or take the borrow again after the suspension",
                 local.ident
             )
         };

@@ -78,6 +78,9 @@ pub(crate) enum Holds {
     /// A shared reference (a parameter or a `let` typed `&T`, or set to `&..`): a shared borrow
     /// of it reaches through it, to what it points to.
     SharedRef,
+    /// A mutable reference parameter (`&mut T`, `&mut self`): a borrow through it lasts only as
+    /// long as the coroutine's own binding of it, which a suspended state cannot lend.
+    MutRef,
     /// Anything else, or not known.
     Unknown,
 }

@@ -189,14 +189,22 @@ pub(crate) fn lower(
                 if single { p.ty.clone() } else { None },
                 true,
             );
-            let shared_ref = if p.arg == "self" {
-                config.receiver == Some(Receiver::Shared)
+            let (shared_ref, mut_ref) = if p.arg == "self" {
+                (
+                    config.receiver == Some(Receiver::Shared),
+                    config.receiver == Some(Receiver::Mut),
+                )
             } else {
-                p.ty.as_ref().is_some_and(is_shared_reference)
+                (
+                    p.ty.as_ref().is_some_and(is_shared_reference),
+                    p.ty.as_ref()
+                        .is_some_and(|t| is_reference(t) && !is_shared_reference(t)),
+                )
             };
-            l.body.locals[id].holds = match (single, p.is_reference, shared_ref) {
-                (true, false, _) => Holds::Owned,
-                (true, true, true) => Holds::SharedRef,
+            l.body.locals[id].holds = match (single, p.is_reference, shared_ref, mut_ref) {
+                (true, false, ..) => Holds::Owned,
+                (true, true, true, _) => Holds::SharedRef,
+                (true, true, _, true) => Holds::MutRef,
                 _ => Holds::Unknown,
             };
             l.body.blocks[root].entry.push(id);
@@ -1483,7 +1491,7 @@ impl Lowering<'_> {
             }
             Expr::MethodCall(_) => {
                 let (receiver, method) = borrowing_chain(init)?;
-                let root = self.lookup(&bare_ident(strip_parens(receiver))?.to_string())?;
+                let root = self.lookup(&place_root(strip_parens(receiver))?.to_string())?;
                 Some(BorrowOf {
                     root,
                     at: init.to_token_stream(),
