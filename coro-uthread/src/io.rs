@@ -24,8 +24,8 @@ use crate::blocking::Blocking;
 use crate::sched::{self, Inner, Syscall, TaskId, Waiting, Wake};
 use std::rc::Weak;
 
-const READ: usize = 0;
-const WRITE: usize = 1;
+pub(crate) const READ: usize = 0;
+pub(crate) const WRITE: usize = 1;
 
 pub(crate) struct Reactor {
     poll: RefCell<Poll>,
@@ -157,15 +157,15 @@ impl Reactor {
 }
 
 /// A registered socket; deregistered when the last handle goes.
-struct Source<S: mio::event::Source> {
-    io: S,
+pub(crate) struct Source<S: mio::event::Source> {
+    pub(crate) io: S,
     token: Token,
     /// The scheduler whose poller it is registered with.
     sched: Weak<Inner>,
 }
 
 impl<S: mio::event::Source> Source<S> {
-    fn new(mut io: S) -> Result<Rc<Self>, Error> {
+    pub(crate) fn new(mut io: S) -> Result<Rc<Self>, Error> {
         let (token, sched) = sched::with_current(|s| {
             s.reactor
                 .register(&mut io)
@@ -214,14 +214,14 @@ impl<S: mio::event::Source> Drop for Source<S> {
 /// An operation's hold on a socket in one direction: while it is parked, the microthread
 /// waiting. Dropping it (when the operation is killed with its microthread) takes the
 /// microthread off the socket.
-struct Wait<S: mio::event::Source> {
-    source: Rc<Source<S>>,
+pub(crate) struct Wait<S: mio::event::Source> {
+    pub(crate) source: Rc<Source<S>>,
     dir: usize,
     parked: Option<TaskId>,
 }
 
 impl<S: mio::event::Source> Wait<S> {
-    fn new(source: &Rc<Source<S>>, dir: usize) -> Self {
+    pub(crate) fn new(source: &Rc<Source<S>>, dir: usize) -> Self {
         Wait {
             source: Rc::clone(source),
             dir,
@@ -230,7 +230,7 @@ impl<S: mio::event::Source> Wait<S> {
     }
 
     /// Parks the running microthread until the socket is ready (or the deadline passes).
-    fn park<R>(
+    pub(crate) fn park<R>(
         &mut self,
         deadline: Option<Instant>,
     ) -> Result<Syscall, EarlyExit<Result<R, Error>>> {
@@ -244,7 +244,7 @@ impl<S: mio::event::Source> Wait<S> {
     }
 
     /// Takes the microthread off the socket, if it is on it.
-    fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         if let Some(id) = self.parked.take() {
             self.source.unwait(self.dir, id);
         }
@@ -258,7 +258,7 @@ impl<S: mio::event::Source> Drop for Wait<S> {
 }
 
 /// What a wait on a socket ended with, other than readiness.
-fn interrupted(wake: Wake) -> Option<Error> {
+pub(crate) fn interrupted(wake: Wake) -> Option<Error> {
     match wake {
         Wake::Timeout => Some(Error::Timeout),
         Wake::Thrown(e) => Some(Error::Thrown(e)),
@@ -267,7 +267,7 @@ fn interrupted(wake: Wake) -> Option<Error> {
 }
 
 /// The addresses `addr` resolves to, or std's error when it resolves to none.
-fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {
+pub(crate) fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {
     let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
     if addrs.is_empty() {
         return Err(io::Error::new(
@@ -294,7 +294,7 @@ fn listen(addr: SocketAddr, backlog: u32) -> io::Result<net::TcpListener> {
 
 /// Runs a non-blocking socket operation, again if a signal interrupted it; `Ok(None)` when it
 /// would block.
-fn attempt<T>(mut op: impl FnMut() -> io::Result<T>) -> io::Result<Option<T>> {
+pub(crate) fn attempt<T>(mut op: impl FnMut() -> io::Result<T>) -> io::Result<Option<T>> {
     loop {
         match op() {
             Ok(value) => return Ok(Some(value)),

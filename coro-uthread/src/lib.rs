@@ -50,7 +50,8 @@
 //! - Blocking operations are coroutines to delegate to with `suspend_from!`: [`yield_now`],
 //!   [`sleep`], [`Channel::send`] and [`Channel::recv`] (with `_timeout` variants),
 //!   [`JoinHandle::join`], and the sockets' [`TcpListener::accept`], [`TcpStream::read`],
-//!   [`TcpStream::write_all`] and [`TcpStream::connect`].
+//!   [`TcpStream::write_all`] and [`TcpStream::connect`], and the datagrams'
+//!   [`UdpSocket::send_to`] and [`UdpSocket::recv_from`].
 //! - [`spawn_blocking`] runs a closure that blocks (a file read, a host name lookup) on a
 //!   small pool of OS threads and hands its value to the microthread waiting for it, while
 //!   the others go on.
@@ -160,6 +161,7 @@ mod error;
 mod io;
 mod sched;
 mod stable;
+mod udp;
 
 pub use blocking::{SpawnBlocking, spawn_blocking};
 pub use chan::{Channel, Recv, Send, SendError};
@@ -169,3 +171,4 @@ pub use sched::{
     Blocked, Join, JoinError, JoinHandle, Report, Scheduler, Sleep, Stopped, Syscall, TaskId,
     TryJoinError, Uthread, Waiting, Wake, YieldNow, current, kill, sleep, spawn, throw, yield_now,
 };
+pub use udp::{RecvConnected, RecvFrom, SendTo, UdpSocket};
