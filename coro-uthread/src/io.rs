@@ -116,7 +116,7 @@ impl Reactor {
         Ok(token)
     }
 
-    fn deregister(&self, source: &mut impl mio::event::Source, token: Token) {
+    fn deregister(&self, source: &mut (impl mio::event::Source + ?Sized), token: Token) {
         // Closing the socket removes it from epoll anyway; this only tidies up.
         let _ = self.poll.borrow().registry().deregister(source);
         if let Some(w) = self.waiters.borrow_mut().remove(&token) {
@@ -157,11 +157,12 @@ impl Reactor {
 }
 
 /// A registered socket; deregistered when the last handle goes.
-pub(crate) struct Source<S: mio::event::Source> {
-    pub(crate) io: S,
+pub(crate) struct Source<S: mio::event::Source + ?Sized> {
     token: Token,
     /// The scheduler whose poller it is registered with.
     sched: Weak<Inner>,
+    /// Last, so that a `Source` of a stream can be seen as a `Source<dyn Stream>`.
+    pub(crate) io: S,
 }
 
 impl<S: mio::event::Source> Source<S> {
@@ -172,9 +173,11 @@ impl<S: mio::event::Source> Source<S> {
                 .map(|token| (token, Rc::downgrade(s)))
         })
         .ok_or(Error::NoScheduler)??;
-        Ok(Rc::new(Source { io, token, sched }))
+        Ok(Rc::new(Source { token, sched, io }))
     }
+}
 
+impl<S: mio::event::Source + ?Sized> Source<S> {
     /// Parks the running microthread until the socket is ready in that direction, and says
     /// which microthread waits, for [`unwait`](Self::unwait). [`Error::NoScheduler`] if the
     /// scheduler the socket was made under is gone, or no microthread runs.
@@ -203,7 +206,7 @@ impl<S: mio::event::Source> Source<S> {
     }
 }
 
-impl<S: mio::event::Source> Drop for Source<S> {
+impl<S: mio::event::Source + ?Sized> Drop for Source<S> {
     fn drop(&mut self) {
         if let Some(sched) = self.sched.upgrade() {
             sched.reactor.deregister(&mut self.io, self.token);
@@ -214,13 +217,13 @@ impl<S: mio::event::Source> Drop for Source<S> {
 /// An operation's hold on a socket in one direction: while it is parked, the microthread
 /// waiting. Dropping it (when the operation is killed with its microthread) takes the
 /// microthread off the socket.
-pub(crate) struct Wait<S: mio::event::Source> {
+pub(crate) struct Wait<S: mio::event::Source + ?Sized> {
     pub(crate) source: Rc<Source<S>>,
     dir: usize,
     parked: Option<TaskId>,
 }
 
-impl<S: mio::event::Source> Wait<S> {
+impl<S: mio::event::Source + ?Sized> Wait<S> {
     pub(crate) fn new(source: &Rc<Source<S>>, dir: usize) -> Self {
         Wait {
             source: Rc::clone(source),
@@ -251,9 +254,64 @@ impl<S: mio::event::Source> Wait<S> {
     }
 }
 
-impl<S: mio::event::Source> Drop for Wait<S> {
+impl<S: mio::event::Source + ?Sized> Drop for Wait<S> {
     fn drop(&mut self) {
         self.clear();
+    }
+}
+
+/// A byte stream, TCP or Unix-domain: what [`ReadSome`] and [`WriteAll`] need of it.
+pub(crate) trait Stream: mio::event::Source {
+    fn read_some(&self, buf: &mut [u8]) -> io::Result<usize>;
+    fn write_some(&self, buf: &[u8]) -> io::Result<usize>;
+}
+
+impl Stream for net::TcpStream {
+    fn read_some(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut io = self;
+        io.read(buf)
+    }
+
+    fn write_some(&self, buf: &[u8]) -> io::Result<usize> {
+        let mut io = self;
+        io.write(buf)
+    }
+}
+
+#[cfg(unix)]
+impl Stream for net::UnixStream {
+    fn read_some(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut io = self;
+        io.read(buf)
+    }
+
+    fn write_some(&self, buf: &[u8]) -> io::Result<usize> {
+        let mut io = self;
+        io.write(buf)
+    }
+}
+
+impl ReadSome {
+    pub(crate) fn new(
+        source: Rc<Source<dyn Stream>>,
+        buf: Vec<u8>,
+        deadline: Option<Instant>,
+    ) -> Self {
+        ReadSome {
+            wait: Wait::new(&source, READ),
+            buf: Some(buf),
+            deadline,
+        }
+    }
+}
+
+impl WriteAll {
+    pub(crate) fn new(source: Rc<Source<dyn Stream>>, buf: Vec<u8>) -> Self {
+        WriteAll {
+            wait: Wait::new(&source, WRITE),
+            buf: Some(buf),
+            written: 0,
+        }
     }
 }
 
@@ -552,31 +610,21 @@ impl TcpStream {
     /// the other end closed.
     #[must_use = "a read does nothing unless delegated to with `suspend_from!`"]
     pub fn read(&self, buf: Vec<u8>) -> ReadSome {
-        ReadSome {
-            wait: Wait::new(&self.source, READ),
-            buf: Some(buf),
-            deadline: None,
-        }
+        ReadSome::new(self.source.clone(), buf, None)
     }
 
     /// [`read`](Self::read), giving up with [`Error::Timeout`] (whose
     /// [`kind`](Error::kind) is [`io::ErrorKind::TimedOut`]) after `timeout`.
     #[must_use = "a read does nothing unless delegated to with `suspend_from!`"]
     pub fn read_timeout(&self, buf: Vec<u8>, timeout: Duration) -> ReadSome {
-        let mut read = self.read(buf);
-        read.deadline = Some(Instant::now() + timeout);
-        read
+        ReadSome::new(self.source.clone(), buf, Some(Instant::now() + timeout))
     }
 
     /// Writes all of `buf`, waiting as often as the socket needs (partial writes are finished
     /// by further waits), and hands the buffer back: `let buf = suspend_from!(stream.write_all(buf))?`.
     #[must_use = "a write does nothing unless delegated to with `suspend_from!`"]
     pub fn write_all(&self, buf: Vec<u8>) -> WriteAll {
-        WriteAll {
-            wait: Wait::new(&self.source, WRITE),
-            buf: Some(buf),
-            written: 0,
-        }
+        WriteAll::new(self.source.clone(), buf)
     }
 
     /// Shuts down the writing half (the other end reads the end of the stream).
@@ -681,9 +729,9 @@ impl Coroutine<Wake> for Connect {
     }
 }
 
-/// The coroutine behind [`TcpStream::read`].
+/// The coroutine behind [`TcpStream::read`] and `UnixStream::read`.
 pub struct ReadSome {
-    wait: Wait<net::TcpStream>,
+    wait: Wait<dyn Stream>,
     buf: Option<Vec<u8>>,
     deadline: Option<Instant>,
 }
@@ -706,7 +754,7 @@ impl Coroutine<Wake> for ReadSome {
         let Some(buf) = self.buf.as_mut() else {
             return Err(EarlyExit::Finished);
         };
-        match attempt(|| (&self.wait.source.io).read(buf)) {
+        match attempt(|| self.wait.source.io.read_some(buf)) {
             Ok(Some(n)) => {
                 self.kill();
                 let buf = self.buf.take().unwrap_or_default();
@@ -729,9 +777,9 @@ impl Coroutine<Wake> for ReadSome {
     }
 }
 
-/// The coroutine behind [`TcpStream::write_all`].
+/// The coroutine behind [`TcpStream::write_all`] and `UnixStream::write_all`.
 pub struct WriteAll {
-    wait: Wait<net::TcpStream>,
+    wait: Wait<dyn Stream>,
     buf: Option<Vec<u8>>,
     written: usize,
 }
@@ -757,7 +805,7 @@ impl Coroutine<Wake> for WriteAll {
             return Err(EarlyExit::Finished);
         };
         while self.written < buf.len() {
-            match attempt(|| (&self.wait.source.io).write(&buf[self.written..])) {
+            match attempt(|| self.wait.source.io.write_some(&buf[self.written..])) {
                 Ok(Some(0)) => {
                     self.kill();
                     return Err(EarlyExit::Returned(Err(Error::Io(

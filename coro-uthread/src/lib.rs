@@ -51,7 +51,8 @@
 //!   [`sleep`], [`Channel::send`] and [`Channel::recv`] (with `_timeout` variants),
 //!   [`JoinHandle::join`], and the sockets' [`TcpListener::accept`], [`TcpStream::read`],
 //!   [`TcpStream::write_all`] and [`TcpStream::connect`], and the datagrams'
-//!   [`UdpSocket::send_to`] and [`UdpSocket::recv_from`].
+//!   [`UdpSocket::send_to`] and [`UdpSocket::recv_from`]. On Unix, `UnixListener` and
+//!   `UnixStream` do for socket files what the TCP ones do.
 //! - [`spawn_blocking`] runs a closure that blocks (a file read, a host name lookup) on a
 //!   small pool of OS threads and hands its value to the microthread waiting for it, while
 //!   the others go on.
@@ -162,6 +163,8 @@ mod io;
 mod sched;
 mod stable;
 mod udp;
+#[cfg(unix)]
+mod unix;
 
 pub use blocking::{SpawnBlocking, spawn_blocking};
 pub use chan::{Channel, Recv, Send, SendError};
@@ -172,3 +175,5 @@ pub use sched::{
     TryJoinError, Uthread, Waiting, Wake, YieldNow, current, kill, sleep, spawn, throw, yield_now,
 };
 pub use udp::{RecvConnected, RecvFrom, SendTo, UdpSocket};
+#[cfg(unix)]
+pub use unix::{UnixAccept, UnixConnect, UnixListener, UnixStream};
