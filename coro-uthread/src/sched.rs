@@ -691,7 +691,7 @@ impl Scheduler {
     /// assert_eq!(s.run_until(&quick), Stopped::Ended);
     /// assert_eq!(quick.try_join(), Ok(1));
     /// assert!(!slow.is_finished());
-    /// assert!(matches!(s.run(), r if r.is_clean()));
+    /// assert!(s.run().is_clean());
     /// assert_eq!(slow.try_join(), Ok(50));
     /// ```
     #[must_use = "it says whether the microthread ended or nothing can run any more"]

@@ -1,7 +1,7 @@
 //! UDP sockets on loopback: datagrams between microthreads, connected sockets, timeouts.
 
 use coro::suspend_from;
-use coro_uthread::{Error, Scheduler, UdpSocket};
+use coro_uthread::{Error, Scheduler, Stopped, UdpSocket};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -114,4 +114,27 @@ fn a_receive_times_out_and_bad_addresses_are_std_s_errors() {
         UdpSocket::bind("not an address"),
         Err(Error::Io(_))
     ));
+}
+
+#[coro::uthread]
+fn recv_one(socket: UdpSocket) -> Result<Vec<u8>, Error> {
+    let (n, _, mut buf) = suspend_from!(socket.recv_from(vec![0; 8]))?;
+    buf.truncate(n);
+    Ok(buf)
+}
+
+#[test]
+fn killing_a_microthread_blocked_in_a_receive_leaves_the_socket_to_the_others() {
+    let s = Scheduler::new().unwrap();
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = socket.local_addr().unwrap();
+    let first = s.spawn(recv_one(socket.clone()));
+    assert_eq!(s.run_for(Duration::from_millis(5)), Stopped::TimeUp);
+    assert!(s.kill(first.id()));
+    let second = s.spawn(recv_one(socket));
+    assert_eq!(s.run_for(Duration::from_millis(5)), Stopped::TimeUp);
+    let sender = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    sender.send_to(b"late", addr).unwrap();
+    assert_eq!(s.run_until(&second), Stopped::Ended);
+    assert_eq!(second.try_join().unwrap().unwrap(), b"late");
 }
