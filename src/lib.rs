@@ -287,6 +287,11 @@
 //!
 //! # Limitations
 //!
+//! - In the default lowering, code after a statement that cannot complete (`return`, `break`,
+//!   `continue`, `panic!`), up to the next suspension point, is not emitted, so rustc does not
+//!   check it: an error there that a plain function would report is not reported. The
+//!   differential tests' ill-typed mode found this; the `pinned` lowering checks it as rustc
+//!   does.
 //! - A coroutine that has not finished kills itself when dropped, so it is a value with a `Drop`
 //!   of its own: what it borrows must outlive it. For a `coro!` block, whose type is not hidden
 //!   behind `impl Trait`, that means declaring the data before the coroutine

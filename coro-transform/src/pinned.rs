@@ -162,21 +162,22 @@ impl PinnedExpansion<'_> {
                 syn::parse_quote_spanned!(span=> <_ as #krate::__private::FirstResume>::first())
             }
         });
-        let [c, d, a, y, v] = ["__coro_c", "__coro_d", "__coro_a", "__coro_y", "__coro_v"]
-            .map(|name| Ident::new(name, Span::mixed_site()));
+        let [delegate, running, arg, yielded, value] =
+            ["__coro_c", "__coro_d", "__coro_a", "__coro_y", "__coro_v"]
+                .map(|name| Ident::new(name, Span::mixed_site()));
         let delegation = quote_spanned!(coro.span()=>
-            #krate::__private::delegation::<#resume_ty, _>(#c)
+            #krate::__private::delegation::<#resume_ty, _>(#delegate)
         );
         // The delegation starts once its first resume value is there: a kill while that value
         // is being computed drops the coroutine without killing it, as in the default lowering.
         syn::parse_quote_spanned! {span=> {
-            let #c = #coro;
-            let mut #a = #first;
-            let mut #d = #delegation;
+            let #delegate = #coro;
+            let mut #arg = #first;
+            let mut #running = #delegation;
             loop {
-                match #krate::__private::Delegation::resume(&mut #d, #a) {
-                    ::core::result::Result::Ok(#y) => #a = #port.suspend(#y).await,
-                    ::core::result::Result::Err(#krate::__private::EarlyExit::Returned(#v)) => break #v,
+                match #krate::__private::Delegation::resume(&mut #running, #arg) {
+                    ::core::result::Result::Ok(#yielded) => #arg = #port.suspend(#yielded).await,
+                    ::core::result::Result::Err(#krate::__private::EarlyExit::Returned(#value)) => break #value,
                     ::core::result::Result::Err(_) => match #port.end().await {},
                 }
             }
@@ -293,7 +294,8 @@ mod tests {
             n
         }));
         assert!(out.contains("__coro_port . suspend (* x) . await"), "{out}");
-        assert!(out.contains("delegation :: < () , _ > (g (& v))"), "{out}");
+        assert!(out.contains("let __coro_c = g (& v) ;"), "{out}");
+        assert!(out.contains("delegation :: < () , _ > (__coro_c)"), "{out}");
         assert!(out.contains("async move"), "{out}");
         assert!(!out.contains("suspend !"), "{out}");
     }

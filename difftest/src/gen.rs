@@ -271,6 +271,8 @@ pub enum Stmt {
     Block(Block),
     /// `#[attr] stmt`: the statement is compiled only where the attribute keeps it.
     Cfg(CfgAttr, Box<Stmt>),
+    /// Code printed as it is in both versions: the ill-typed mode's defect (never run).
+    Raw(&'static str),
 }
 
 /// A `cfg` condition whose value is known in every profile.
@@ -1831,7 +1833,7 @@ impl Liveness {
                 l
             }
             Stmt::Assign { value, .. } | Stmt::Expr(value) => self.expr(value, out),
-            Stmt::Acc(_) | Stmt::Counter(_) => out.clone(),
+            Stmt::Acc(_) | Stmt::Counter(_) | Stmt::Raw(_) => out.clone(),
             Stmt::Stack { items, .. } => items
                 .iter()
                 .rev()
@@ -2172,6 +2174,7 @@ impl Touched {
                 Set::new()
             }
             Stmt::Panic => Set::new(),
+            Stmt::Raw(_) => t,
             Stmt::Block(b) => self.block(b, t, scope),
             Stmt::Cfg(attr, s) => {
                 if attr.keeps(self.debug) {
@@ -2324,7 +2327,38 @@ struct Printer<'a> {
     helpers: &'a [Func],
 }
 
+/// Statements that a plain function rejects wherever they stand (ill-typed, ill-scoped, or
+/// refused by the borrow checker), with the error rustc gives: the ill-typed mode's defects.
+pub const DEFECTS: &[(&str, &str)] = &[
+    ("let _ill: bool = 5_i64;", "E0308"),
+    ("_ill_undeclared += 1;", "E0425"),
+    ("let _ill: u32 = \"s\";", "E0308"),
+    ("{ let _ill_inner = 1; } let _ill = _ill_inner;", "E0425"),
+    ("let _ill = 1; _ill = 2;", "E0384"),
+    ("let _ill = Guard(90); drop(_ill); drop(_ill);", "E0382"),
+    ("let _ill: &i64 = { let _ill_t = 1; &_ill_t };", "E0597"),
+];
+
 impl Program {
+    /// The program with one defect of [`DEFECTS`] inserted at a place of `main` picked by
+    /// `seed`: both versions must be rejected. Returns the defect too.
+    pub fn with_defect(mut self, seed: u64) -> (Self, &'static str) {
+        let mut rng = Rng::new(seed ^ 0x5EED_1117);
+        let (code, error) = DEFECTS[rng.below(DEFECTS.len() as u64) as usize];
+        let mut paths = Vec::new();
+        block_paths(&self.funcs[0].body, &mut Vec::new(), &mut paths);
+        let path = &paths[rng.below(paths.len() as u64) as usize];
+        let block = block_at(&mut self.funcs[0].body, path);
+        let mut at = rng.below(block.stmts.len() as u64 + 1) as usize;
+        // Not after a statement that cannot complete: the default lowering emits no code past
+        // one, so rustc never checks it there (a known gap, stated in the crate docs).
+        while at > 0 && !completes(&block.stmts[at - 1]) {
+            at -= 1;
+        }
+        block.stmts.insert(at, Stmt::Raw(code));
+        (self, error)
+    }
+
     /// The functions as coroutines: `main` and `h1`, `h2`.
     pub fn coroutine_source(&self) -> String {
         self.source(Mode::Coroutine, Lowering::Default)
@@ -2369,6 +2403,83 @@ impl Program {
         }
         out
     }
+}
+
+/// Whether control can go on after a statement, as far as its shape shows.
+fn completes(s: &Stmt) -> bool {
+    match s {
+        Stmt::Break { .. } | Stmt::Continue(_) | Stmt::Return(_) | Stmt::Panic => false,
+        Stmt::If {
+            then,
+            els: Some(els),
+            ..
+        } => block_completes(then) || block_completes(els),
+        Stmt::Block(b) => block_completes(b),
+        Stmt::Loop { .. } => true,
+        Stmt::Match { arms, .. } => arms.iter().any(|a| block_completes(&a.body)),
+        Stmt::Cfg(_, s) => completes(s),
+        _ => true,
+    }
+}
+
+fn block_completes(b: &Block) -> bool {
+    b.stmts.iter().all(completes)
+}
+
+/// The paths to every block of `b`, itself included (`[]`), for inserting a statement: a path
+/// is the statement index and the block's place in that statement, level by level.
+fn block_paths(b: &Block, prefix: &mut Vec<(usize, usize)>, out: &mut Vec<Vec<(usize, usize)>>) {
+    out.push(prefix.clone());
+    for (i, s) in b.stmts.iter().enumerate() {
+        for (k, inner) in stmt_blocks(s).into_iter().enumerate() {
+            prefix.push((i, k));
+            block_paths(inner, prefix, out);
+            prefix.pop();
+        }
+    }
+}
+
+/// The blocks directly inside a statement, in a fixed order.
+fn stmt_blocks(s: &Stmt) -> Vec<&Block> {
+    match s {
+        Stmt::LetElse { els, .. } => vec![els],
+        Stmt::If { then, els, .. } => std::iter::once(then).chain(els.as_ref()).collect(),
+        // A bare arm prints its tail alone: no statement can go in.
+        Stmt::Match { arms, .. } => arms.iter().filter(|a| !a.bare).map(|a| &a.body).collect(),
+        Stmt::While { body, .. }
+        | Stmt::WhileLet { body, .. }
+        | Stmt::For { body, .. }
+        | Stmt::Loop { body, .. }
+        | Stmt::Block(body) => vec![body],
+        Stmt::Cfg(_, s) => stmt_blocks(s),
+        _ => Vec::new(),
+    }
+}
+
+fn stmt_blocks_mut(s: &mut Stmt) -> Vec<&mut Block> {
+    match s {
+        Stmt::LetElse { els, .. } => vec![els],
+        Stmt::If { then, els, .. } => std::iter::once(then).chain(els.as_mut()).collect(),
+        Stmt::Match { arms, .. } => arms
+            .iter_mut()
+            .filter(|a| !a.bare)
+            .map(|a| &mut a.body)
+            .collect(),
+        Stmt::While { body, .. }
+        | Stmt::WhileLet { body, .. }
+        | Stmt::For { body, .. }
+        | Stmt::Loop { body, .. }
+        | Stmt::Block(body) => vec![body],
+        Stmt::Cfg(_, s) => stmt_blocks_mut(s),
+        _ => Vec::new(),
+    }
+}
+
+fn block_at<'a>(mut b: &'a mut Block, path: &[(usize, usize)]) -> &'a mut Block {
+    for &(i, k) in path {
+        b = stmt_blocks_mut(&mut b.stmts[i]).swap_remove(k);
+    }
+    b
 }
 
 fn ret_ty(r: Ret) -> &'static str {
@@ -2587,6 +2698,10 @@ impl Printer<'_> {
                 let _ = write!(self.out, "{j}; ");
             }
             Stmt::Panic => self.w("panic!(\"deliberate\"); "),
+            Stmt::Raw(code) => {
+                self.w(code);
+                self.w(" ");
+            }
             Stmt::Block(b) => {
                 let b = self.block_str(b);
                 let _ = write!(self.out, "{b} ");

@@ -16,6 +16,10 @@
 //! such drops: that lowering keeps each local to the end of its scope, as Rust does, so the two
 //! lowerings are checked on the same bodies.
 //!
+//! The ill-typed mode (`tests/rejected.rs`) inserts one defect into each generated program
+//! (ill-typed, ill-scoped, or refused by the borrow checker) and compiles all of them in one
+//! crate: a coroutine of either lowering must be rejected exactly when its plain function is.
+//!
 //! This library is the runtime both versions use.
 #![forbid(unsafe_code)]
 // The effects below are called as statements as often as for their values, and `res` is the
