@@ -36,6 +36,13 @@ impl Options {
         }
     }
 
+    /// The name `current()` reports: the `name = ".."` option, else `default`.
+    pub(crate) fn name_or(&self, default: &str) -> String {
+        self.name
+            .as_ref()
+            .map_or_else(|| default.to_owned(), LitStr::value)
+    }
+
     /// The resume type as tokens, `()` when absent.
     pub(crate) fn resume_ty(&self) -> Type {
         self.resume_ty

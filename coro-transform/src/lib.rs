@@ -250,15 +250,20 @@ fn expand_stand_in(
             None
         }
     };
-    let return_ty: Type = match &func.sig.output {
-        syn::ReturnType::Default => syn::parse_quote!(()),
-        syn::ReturnType::Type(_, ty) => (**ty).clone(),
-    };
+    let return_ty = written_return_type(&func.sig);
     if let Some(options) = &options {
         let (_, inputs) = params(&mut func.sig, options, &mut Errors::default());
         func.sig.inputs = inputs;
     }
     fallback(&func, options.as_ref(), &return_ty, &errors, used)
+}
+
+/// The function's return type as written, `()` when it has none.
+fn written_return_type(sig: &syn::Signature) -> Type {
+    match &sig.output {
+        syn::ReturnType::Default => syn::parse_quote!(()),
+        syn::ReturnType::Type(_, ty) => (**ty).clone(),
+    }
 }
 
 fn too_many_conditions() -> String {
@@ -281,10 +286,7 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
     check_signature(&func.sig, &mut errors);
     check_param_bindings(&func.sig, &mut errors);
 
-    let return_ty: Type = match &func.sig.output {
-        syn::ReturnType::Default => syn::parse_quote!(()),
-        syn::ReturnType::Type(_, ty) => (**ty).clone(),
-    };
+    let return_ty = written_return_type(&func.sig);
     let Some(options) = options else {
         return fallback(&func, None, &return_ty, &errors, &TokenStream::new());
     };
@@ -348,10 +350,7 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
     if !errors.is_empty() {
         return fallback(&func, Some(&options), &return_ty, &errors, &used);
     }
-    let name = options
-        .name
-        .as_ref()
-        .map_or_else(|| func.sig.ident.to_string(), syn::LitStr::value);
+    let name = options.name_or(&func.sig.ident.to_string());
     let resume_ty = options.resume_ty();
     let expansion = expand::Expansion {
         body: &body,
@@ -393,10 +392,7 @@ fn expand_pinned(
         *r = original.clone();
     }
     func.sig.inputs = inputs;
-    let name = options
-        .name
-        .as_ref()
-        .map_or_else(|| func.sig.ident.to_string(), syn::LitStr::value);
+    let name = options.name_or(&func.sig.ident.to_string());
     let resume_ty = options.resume_ty();
     let expansion = pinned::PinnedExpansion {
         krate: &options.krate,
@@ -516,10 +512,7 @@ fn expand_inline_configured(inline: Inline, mut errors: Errors) -> TokenStream {
         let krate = &options.krate;
         return quote!({ #errors #used #krate::__private::never::<(), ()>() });
     }
-    let name = options
-        .name
-        .as_ref()
-        .map_or_else(|| "coro".to_owned(), syn::LitStr::value);
+    let name = options.name_or("coro");
     let resume_ty = options.resume_ty();
     let expansion = expand::Expansion {
         body: &body,
@@ -552,10 +545,7 @@ fn expand_inline_pinned(inline: Inline, options: &Options, mut errors: Errors) -
             is_reference: false,
         })
         .collect();
-    let name = options
-        .name
-        .as_ref()
-        .map_or_else(|| "coro".to_owned(), syn::LitStr::value);
+    let name = options.name_or("coro");
     let resume_ty = options.resume_ty();
     let expansion = pinned::PinnedExpansion {
         krate: &options.krate,
