@@ -296,10 +296,15 @@
 //!   of its own: what it borrows must outlive it. For a `coro!` block, whose type is not hidden
 //!   behind `impl Trait`, that means declaring the data before the coroutine
 //!   (`let v = ..; let c = coro!(..)`, not `let c; let v = ..; c = coro!(..)`).
-//! - In the default lowering, a `return` that only a macro's expansion holds (anyhow's `bail!`
-//!   and `ensure!`, a `macro_rules!` of your own) cannot end the coroutine: the body runs in a
-//!   function of the state machine. `bail!` and `ensure!` get an error that says so; another
-//!   macro gets rustc's type error at its `return`. With `pinned` they work as in a function.
+//! - A `return` that only a macro's expansion holds (anyhow's `bail!` and `ensure!`, a
+//!   `macro_rules!` of your own) ends the coroutine as it ends a function when the return type is
+//!   written `Result<..>` or `Option<..>` (`io::Result<T>` and `anyhow::Result<T>` included). In
+//!   the default lowering the body runs in a closure of the state machine, and such a `return`
+//!   returns from it: a body that calls a macro other than the standard library's runs its code
+//!   in a closure whose type gives `return Err(e)` and `return None` that meaning. Behind an alias
+//!   (`-> MyResult`) or with another return type it cannot: `bail!` and `ensure!` get an error
+//!   that says so, another macro's `return` a type error naming
+//!   `ReturnInMacroNeedsResultOrOption`. With `pinned` every such macro works as in a function.
 //! - A local that is partly moved (`let items = self.items;` then `self.step` used after a
 //!   suspension point) cannot be kept whole: take it apart first
 //!   (`let Self { items, step } = self;`).

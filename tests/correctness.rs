@@ -729,3 +729,158 @@ fn a_break_in_a_for_loops_iterable_leaves_the_outer_loop() {
     let mut c = f();
     assert_eq!(c.resume(1), Err(EarlyExit::Returned(7)));
 }
+
+// ---- macros whose expansion returns -------------------------------------------------------------
+
+/// A user's macro that expands to `return Err(..)` ends the coroutine with that error, as it ends
+/// the function, after dropping the locals in Rust's order; it once failed with `expected
+/// EarlyExit<..>, found String`.
+#[test]
+fn a_user_macro_that_returns_err_ends_the_coroutine() {
+    macro_rules! give_up {
+        ($e:expr) => {
+            return Err($e)
+        };
+    }
+    #[coro::coroutine(yield = u32)]
+    fn numbers(n: u32, log: Log) -> Result<u32, String> {
+        let _outer = Guard("outer", log.clone());
+        for i in 0..n {
+            let _inner = Guard("inner", log.clone());
+            if i == 2 {
+                give_up!(format!("stopped at {i}"));
+            }
+            suspend!(i);
+        }
+        Ok(n)
+    }
+    let log = Log::default();
+    let mut c = numbers(5, log.clone());
+    assert_eq!(c.resume(()), Ok(0));
+    assert_eq!(c.resume(()), Ok(1));
+    assert_eq!(taken(&log), ["inner"]);
+    assert_eq!(
+        c.resume(()),
+        Err(EarlyExit::Returned(Err("stopped at 2".to_string())))
+    );
+    assert_eq!(taken(&log), ["inner", "inner", "outer"]);
+    assert_eq!(c.status(), Status::Finished);
+    assert_eq!(c.resume(()), Err(EarlyExit::Finished));
+    let mut c = numbers(1, log.clone());
+    assert_eq!(c.resume(()), Ok(0));
+    assert_eq!(c.resume(()), Err(EarlyExit::Returned(Ok(1))));
+}
+
+/// `return None` from a macro in a coroutine returning `Option`, and a `try!`-style macro in one
+/// returning `io::Result`.
+#[test]
+fn macros_that_return_none_or_propagate_an_error() {
+    macro_rules! none_if {
+        ($c:expr) => {
+            if $c {
+                return None;
+            }
+        };
+    }
+    macro_rules! attempt {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(e) => return Err(From::from(e)),
+            }
+        };
+    }
+    #[coro::coroutine(yield = u32)]
+    fn up_to(n: u32) -> Option<u32> {
+        let mut x = 0;
+        loop {
+            x += 1;
+            none_if!(x > n);
+            suspend!(x);
+        }
+    }
+    #[coro::coroutine(yield = u32)]
+    fn parse_all(words: Vec<&'static str>) -> std::io::Result<usize> {
+        let count = words.len();
+        for w in words {
+            let n: u32 = attempt!(w.parse::<u32>().map_err(std::io::Error::other));
+            suspend!(n);
+        }
+        Ok(count)
+    }
+    assert_eq!(up_to(2).collect::<Vec<_>>(), [1, 2]);
+    let mut c = up_to(0);
+    assert_eq!(c.resume(()), Err(EarlyExit::Returned(None)));
+    let mut c = parse_all(vec!["4", "x", "5"]);
+    assert_eq!(c.resume(()).ok(), Some(4));
+    match c.resume(()) {
+        Err(EarlyExit::Returned(Err(e))) => {
+            assert_eq!(e.to_string(), "invalid digit found in string");
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut c = parse_all(vec!["4"]);
+    assert_eq!(c.resume(()).ok(), Some(4));
+    assert!(matches!(c.resume(()), Err(EarlyExit::Returned(Ok(1)))));
+}
+
+/// `anyhow::bail!` and `anyhow::ensure!` in the default lowering (they were refused there).
+#[test]
+fn anyhow_bail_and_ensure_end_the_coroutine() {
+    #[coro::coroutine(yield = i32, resume = i32)]
+    fn checked(#[resume] first: i32) -> anyhow::Result<i32> {
+        let mut x = first;
+        let mut total = 0;
+        loop {
+            anyhow::ensure!(x >= 0, "negative: {x}");
+            if x == 0 {
+                anyhow::bail!("zero after {total}");
+            }
+            total += x;
+            x = suspend!(total);
+        }
+    }
+    let mut c = checked();
+    assert_eq!(c.resume(2).unwrap(), 2);
+    assert_eq!(c.resume(3).unwrap(), 5);
+    match c.resume(-1) {
+        Err(EarlyExit::Returned(Err(e))) => assert_eq!(e.to_string(), "negative: -1"),
+        other => panic!("{other:?}"),
+    }
+    let mut c = checked();
+    assert_eq!(c.resume(1).unwrap(), 1);
+    match c.resume(0) {
+        Err(EarlyExit::Returned(Err(e))) => assert_eq!(e.to_string(), "zero after 1"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A macro's `return` inside a recursive frame returns from that frame only: its caller goes on
+/// with the value, as a recursive function's caller does; and inside a delegation.
+#[test]
+fn a_macro_return_in_a_recursive_frame_returns_to_its_caller() {
+    macro_rules! fail {
+        ($e:expr) => {
+            return Err($e)
+        };
+    }
+    #[coro::coroutine(yield = u32)]
+    fn walk(depth: u32) -> Result<u32, u32> {
+        if depth == 3 {
+            fail!(depth);
+        }
+        suspend!(depth);
+        let below = suspend_from!(walk(depth + 1));
+        match below {
+            Ok(v) => Ok(v + 1),
+            Err(d) if depth == 0 => Ok(100 + d),
+            Err(d) => fail!(d * 10),
+        }
+    }
+    let mut c = walk(0);
+    assert_eq!(c.resume(()), Ok(0));
+    assert_eq!(c.resume(()), Ok(1));
+    assert_eq!(c.resume(()), Ok(2));
+    // walk(3) fails with 3, walk(2) with 30, walk(1) with 300, walk(0) returns 100 + 300.
+    assert_eq!(c.resume(()), Err(EarlyExit::Returned(Ok(400))));
+}

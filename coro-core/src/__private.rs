@@ -411,6 +411,130 @@ pub fn end_delegating<S: State, K: FrameStack<S>, Y, T>(
     Err(EarlyExit::Killed)
 }
 
+/// How the arms of a state machine whose body calls a macro that may hold a `return` of its own
+/// (`anyhow::bail!`, a user's `macro_rules!`) are run: inside a closure given to [`exit_scope`] or
+/// [`exit_scope_plain`], since such a `return` returns from the innermost closure. The state
+/// machine's own exits go through the closure's [`ExitScope`] handle; with a return type written
+/// `Result` or `Option`, the closure returns `Result<Flow, E>` or `Option<Flow>`, so that
+/// `return Err(e)` or `return None` inside a macro type-checks there and ends the coroutine with
+/// that value, as it ends a function. With another return type the closure returns a
+/// [`ReturnInMacroNeedsResultOrOption`], which no `return` a user writes can produce: rustc
+/// rejects it (and suggests nothing that would compile to something else).
+pub enum Flow<S, T> {
+    /// The body's value (it reached its end or a visible `return`).
+    Value(T),
+    /// Leave the resume with this step (a suspension or a dead state).
+    Leave(S),
+    /// Run the state machine's dispatch again.
+    Redispatch,
+}
+
+/// What the arms' closure returns when the return type is neither `Result` nor `Option`. Named
+/// for the type error a `return` inside a macro meets there.
+pub struct ReturnInMacroNeedsResultOrOption<F>(F);
+
+/// A return type whose early exits a macro can write: `Result` (`return Err(e)`) and `Option`
+/// (`return None`).
+pub trait ReturnType: Sized {
+    /// The return type with its success value replaced by `I`.
+    type Outer<I>;
+    /// `Ok(i)` or `Some(i)`.
+    fn inner<I>(i: I) -> Self::Outer<I>;
+    /// The success value, or the early exit as a value of the return type.
+    fn split<I>(o: Self::Outer<I>) -> Result<I, Self>;
+}
+
+impl<U, E> ReturnType for Result<U, E> {
+    type Outer<I> = Result<I, E>;
+    #[inline]
+    fn inner<I>(i: I) -> Result<I, E> {
+        Ok(i)
+    }
+    #[inline]
+    fn split<I>(o: Result<I, E>) -> Result<I, Self> {
+        match o {
+            Ok(i) => Ok(i),
+            Err(e) => Err(Err(e)),
+        }
+    }
+}
+
+impl<U> ReturnType for Option<U> {
+    type Outer<I> = Option<I>;
+    #[inline]
+    fn inner<I>(i: I) -> Option<I> {
+        Some(i)
+    }
+    #[inline]
+    fn split<I>(o: Option<I>) -> Result<I, Self> {
+        o.ok_or(None)
+    }
+}
+
+/// The handle the arms' closure builds its own exits with (see [`Flow`]); `P` is `()` for a
+/// `Result` or `Option` return type and [`ReturnInMacroNeedsResultOrOption`] for another.
+pub struct ExitScope<T, P = ()>(PhantomData<fn() -> (T, P)>);
+
+impl<T, P> Clone for ExitScope<T, P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T, P> Copy for ExitScope<T, P> {}
+
+impl<T: ReturnType> ExitScope<T> {
+    #[inline]
+    pub fn value<S>(self, t: T) -> T::Outer<Flow<S, T>> {
+        T::inner(Flow::Value(t))
+    }
+    #[inline]
+    pub fn leave<S>(self, s: S) -> T::Outer<Flow<S, T>> {
+        T::inner(Flow::Leave(s))
+    }
+    #[inline]
+    pub fn redispatch<S>(self) -> T::Outer<Flow<S, T>> {
+        T::inner(Flow::Redispatch)
+    }
+}
+
+impl<T> ExitScope<T, ReturnInMacroNeedsResultOrOption<()>> {
+    #[inline]
+    pub fn value<S>(self, t: T) -> ReturnInMacroNeedsResultOrOption<Flow<S, T>> {
+        ReturnInMacroNeedsResultOrOption(Flow::Value(t))
+    }
+    #[inline]
+    pub fn leave<S>(self, s: S) -> ReturnInMacroNeedsResultOrOption<Flow<S, T>> {
+        ReturnInMacroNeedsResultOrOption(Flow::Leave(s))
+    }
+    #[inline]
+    pub fn redispatch<S>(self) -> ReturnInMacroNeedsResultOrOption<Flow<S, T>> {
+        ReturnInMacroNeedsResultOrOption(Flow::Redispatch)
+    }
+}
+
+/// Runs the arms' closure of a coroutine returning `Result` or `Option` (see [`Flow`]); an exit
+/// written inside a macro becomes the body's value.
+#[inline]
+pub fn exit_scope<T: ReturnType, S, F>(arms: F) -> Flow<S, T>
+where
+    F: FnOnce(ExitScope<T>) -> T::Outer<Flow<S, T>>,
+{
+    match T::split(arms(ExitScope(PhantomData))) {
+        Ok(flow) => flow,
+        Err(t) => Flow::Value(t),
+    }
+}
+
+/// Runs the arms' closure of a coroutine with another return type (see [`Flow`]).
+#[inline]
+pub fn exit_scope_plain<T, S, F>(arms: F) -> Flow<S, T>
+where
+    F: FnOnce(ExitScope<T, ReturnInMacroNeedsResultOrOption<()>>) -> ReturnInMacroNeedsResultOrOption<Flow<S, T>>,
+{
+    arms(ExitScope(PhantomData)).0
+}
+
 /// `?` in a coroutine body: the stable stand-in for `core::ops::Try::branch`.
 #[diagnostic::on_unimplemented(
     message = "the `?` operator in a coroutine body works on `Result`, `Option` and `ControlFlow`, not on `{Self}`",

@@ -71,6 +71,8 @@ pub(crate) struct Expansion<'a> {
     pub(crate) return_ty: Option<&'a Type>,
     pub(crate) name: &'a str,
     pub(crate) clone: bool,
+    /// The body calls a macro whose expansion may hold a `return` (`prepare` decides).
+    pub(crate) hidden_exits: bool,
 }
 
 /// Where an arm starts.
@@ -122,6 +124,20 @@ struct Ctx {
     broke: std::collections::HashSet<TargetId>,
 }
 
+/// A return type written `Result<..>` or `Option<..>` (any path ending so: `io::Result<T>`,
+/// `anyhow::Result<T>`, `fmt::Result`), whose early exits a macro can write.
+pub(crate) fn scoped_return_type(ty: &Type) -> bool {
+    // `impl Trait` return types were refused before expansion.
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == "Result" || last.ident == "Option"),
+        _ => false,
+    }
+}
+
 fn mixed(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
@@ -153,6 +169,37 @@ impl Expansion<'_> {
 
     fn dispatches(&self) -> bool {
         self.an.dispatches(self.body)
+    }
+
+    /// Whether the arms run inside an exit scope (see the module doc): the body calls a macro
+    /// whose expansion may hold a `return`, which returns from the innermost closure.
+    fn scoped(&self) -> bool {
+        self.hidden_exits
+    }
+
+    fn exit_scope() -> Ident {
+        mixed("__coro_exit")
+    }
+
+    /// Leaves the resume with `step` (a `Result<Y, EarlyExit<T>>`).
+    fn leave(&self, step: &TokenStream) -> TokenStream {
+        if self.scoped() {
+            let exit = Self::exit_scope();
+            quote!(return #exit.leave(#step))
+        } else {
+            quote!(return #step)
+        }
+    }
+
+    /// Runs the dispatch on the state again.
+    fn redispatch(&self) -> TokenStream {
+        if self.scoped() {
+            let exit = Self::exit_scope();
+            quote!(return #exit.redispatch())
+        } else {
+            let dispatch = Self::dispatch_label();
+            quote!(continue #dispatch)
+        }
     }
 
     fn point_variant(p: PointId) -> Ident {
@@ -355,10 +402,38 @@ impl Expansion<'_> {
         let fret = mixed("__coro_fret");
         let ret_ty = self.return_ty.map(|t| quote!(: #t));
         let arms = self.arms();
-        let matched = quote! {
-            let #ret #ret_ty = #body_label: {
-                match #state { #(#arms)* }
+        let matched = if self.scoped() {
+            let t = self.return_ty;
+            let exit = Self::exit_scope();
+            let (v, s) = (mixed("__coro_v"), mixed("__coro_s"));
+            let redispatch = self
+                .dispatches()
+                .then(|| quote!(#krate::__private::Flow::Redispatch => continue #dispatch,));
+            let scope = if t.is_some_and(scoped_return_type) {
+                quote!(exit_scope)
+            } else {
+                quote!(exit_scope_plain)
             };
+            let t = t.map_or_else(|| quote!(_), ToTokens::to_token_stream);
+            quote! {
+                let #ret #ret_ty = match #krate::__private::#scope::<#t, _, _>(|#exit| {
+                    #exit.value(#body_label: {
+                        match #state { #(#arms)* }
+                    })
+                }) {
+                    #krate::__private::Flow::Value(#v) => #v,
+                    #krate::__private::Flow::Leave(#s) => return #s,
+                    #redispatch
+                    #[allow(unreachable_patterns)]
+                    _ => ::core::unreachable!(),
+                };
+            }
+        } else {
+            quote! {
+                let #ret #ret_ty = #body_label: {
+                    match #state { #(#arms)* }
+                };
+            }
         };
         let finish = quote! {
             *#state = #state_ty::__Returned;
@@ -460,7 +535,10 @@ impl Expansion<'_> {
         }
         let exit = |variant: &str, exit: &str| {
             let (v, e) = (mixed(variant), mixed(exit));
-            quote!(#state_ty::#v => return ::core::result::Result::Err(#krate::__private::EarlyExit::#e),)
+            let leave = self.leave(
+                &quote!(::core::result::Result::Err(#krate::__private::EarlyExit::#e)),
+            );
+            quote!(#state_ty::#v => #leave,)
         };
         arms.push(exit("__Returned", "Finished"));
         arms.push(exit("__Killed", "Killed"));
@@ -551,13 +629,16 @@ impl Expansion<'_> {
                 let arg = self.take_arg();
                 let mut ctx = Ctx::default();
                 let resume = self.reenter(Entry::Point(p), &mut ctx, Some(quote!(#dv)));
+                let yielded = self.leave(&quote!(::core::result::Result::Ok(#y)));
+                let ended =
+                    self.leave(&quote!(#krate::__private::end_delegating(#state, #frames)));
                 quote! {
                     #state_ty::#variant { __h: #d, .. } => match #krate::__private::Delegation::resume(#d, #arg) {
-                        ::core::result::Result::Ok(#y) => return ::core::result::Result::Ok(#y),
+                        ::core::result::Result::Ok(#y) => #yielded,
                         ::core::result::Result::Err(#e) => {
                             let #dv = match #e {
                                 #krate::__private::EarlyExit::Returned(#value) => #value,
-                                _ => return #krate::__private::end_delegating(#state, #frames),
+                                _ => #ended,
                             };
                             #take
                             #resume
@@ -1094,19 +1175,20 @@ impl Expansion<'_> {
         let variant = Self::point_variant(p);
         let (block, index) = (point.block, point.index);
         let krate = self.krate;
-        let dispatch = Self::dispatch_label();
+        let redispatch = self.redispatch();
         match &point.kind {
             PointKind::Suspend { value } => {
                 let y = mixed("__coro_y");
                 let yield_ty = self.yield_ty;
                 let value = self.subst_expr(block, index, None, &value.expr, ctx);
                 let ok = quote_spanned!(point.span=> ::core::result::Result::Ok(#y));
+                let leave = self.leave(&ok);
                 if ctx.in_place.as_ref().is_some_and(|ip| ip.point == p) && ctx.region {
-                    return quote!({ let #y: #yield_ty = #value; return #ok; });
+                    return quote!({ let #y: #yield_ty = #value; #leave; });
                 }
                 let materialize = Self::materialize_before(ctx);
                 let save = self.save(&variant, facts, None);
-                quote!({ let #y: #yield_ty = #value; #materialize #save return #ok; })
+                quote!({ let #y: #yield_ty = #value; #materialize #save #leave; })
             }
             PointKind::Delegate { coro, first, .. } => {
                 let (d, f) = (mixed("__coro_d"), mixed("__coro_f"));
@@ -1131,7 +1213,7 @@ impl Expansion<'_> {
                     #materialize
                     #save
                     #set
-                    continue #dispatch;
+                    #redispatch;
                 })
             }
             PointKind::Recurse { args, first } => {
@@ -1163,7 +1245,7 @@ impl Expansion<'_> {
                     #krate::__private::Frames::push(#frames, #caller);
                     *#state = #state_ty::Start { #(#fields),* };
                     #set
-                    continue #dispatch;
+                    #redispatch;
                 })
             }
         }
@@ -1173,8 +1255,8 @@ impl Expansion<'_> {
         let variant = Self::jump_variant(j);
         let materialize = Self::materialize_before(ctx);
         let save = self.save(&variant, &self.an.jumps[j].facts, None);
-        let dispatch = Self::dispatch_label();
-        quote!({ #materialize #save continue #dispatch; })
+        let redispatch = self.redispatch();
+        quote!({ #materialize #save #redispatch; })
     }
 
     // ---- in-place substitution ---------------------------------------------------------------

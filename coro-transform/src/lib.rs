@@ -316,9 +316,11 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
     if options.pinned {
         return expand_pinned(func, &options, &return_ty, params, inputs, block, errors);
     }
-    let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, has_receiver);
+    let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, has_receiver)
+        .with_macro_exits(expand::scoped_return_type(&return_ty));
     prepare.visit_block_mut(&mut block);
     let used = prepare::mark_used(&prepare.macro_paths);
+    let hidden_exits = prepare.exits.hidden;
     // A body that binds the function's own name again (`use a::walk;`, a closure named `walk`)
     // may call something else by it: then no call is taken for recursion.
     let fn_name = (!recursion::name_is_rebound(&block, &func.sig.ident)
@@ -361,6 +363,7 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
         return_ty: Some(&return_ty),
         name: &name,
         clone: options.clone,
+        hidden_exits,
     };
     let state_machine = expansion.expand(&start);
     emit_fn(
@@ -494,9 +497,16 @@ fn expand_inline_configured(inline: Inline, mut errors: Errors) -> TokenStream {
         });
     }
     let mut block = inline.body;
-    let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, rename_self);
+    let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, rename_self)
+        .with_macro_exits(
+            options
+                .return_ty
+                .as_ref()
+                .is_some_and(expand::scoped_return_type),
+        );
     prepare.visit_block_mut(&mut block);
     let used = prepare::mark_used(&prepare.macro_paths);
+    let hidden_exits = prepare.exits.hidden;
     rename::rename_shadowing(&mut block, &param_names(&params));
     let config = lower::Config {
         fn_name: None,
@@ -523,6 +533,7 @@ fn expand_inline_configured(inline: Inline, mut errors: Errors) -> TokenStream {
         return_ty: options.return_ty.as_ref(),
         name: &name,
         clone: options.clone,
+        hidden_exits,
     };
     let state_machine = expansion.expand(&start);
     quote!({ #used #state_machine })

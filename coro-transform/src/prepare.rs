@@ -146,6 +146,17 @@ enum Context {
     Guard,
 }
 
+/// What the body's macros may do to its exits.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct MacroExits {
+    /// A `return` inside a macro's expansion can end the coroutine: the return type is written
+    /// `Result<..>` or `Option<..>`, and the state machine's arms run in an exit scope.
+    pub(crate) scoped: bool,
+    /// The body calls a macro whose expansion may hold a `return` (any but the standard
+    /// library's and this crate's own).
+    pub(crate) hidden: bool,
+}
+
 pub(crate) struct Prepare<'a> {
     /// The paths the body invokes the suspension macros through, one of each.
     pub(crate) macro_paths: Vec<syn::Path>,
@@ -156,6 +167,8 @@ pub(crate) struct Prepare<'a> {
     /// Rewrite `return` and `?` (the state machine); the pinned lowering keeps them, since its
     /// `async` block returns as the function would.
     rewrite_exits: bool,
+    /// What the body's macros may do to its exits.
+    pub(crate) exits: MacroExits,
     context: Vec<Context>,
 }
 
@@ -167,8 +180,16 @@ impl<'a> Prepare<'a> {
             krate,
             rename_self,
             rewrite_exits: true,
+            exits: MacroExits::default(),
             context: vec![Context::Body],
         }
+    }
+
+    /// The return type is one whose early exits a macro can write (see
+    /// `expand::scoped_return_type`).
+    pub(crate) fn with_macro_exits(mut self, macro_exits: bool) -> Self {
+        self.exits.scoped = macro_exits;
+        self
     }
 
     /// For the pinned lowering: only the checks, with `return`, `?` and `self` kept as written.
@@ -230,18 +251,30 @@ impl<'a> Prepare<'a> {
     /// expressions.
     fn other_macro(&mut self, mac: &mut Macro) {
         if self.in_body()
+            && !mac
+                .path
+                .segments
+                .last()
+                .is_some_and(|last| RETURN_FREE_MACROS.contains(&last.ident.to_string().as_str()))
+        {
+            self.exits.hidden = true;
+        }
+        if self.in_body()
             && self.rewrite_exits
+            && !self.exits.scoped
             && let Some(last) = mac.path.segments.last()
             && RETURNING_MACROS.contains(&last.ident.to_string().as_str())
         {
-            // The state machine runs the body inside a function of its own, so a `return` that
-            // only a macro's expansion holds cannot end the coroutine; the `pinned` lowering
+            // The state machine runs the body inside a closure of its own, so a `return` that
+            // only a macro's expansion holds returns from it: with a return type written as
+            // `Result` or `Option` the closure's type gives that `return` its meaning (see
+            // `expand::scoped_return_type`); behind an alias it cannot. The `pinned` lowering
             // runs the body as written.
             let name = last.ident.to_string();
             self.errors.error_spanned(
                 &mac.path,
                 format!(
-                    "`{name}!` expands to `return`, which the default lowering cannot see inside a macro: add `pinned` to the attribute (`#[coro::coroutine(yield = T, pinned)]`), where it works as in a function, or write the `return` out, as in `return Err(anyhow::anyhow!(..))`"
+                    "`{name}!` expands to `return`, which the default lowering can only see inside a macro when the return type is written `Result<..>` or `Option<..>`: write the type out instead of an alias, add `pinned` to the attribute (`#[coro::coroutine(yield = T, pinned)]`), or write the `return` out, as in `return Err(anyhow::anyhow!(..))`"
                 ),
             );
             return;
@@ -290,6 +323,46 @@ impl<'a> Prepare<'a> {
         }
     }
 }
+
+/// Macros whose expansion never holds a `return` of its own: the standard library's (a `return`
+/// or `?` written in their arguments is the body's, and rewritten) and this crate's.
+const RETURN_FREE_MACROS: &[&str] = &[
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "cfg",
+    "column",
+    "compile_error",
+    "concat",
+    "coro",
+    "dbg",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "env",
+    "eprint",
+    "eprintln",
+    "file",
+    "format",
+    "format_args",
+    "include",
+    "include_bytes",
+    "include_str",
+    "line",
+    "matches",
+    "module_path",
+    "option_env",
+    "panic",
+    "print",
+    "println",
+    "stringify",
+    "todo",
+    "unimplemented",
+    "unreachable",
+    "vec",
+    "write",
+    "writeln",
+];
 
 /// Well-known macros whose expansion is a `return` (anyhow's and eyre's).
 const RETURNING_MACROS: &[&str] = &["bail", "ensure"];

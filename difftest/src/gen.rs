@@ -111,6 +111,8 @@ pub enum Prod {
     BraceSuspendFrom,
     /// `suspend_from!` to a hand-written coroutine.
     HandmadeDelegate,
+    /// A `?` written as a macro whose expansion holds the `return`.
+    MacroReturn,
 }
 
 impl Prod {
@@ -169,6 +171,7 @@ impl Prod {
         Prod::BraceSuspend,
         Prod::BraceSuspendFrom,
         Prod::HandmadeDelegate,
+        Prod::MacroReturn,
     ];
 }
 
@@ -440,8 +443,9 @@ pub enum Expr {
         body: Box<Block>,
         value: Box<Expr>,
     },
-    /// `res(e)?` or `opt(e)?`, by the function's return type.
-    Try(Box<Expr>),
+    /// `res(e)?` or `opt(e)?`, by the function's return type; with `true`, written as
+    /// `attempt_res!(res(e))` or `attempt_opt!(opt(e))`, macros whose expansion holds the `return`.
+    Try(Box<Expr>, bool),
     /// `return v`, `break` or `continue` (a `Stmt::Return`, `Stmt::Break` or `Stmt::Continue`)
     /// as an expression, of type `!`.
     Diverge(Box<Stmt>),
@@ -520,6 +524,19 @@ impl Gen {
     fn fresh(&mut self, prefix: &str) -> String {
         self.counter += 1;
         format!("{prefix}{}", self.counter)
+    }
+
+    /// `res(e)?` / `opt(e)?`, every other one written as a macro whose expansion holds the
+    /// `return` (chosen without drawing from the random stream, so that a seed's program keeps
+    /// its shape).
+    fn try_expr(&mut self, depth: u32) -> Expr {
+        let inner = self.expr(depth);
+        // A suspension cannot stand inside another macro's arguments: only plain operands.
+        let via_macro = self.counter % 2 == 1 && plain_operand(&inner);
+        if via_macro {
+            self.note(Prod::MacroReturn);
+        }
+        Expr::Try(Box::new(inner), via_macro)
     }
 
     fn site(&mut self) -> usize {
@@ -970,7 +987,7 @@ impl Gen {
                     self.note(Prod::EffectCall);
                 } else {
                     let name = self.fresh("x");
-                    let init = Expr::Try(Box::new(self.expr(1)));
+                    let init = self.try_expr(1);
                     self.note(if self.ret == Ret::Res {
                         Prod::TryResult
                     } else {
@@ -1640,7 +1657,7 @@ impl Gen {
                 } else {
                     Prod::TryOption
                 });
-                Expr::Try(Box::new(self.expr(depth - 1)))
+                self.try_expr(depth - 1)
             }
             _ => self.atom(),
         }
@@ -1996,7 +2013,7 @@ impl Liveness {
                     b
                 })
             }
-            Expr::Try(inner) => {
+            Expr::Try(inner, _) => {
                 // `?` may return: nothing is live on that path.
                 self.expr(inner, out)
             }
@@ -2275,7 +2292,7 @@ impl Touched {
                 out.extend(breaks);
                 out
             }
-            Expr::Try(inner) => self.expr(inner, t, scope),
+            Expr::Try(inner, _) => self.expr(inner, t, scope),
             Expr::Diverge(s) => self.stmt(s, t, scope),
             Expr::Brace(inner) => self.expr(inner, t, scope),
             Expr::Handmade {
@@ -2406,6 +2423,17 @@ impl Program {
 }
 
 /// Whether control can go on after a statement, as far as its shape shows.
+/// Built of literals, variables, operators, calls and `?` only.
+fn plain_operand(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(_) | Expr::Var(_) | Expr::Eff(_) | Expr::Touch(_) => true,
+        Expr::Bin(a, _, b) | Expr::Call2(a, b) => plain_operand(a) && plain_operand(b),
+        Expr::Call3(a, b, c) => plain_operand(a) && plain_operand(b) && plain_operand(c),
+        Expr::Try(a, _) => plain_operand(a),
+        _ => false,
+    }
+}
+
 fn completes(s: &Stmt) -> bool {
     match s {
         Stmt::Break { .. } | Stmt::Continue(_) | Stmt::Return(_) | Stmt::Panic => false,
@@ -2920,11 +2948,13 @@ impl Printer<'_> {
                     Self::label(label)
                 )
             }
-            Expr::Try(inner) => {
+            Expr::Try(inner, via_macro) => {
                 let i = self.expr(inner);
-                match self.ret {
-                    Ret::Opt => format!("opt({i})?"),
-                    _ => format!("res({i})?"),
+                match (self.ret, via_macro) {
+                    (Ret::Opt, false) => format!("opt({i})?"),
+                    (Ret::Opt, true) => format!("attempt_opt!(opt({i}))"),
+                    (_, false) => format!("res({i})?"),
+                    (_, true) => format!("attempt_res!(res({i}))"),
                 }
             }
         }

@@ -345,3 +345,25 @@ pub fn run_reference<R: Debug>(
 pub fn suspensions(log: &[String]) -> usize {
     log.iter().filter(|e| e.starts_with("yield ")).count()
 }
+
+/// `res(e)?` as a macro whose expansion holds the `return`, as `anyhow::bail!` does.
+#[macro_export]
+macro_rules! attempt_res {
+    ($e:expr) => {
+        match $e {
+            ::core::result::Result::Ok(v) => v,
+            ::core::result::Result::Err(e) => return ::core::result::Result::Err(e),
+        }
+    };
+}
+
+/// `opt(e)?` as a macro whose expansion holds the `return`.
+#[macro_export]
+macro_rules! attempt_opt {
+    ($e:expr) => {
+        match $e {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => return ::core::option::Option::None,
+        }
+    };
+}

@@ -7,7 +7,7 @@
 
 use coro::{suspend, suspend_from};
 #[allow(unused_imports)]
-use difftest::{Acc, call2, call3, eff, opt, res};
+use difftest::{Acc, attempt_opt, attempt_res, call2, call3, eff, opt, res};
 use difftest::{Ctx, Guard, Handmade, delegate_ref, run_coroutine, run_reference, suspensions};
 
 /// The event logs of the coroutine and of the plain function.
