@@ -44,6 +44,14 @@
 //! An arm resumed **in place** matches its variant by reference and works on the locals where
 //! they are (`(*r3)`), moving them out only when it leaves the loop.
 //!
+//! A body that calls a macro whose expansion may hold a `return` (`anyhow::bail!`, a user's
+//! `macro_rules!`) runs its arms in an **exit scope**, since such a `return` leaves the innermost
+//! closure: `match exit_scope::<T, _, _>(|exit| exit.value('body: { match state { .. } })) { .. }`,
+//! where the arms leave with `return exit.leave(step)` instead of `return step` and jump with
+//! `return exit.redispatch()` instead of `continue 'dispatch`. For a return type written
+//! `Result` or `Option` the closure returns `Result<Flow, E>` or `Option<Flow>`, so the macro's
+//! `return Err(e)` or `return None` is the body's value.
+//!
 //! The fixed variants: `Start` holds the arguments of a coroutine that has not run; `__Returned`,
 //! `__Killed` and `__Panicked` are the dead states, `__Panicked` doubling as the placeholder left
 //! in the state while an arm runs (so that a panic leaves the coroutine dead).
@@ -535,9 +543,8 @@ impl Expansion<'_> {
         }
         let exit = |variant: &str, exit: &str| {
             let (v, e) = (mixed(variant), mixed(exit));
-            let leave = self.leave(
-                &quote!(::core::result::Result::Err(#krate::__private::EarlyExit::#e)),
-            );
+            let leave =
+                self.leave(&quote!(::core::result::Result::Err(#krate::__private::EarlyExit::#e)));
             quote!(#state_ty::#v => #leave,)
         };
         arms.push(exit("__Returned", "Finished"));
@@ -630,8 +637,7 @@ impl Expansion<'_> {
                 let mut ctx = Ctx::default();
                 let resume = self.reenter(Entry::Point(p), &mut ctx, Some(quote!(#dv)));
                 let yielded = self.leave(&quote!(::core::result::Result::Ok(#y)));
-                let ended =
-                    self.leave(&quote!(#krate::__private::end_delegating(#state, #frames)));
+                let ended = self.leave(&quote!(#krate::__private::end_delegating(#state, #frames)));
                 quote! {
                     #state_ty::#variant { __h: #d, .. } => match #krate::__private::Delegation::resume(#d, #arg) {
                         ::core::result::Result::Ok(#y) => #yielded,
