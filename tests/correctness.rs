@@ -884,3 +884,84 @@ fn a_macro_return_in_a_recursive_frame_returns_to_its_caller() {
     // walk(3) fails with 3, walk(2) with 30, walk(1) with 300, walk(0) returns 100 + 300.
     assert_eq!(c.resume(()), Err(EarlyExit::Returned(Ok(400))));
 }
+
+// ---- large locals across several suspension points ---------------------------------------------
+
+/// A buffer live across two suspension points of a loop stays in the state: going from one point
+/// to the other no longer moves it (through the native stack) on every resume; the locals the
+/// loop declares or reassigns move in and out beside it, and drops keep Rust's order.
+#[test]
+fn locals_held_in_place_across_several_points_keep_their_values_and_drop_order() {
+    #[coro::coroutine(yield = u64, resume = u64)]
+    fn sums(log: Log, #[resume] first: u64) -> u64 {
+        let mut big = [1u64; 4096];
+        let _outer = Guard("outer", log.clone());
+        let mut total = first;
+        let mut i = 0;
+        loop {
+            let inner = Guard("inner", log.clone());
+            big[i] += total;
+            let got = suspend!(big[i]);
+            total += got;
+            let mut last = suspend!(total);
+            last += 1;
+            i += 1;
+            if i == 3 {
+                drop(inner);
+                break;
+            }
+            total += suspend!(last);
+        }
+        big[0] + big[1] + big[2] + total
+    }
+    let log = Log::default();
+    let mut c = sums(log.clone());
+    assert_eq!(c.resume(10), Ok(11)); // big[0] = 1 + 10
+    assert_eq!(c.resume(5), Ok(15)); // total = 10 + 5
+    assert_eq!(c.resume(7), Ok(8)); // last = 7 + 1
+    assert_eq!(c.resume(100), Ok(116)); // total = 115, big[1] = 116
+    assert_eq!(taken(&log), ["inner"]);
+    assert_eq!(c.resume(1), Ok(116));
+    assert_eq!(c.resume(2), Ok(3));
+    assert_eq!(c.resume(0), Ok(117)); // big[2] = 117
+    assert_eq!(c.resume(0), Ok(116));
+    assert_eq!(taken(&log), ["inner"]);
+    // big = [11, 116, 117], total = 116; the loop is left with the locals moved out.
+    assert_eq!(c.resume(4), Err(EarlyExit::Returned(11 + 116 + 117 + 116)));
+    assert_eq!(taken(&log), ["inner", "outer"]);
+
+    // Killed at each point: the loop's local first, then the ones around it.
+    for points in 1..=3 {
+        let mut c = sums(log.clone());
+        for _ in 0..points {
+            assert!(c.resume(1).is_ok());
+        }
+        c.kill();
+        assert_eq!(taken(&log), ["inner", "outer"], "killed after {points} points");
+    }
+}
+
+/// A cloned coroutine whose points share a variant goes on independently of the original.
+#[test]
+fn a_clone_of_a_coroutine_with_locals_held_in_place_is_independent() {
+    #[coro::coroutine(yield = u64, clone)]
+    fn counter() {
+        let mut seen = [0u64; 64];
+        let mut n = 0;
+        loop {
+            seen[n % 64] += 1;
+            suspend!(seen[n % 64]);
+            n += 1;
+            suspend!(n as u64 * 100);
+        }
+    }
+    let mut a = counter();
+    assert_eq!(a.resume(()), Ok(1));
+    let mut b = a.clone();
+    assert_eq!(a.resume(()), Ok(100));
+    assert_eq!(a.resume(()), Ok(1));
+    assert_eq!(b.resume(()), Ok(100));
+    assert_eq!(b.resume(()), Ok(1));
+    assert_eq!(b.resume(()), Ok(200));
+    assert_eq!(a.resume(()), Ok(200));
+}

@@ -19,7 +19,8 @@ use syn::visit::Visit;
 
 use crate::error::Errors;
 use crate::ir::{
-    BlockId, Body, Holds, LocalId, LocalKind, LocalSet, OpaqueExpr, PointKind, Stmt, TargetId, Uses,
+    BlockId, Body, Holds, LocalId, LocalKind, LocalSet, OpaqueExpr, PointId, PointKind, Stmt,
+    TargetId, Uses,
 };
 
 /// The locals a state holds and how its arm gets the rest back.
@@ -58,7 +59,10 @@ pub(crate) struct Analysis {
     /// The jump states.
     pub(crate) jumps: Vec<Jump>,
     /// Per suspension point: resumed in place (see [`in_place`]).
-    pub(crate) in_place: Vec<Option<TargetId>>,
+    pub(crate) in_place: Vec<Option<InPlace>>,
+    /// Per suspension point: the point whose state variant it is saved in (itself, unless it
+    /// shares one with other points resumed in place in the same loop; see [`shared_homes`]).
+    pub(crate) home: Vec<PointId>,
     /// The body delegates to itself.
     pub(crate) recursive: bool,
 }
@@ -134,9 +138,10 @@ pub(crate) fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
         .collect::<Vec<_>>();
 
     check_borrows(body, &points, errors);
-    let in_place = (0..body.points.len())
+    let in_place: Vec<Option<InPlace>> = (0..body.points.len())
         .map(|p| in_place(body, p, &points[p], &jumps, &live))
         .collect();
+    let home = shared_homes(&in_place);
     let recursive = body
         .points
         .iter()
@@ -145,6 +150,7 @@ pub(crate) fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
         points,
         jumps,
         in_place,
+        home,
         recursive,
     }
 }
@@ -743,22 +749,34 @@ impl<'ast> Visit<'ast> for TypeCreating {
 
 // ---- resuming in place ---------------------------------------------------------------------------
 
-/// Whether suspension point `p` can be resumed in place: its arm works on the saved locals where
-/// they are in the state, instead of moving them out and back in, which for a large local (a
-/// buffer) is the whole cost of a resume.
+/// How a point is resumed in place: its arm works on some of the saved locals where they are in
+/// the state, instead of moving them out and back in, which for a large local (a buffer) is the
+/// whole cost of a resume.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct InPlace {
+    /// The loop whose body the arm works in place in.
+    pub(crate) target: TargetId,
+    /// The saved locals kept in place, in declaration order; the others (declared inside the
+    /// loop, or assigned there as a whole) are moved out of the state on resume and back in at
+    /// the next suspension point, as without `InPlace`.
+    pub(crate) held: Vec<LocalId>,
+}
+
+/// Whether suspension point `p` can be resumed in place, and which of its locals stay put.
 ///
-/// That is sound when every local the state holds is carried around a loop `L` that contains the
+/// A saved local can stay in the state when it is carried around a loop `L` that contains the
 /// point (declared outside it), and inside `L` is never assigned as a whole or through a field,
 /// never named in a closure or a macro, and still live after every statement that mentions it:
 /// then no code in `L` can move it, so a `&mut` to it in the state serves every use. Leaving `L`
-/// (by `break`, `return`, or another suspension point) moves the locals out first.
+/// (by `break`, `return`, or a suspension point that keeps other locals in place) moves the
+/// locals out first.
 fn in_place(
     body: &Body,
     p: usize,
     facts: &Facts,
     jumps: &[Jump],
     live: &Backward<'_>,
-) -> Option<TargetId> {
+) -> Option<InPlace> {
     let point = &body.points[p];
     if !matches!(point.kind, PointKind::Suspend { .. })
         || facts.saved.is_empty()
@@ -780,37 +798,53 @@ fn in_place(
         .iter()
         .map(|&s| body.locals[s].ident.to_string())
         .collect();
-    for (i, &s) in facts.saved.iter().enumerate() {
-        let local = &body.locals[s];
-        if local.kind == LocalKind::Delegate
-            || body.block_within(local.block, loop_body)
-            || names[..i].contains(&names[i])
-        {
-            return None;
-        }
-    }
-    // Moving the locals out when the loop is left names them; nothing inside may hide them.
-    let shadowed = body
-        .locals
-        .iter()
-        .any(|l| body.block_within(l.block, loop_body) && names.contains(&l.ident.to_string()));
-    if shadowed {
+    // The owned names the locals are moved back into must be unambiguous.
+    if (1..names.len()).any(|i| names[..i].contains(&names[i])) {
         return None;
     }
-    let mut ok = true;
+    let mut held: Vec<LocalId> = facts
+        .saved
+        .iter()
+        .copied()
+        .filter(|&s| {
+            let local = &body.locals[s];
+            local.kind != LocalKind::Delegate && !body.block_within(local.block, loop_body)
+        })
+        .collect();
+    // Moving the locals out when the loop is left names them; nothing inside may hide them.
+    held.retain(|&s| {
+        let name = body.locals[s].ident.to_string();
+        !body
+            .locals
+            .iter()
+            .any(|l| body.block_within(l.block, loop_body) && l.ident == name)
+    });
     region_sites(body, live, loop_body, &mut |uses, after| {
-        for s in &facts.saved {
-            if uses.mentions.contains(s)
+        held.retain(|s| {
+            !(uses.mentions.contains(s)
                 && (uses.assigned.contains(s)
                     || uses.hidden.contains(s)
                     || uses.exits.contains(s)
-                    || !after.contains(s))
-            {
-                ok = false;
-            }
-        }
+                    || !after.contains(s)))
+        });
     });
-    ok.then_some(target)
+    (!held.is_empty()).then_some(InPlace { target, held })
+}
+
+/// Which points share a state variant: points resumed in place in the same loop that keep the
+/// same locals in place are saved in the variant of the first of them, with a field saying which
+/// one the coroutine is suspended at (and their other locals in `Option` fields). Going from one to the next then only writes that field: the locals
+/// stay where they are, however large, instead of moving from one variant to another (through
+/// the native stack) on every resume.
+fn shared_homes(in_place: &[Option<InPlace>]) -> Vec<PointId> {
+    (0..in_place.len())
+        .map(|p| {
+            if in_place[p].is_none() {
+                return p;
+            }
+            (0..p).find(|&q| in_place[q] == in_place[p]).unwrap_or(p)
+        })
+        .collect()
 }
 
 /// The innermost lowered loop whose body contains block `b`.
@@ -1070,6 +1104,84 @@ mod tests {
             facts[0],
             (vec!["v".to_string()], vec!["r".to_string()], vec![])
         );
+    }
+
+    /// Per point: the names held in place (`None`: not in place) and the point whose variant
+    /// it is saved in.
+    fn in_place_of(block: syn::Block) -> Vec<(Option<Vec<String>>, usize)> {
+        let mut errors = Errors::default();
+        let config = Config {
+            fn_name: None,
+            receiver: None,
+            resume_is_unit: true,
+            param_count: 0,
+            krate: syn::parse_quote!(::coro),
+        };
+        let mut block = block;
+        syn::visit_mut::VisitMut::visit_block_mut(
+            &mut crate::prepare::Prepare::new(&mut errors, &syn::parse_quote!(::coro), false),
+            &mut block,
+        );
+        let body = lower(Vec::new(), block, &config, &mut errors);
+        let an = analyze(&body, &mut errors);
+        assert!(errors.is_empty(), "unexpected errors");
+        an.in_place
+            .iter()
+            .zip(&an.home)
+            .map(|(ip, &home)| {
+                let held = ip.as_ref().map(|ip| {
+                    ip.held
+                        .iter()
+                        .map(|&l| body.locals[l].ident.to_string())
+                        .collect()
+                });
+                (held, home)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn points_of_one_loop_share_the_locals_they_hold_in_place() {
+        let held = |names: &[&str]| Some(names.iter().map(ToString::to_string).collect());
+        // Two points keep the buffer and the counter: one variant, the locals declared in the
+        // loop beside them in slots.
+        let points = in_place_of(syn::parse_quote!({
+            let mut buf = [0u64; 32];
+            let mut i = 0usize;
+            loop {
+                let x = i * 2;
+                suspend!(buf[i % 32]);
+                i += 1;
+                suspend!(x as u64);
+            }
+        }));
+        assert_eq!(points, [(held(&["buf", "i"]), 0), (held(&["buf", "i"]), 0)]);
+        // A local assigned as a whole in the loop is moved, the buffer beside it stays.
+        let points = in_place_of(syn::parse_quote!({
+            let buf = [0u64; 32];
+            let mut s = String::new();
+            loop {
+                s = s + "x";
+                suspend!(buf[s.len() % 32]);
+                suspend!(s.len() as u64);
+            }
+        }));
+        assert_eq!(points, [(held(&["buf"]), 0), (held(&["buf"]), 0)]);
+        // Points of different loops, or holding different locals, do not share.
+        let points = in_place_of(syn::parse_quote!({
+            let a = [0u64; 32];
+            let b = [1u64; 32];
+            loop {
+                suspend!(a[0]);
+                if a[1] == 0 {
+                    break;
+                }
+            }
+            loop {
+                suspend!(b[0] + a[0]);
+            }
+        }));
+        assert_eq!(points, [(held(&["a", "b"]), 0), (held(&["a", "b"]), 1)]);
     }
 
     #[test]

@@ -109,6 +109,11 @@ struct InPlace {
     materialize: TokenStream,
     /// The reference each saved local is bound to.
     refs: HashMap<LocalId, Ident>,
+    /// The reference to the variant's `__at` field, when several points share it.
+    at: Option<Ident>,
+    /// The reference each other local of the variant (an `Option`, moved out on resume) is
+    /// bound to.
+    slots: HashMap<LocalId, Ident>,
 }
 
 #[derive(Clone, Default)]
@@ -299,8 +304,24 @@ impl Expansion<'_> {
         });
         let mut variants = Vec::new();
         for (p, facts) in self.an.points.iter().enumerate() {
+            if self.an.home[p] != p {
+                continue;
+            }
             let v = Self::point_variant(p);
-            let fields = Self::variant_fields(facts, self.handle(p), &tys);
+            let fields = if let Some(ip) = &self.an.in_place[p] {
+                let at = self.shared(p).then(|| quote!(__at: u32,));
+                let fields = self.in_place_locals(p).into_iter().rev().map(|l| {
+                    let (f, ty) = (Self::field(l), &tys[&l]);
+                    if ip.held.contains(&l) {
+                        quote!(#f: #ty)
+                    } else {
+                        quote!(#f: ::core::option::Option<#ty>)
+                    }
+                });
+                quote!({ #at #(#fields),* })
+            } else {
+                Self::variant_fields(facts, self.handle(p), &tys)
+            };
             variants.push(quote!(#v #fields));
         }
         for (j, jump) in self.an.jumps.iter().enumerate() {
@@ -338,6 +359,77 @@ impl Expansion<'_> {
                 }
             }
         }
+    }
+
+    /// The points saved in `home`'s variant, in order (see `analysis::shared_homes`).
+    fn members(&self, home: PointId) -> Vec<PointId> {
+        (0..self.an.home.len())
+            .filter(|&q| self.an.home[q] == home)
+            .collect()
+    }
+
+    /// Whether `p`'s variant is shared with other points (and so has an `__at` field).
+    fn shared(&self, p: PointId) -> bool {
+        self.members(self.an.home[p]).len() > 1
+    }
+
+    /// The locals of an in-place variant, in declaration order: those every point of it keeps in
+    /// place, and the others any of its points saves (each in an `Option`).
+    fn in_place_locals(&self, home: PointId) -> Vec<LocalId> {
+        let mut all: LocalSet = LocalSet::new();
+        for q in self.members(home) {
+            all.extend(self.an.points[q].saved.iter().copied());
+        }
+        all.into_iter().collect()
+    }
+
+    /// The saved locals of in-place point `p` that are moved out on resume (not held).
+    fn slotted(&self, p: PointId) -> Vec<LocalId> {
+        let held = &self.an.in_place[p]
+            .as_ref()
+            .expect("an in-place point")
+            .held;
+        self.an.points[p]
+            .saved
+            .iter()
+            .copied()
+            .filter(|l| !held.contains(l))
+            .collect()
+    }
+
+    /// `*state = Home { __at: i, held, slots }`: the state of in-place point `p`, built from the
+    /// owned locals.
+    fn save_in_place(&self, p: PointId) -> TokenStream {
+        let home = self.an.home[p];
+        let variant = Self::point_variant(home);
+        let held = &self.an.in_place[p]
+            .as_ref()
+            .expect("an in-place point")
+            .held;
+        let saved = &self.an.points[p].saved;
+        let at = self.shared(p).then(|| {
+            let i = self.at_index(p);
+            quote!(__at: #i,)
+        });
+        let fields = self.in_place_locals(home).into_iter().rev().map(|l| {
+            let (f, name) = (Self::field(l), self.local(l));
+            if held.contains(&l) {
+                quote!(#f: #name)
+            } else if saved.contains(&l) {
+                quote!(#f: ::core::option::Option::Some(#name))
+            } else {
+                quote!(#f: ::core::option::Option::None)
+            }
+        });
+        let (state, state_ty) = (Self::state(), Self::state_ty());
+        quote!(*#state = #state_ty::#variant { #at #(#fields),* };)
+    }
+
+    /// The value of `__at` that says the coroutine is suspended at `p`.
+    fn at_index(&self, p: PointId) -> u32 {
+        let members = self.members(self.an.home[p]);
+        let i = members.iter().position(|&q| q == p).unwrap_or(0);
+        u32::try_from(i).unwrap_or(u32::MAX)
     }
 
     fn handle(&self, p: PointId) -> Option<LocalId> {
@@ -584,6 +676,16 @@ impl Expansion<'_> {
         }
     }
 
+    /// `take_state` for a variant with fields the arm does not take (a shared variant's `__at`).
+    fn take_state_rest(variant: &Ident, fields: &[(Ident, Ident)]) -> TokenStream {
+        let (state, state_ty) = (Self::state(), Self::state_ty());
+        let fields = fields.iter().map(|(f, b)| quote!(#f: #b));
+        quote! {
+            let #state_ty::#variant { #(#fields,)* .. } =
+                ::core::mem::replace(#state, #state_ty::__Panicked) else { ::core::unreachable!() };
+        }
+    }
+
     fn start_arm(&self) -> TokenStream {
         let state_ty = Self::state_ty();
         let fields: Vec<(Ident, Ident)> = self
@@ -665,42 +767,29 @@ impl Expansion<'_> {
             }
             PointKind::Suspend { .. } => {
                 let arg = self.take_arg();
-                if let Some(target) = self.an.in_place[p] {
-                    let refs: HashMap<LocalId, Ident> = facts
-                        .saved
-                        .iter()
-                        .map(|&l| (l, format_ident!("__r{}", l)))
-                        .collect();
-                    let fields: Vec<TokenStream> = facts
-                        .saved
-                        .iter()
-                        .map(|l| {
-                            let (f, r) = (Self::field(*l), &refs[l]);
-                            quote!(#f: #r)
-                        })
-                        .collect();
-                    let m_fields: Vec<(Ident, Ident)> = facts
-                        .saved
-                        .iter()
-                        .map(|&l| (Self::field(l), format_ident!("__m{}", l)))
-                        .collect();
-                    let take = Self::take_state(&variant, &m_fields, None);
-                    let assigns = facts.saved.iter().map(|&l| {
-                        let (name, m) = (self.local(l), format_ident!("__m{}", l));
-                        quote!(#name = #m;)
+                if self.an.home[p] != p {
+                    // Resumed through its home's arm.
+                    return TokenStream::new();
+                }
+                if self.shared(p) {
+                    let at = mixed("__coro_at");
+                    let arms = self.members(p).into_iter().map(|q| {
+                        let i = self.at_index(q);
+                        let resume = self.in_place_resume(q, Some(&at));
+                        quote!(#i => { #resume })
                     });
-                    let materialize = quote!(#take #(#assigns)*);
-                    let mut ctx = Ctx {
-                        in_place: Some(InPlace {
-                            point: p,
-                            target,
-                            materialize,
-                            refs,
-                        }),
-                        ..Ctx::default()
+                    let fields = self.in_place_fields(p);
+                    return quote! {
+                        #state_ty::#variant { __at: #at, #(#fields),* } => match *#at {
+                            #(#arms)*
+                            _ => ::core::unreachable!(),
+                        },
                     };
-                    let resume = self.reenter(Entry::Point(p), &mut ctx, Some(arg));
-                    quote!(#state_ty::#variant { #(#fields),* } => { #resume })
+                }
+                if self.an.in_place[p].is_some() {
+                    let fields = self.in_place_fields(p);
+                    let resume = self.in_place_resume(p, None);
+                    quote!(#state_ty::#variant { #(#fields),* } => #resume)
                 } else {
                     let take = Self::take_state(&variant, &Self::moved_fields(facts), None);
                     let mut ctx = Ctx::default();
@@ -709,6 +798,78 @@ impl Expansion<'_> {
                 }
             }
         }
+    }
+
+    /// The field patterns of an in-place arm: each local of the variant bound to a reference.
+    fn in_place_fields(&self, home: PointId) -> Vec<TokenStream> {
+        self.in_place_locals(home)
+            .into_iter()
+            .map(|l| {
+                let (f, r) = (Self::field(l), format_ident!("__r{}", l));
+                quote!(#f: #r)
+            })
+            .collect()
+    }
+
+    /// The code of an arm resumed in place at `p` (`at`: the `__at` reference of a shared
+    /// variant).
+    fn in_place_resume(&self, p: PointId, at: Option<&Ident>) -> TokenStream {
+        let home = self.an.home[p];
+        let variant = Self::point_variant(home);
+        let arg = self.take_arg();
+        let ip = self.an.in_place[p].as_ref().expect("an in-place point");
+        let refs: HashMap<LocalId, Ident> = ip
+            .held
+            .iter()
+            .map(|&l| (l, format_ident!("__r{}", l)))
+            .collect();
+        let slotted = self.slotted(p);
+        let slots: HashMap<LocalId, Ident> = self
+            .in_place_locals(home)
+            .into_iter()
+            .filter(|l| !ip.held.contains(l))
+            .map(|l| (l, format_ident!("__r{}", l)))
+            .collect();
+        // The locals this point does not hold in place are moved out of their slots, as a
+        // moving arm takes them out of the state.
+        let takes = slotted.iter().map(|l| {
+            let (s, r) = (format_ident!("__s{}", l), &slots[l]);
+            quote! {
+                let #s = match ::core::option::Option::take(#r) {
+                    ::core::option::Option::Some(v) => v,
+                    ::core::option::Option::None => ::core::unreachable!(),
+                };
+            }
+        });
+        let takes: TokenStream = takes.collect();
+        let m_fields: Vec<(Ident, Ident)> = ip
+            .held
+            .iter()
+            .map(|&l| (Self::field(l), format_ident!("__m{}", l)))
+            .collect();
+        let take = if slots.is_empty() && at.is_none() {
+            Self::take_state(&variant, &m_fields, None)
+        } else {
+            Self::take_state_rest(&variant, &m_fields)
+        };
+        let assigns = ip.held.iter().map(|&l| {
+            let (name, m) = (self.local(l), format_ident!("__m{}", l));
+            quote!(#name = #m;)
+        });
+        let materialize = quote!(#take #(#assigns)*);
+        let mut ctx = Ctx {
+            in_place: Some(InPlace {
+                point: p,
+                target: ip.target,
+                materialize,
+                refs,
+                at: at.cloned(),
+                slots,
+            }),
+            ..Ctx::default()
+        };
+        let resume = self.reenter(Entry::Point(p), &mut ctx, Some(arg));
+        quote!({ #takes #resume })
     }
 
     fn jump_arm(&self, j: usize) -> TokenStream {
@@ -789,7 +950,11 @@ impl Expansion<'_> {
             falls |= ctx.broke.remove(&t);
         }
         let shadows = in_place.is_some() && ctx.materialized;
-        let mut code = self.rebind(b, limit, entry, in_place.is_some(), shadows, &ctx.mentioned);
+        let held: Vec<LocalId> = in_place
+            .as_ref()
+            .map(|ip| ip.refs.keys().copied().collect())
+            .unwrap_or_default();
+        let mut code = self.rebind(b, limit, entry, &held, shadows, &ctx.mentioned);
         code.extend(out);
         ctx.mentioned.extend(outer_mentions);
         (self.wrap_block(b, code), falls)
@@ -870,14 +1035,14 @@ impl Expansion<'_> {
 
     /// Binds again, at the top of block `b`, the locals the entry keeps that `b` declares
     /// before statement `limit`.
-    /// `in_place`: the arm works on the state in place; `shadows`: and moves the locals out
+    /// `held`: the locals the arm works on in place, in the state; `shadows`: and moves them out
     /// somewhere, into owned locals declared here.
     fn rebind(
         &self,
         b: BlockId,
         limit: usize,
         entry: Entry,
-        in_place: bool,
+        held: &[LocalId],
         shadows: bool,
         mentioned: &LocalSet,
     ) -> TokenStream {
@@ -888,7 +1053,7 @@ impl Expansion<'_> {
             let name = &local.ident;
             let mutability = local.mutable.then(|| quote!(mut));
             if facts.saved.contains(&l) {
-                if in_place {
+                if held.contains(&l) {
                     if shadows {
                         out.extend(quote!(let #mutability #name;));
                     }
@@ -1189,11 +1354,27 @@ impl Expansion<'_> {
                 let value = self.subst_expr(block, index, None, &value.expr, ctx);
                 let ok = quote_spanned!(point.span=> ::core::result::Result::Ok(#y));
                 let leave = self.leave(&ok);
-                if ctx.in_place.as_ref().is_some_and(|ip| ip.point == p) && ctx.region {
-                    return quote!({ let #y: #yield_ty = #value; #leave; });
+                if let Some(ip) = ctx.in_place.as_ref().filter(|_| ctx.region)
+                    && self.an.home[ip.point] == self.an.home[p]
+                {
+                    // The held locals are where this point keeps them already; the others go
+                    // back into their slots.
+                    let fill = self.slotted(p).into_iter().map(|l| {
+                        let (r, name) = (&ip.slots[&l], self.local(l));
+                        quote!(*#r = ::core::option::Option::Some(#name);)
+                    });
+                    let set_at = ip.at.as_ref().map(|at| {
+                        let i = self.at_index(p);
+                        quote!(*#at = #i;)
+                    });
+                    return quote!({ let #y: #yield_ty = #value; #(#fill)* #set_at #leave; });
                 }
                 let materialize = Self::materialize_before(ctx);
-                let save = self.save(&variant, facts, None);
+                let save = if self.an.in_place[p].is_some() {
+                    self.save_in_place(p)
+                } else {
+                    self.save(&variant, facts, None)
+                };
                 quote!({ let #y: #yield_ty = #value; #materialize #save #leave; })
             }
             PointKind::Delegate { coro, first, .. } => {
