@@ -893,6 +893,7 @@ fn a_macro_return_in_a_recursive_frame_returns_to_its_caller() {
 #[test]
 fn locals_held_in_place_across_several_points_keep_their_values_and_drop_order() {
     #[coro::coroutine(yield = u64, resume = u64)]
+    #[allow(clippy::large_stack_arrays)] // the point: a local too large to move on every resume
     fn sums(log: Log, #[resume] first: u64) -> u64 {
         let mut big = [1u64; 4096];
         let _outer = Guard("outer", log.clone());
@@ -937,7 +938,11 @@ fn locals_held_in_place_across_several_points_keep_their_values_and_drop_order()
             assert!(c.resume(1).is_ok());
         }
         c.kill();
-        assert_eq!(taken(&log), ["inner", "outer"], "killed after {points} points");
+        assert_eq!(
+            taken(&log),
+            ["inner", "outer"],
+            "killed after {points} points"
+        );
     }
 }
 
@@ -964,4 +969,37 @@ fn a_clone_of_a_coroutine_with_locals_held_in_place_is_independent() {
     assert_eq!(b.resume(()), Ok(1));
     assert_eq!(b.resume(()), Ok(200));
     assert_eq!(a.resume(()), Ok(200));
+}
+
+/// A local the loop creates after a delegation, kept across a later point that shares its
+/// variant with an earlier one: rustc met the arm that takes it out of its slot before the code
+/// that creates it, and could not type `s.len()` (E0282; found by the differential tests, seed
+/// 364).
+#[test]
+fn a_slotted_local_created_after_a_delegation_has_its_type() {
+    #[coro::coroutine(yield = i64, resume = i64)]
+    fn twice(x: i64, #[resume] _first: i64) -> i64 {
+        suspend!(x);
+        x * 2
+    }
+    #[coro::coroutine(yield = i64, resume = i64)]
+    fn f(#[resume] first: i64) -> i64 {
+        let mut total = first;
+        for i in 0..2 {
+            let x = suspend!(i);
+            let y = suspend_from!(twice(x), 0);
+            let s = format!("{y}!");
+            total += suspend!(i64::try_from(s.len()).unwrap_or(0));
+            total += i64::try_from(s.len()).unwrap_or(0);
+        }
+        total
+    }
+    let mut c = f();
+    assert_eq!(c.resume(100), Ok(0));
+    assert_eq!(c.resume(7), Ok(7)); // twice(7) yields 7
+    assert_eq!(c.resume(0), Ok(3)); // "14!"
+    assert_eq!(c.resume(1), Ok(1));
+    assert_eq!(c.resume(50), Ok(50));
+    assert_eq!(c.resume(0), Ok(4)); // "100!"
+    assert_eq!(c.resume(2), Err(EarlyExit::Returned(100 + 1 + 3 + 2 + 4)));
 }

@@ -639,6 +639,14 @@ impl Expansion<'_> {
                 self.leave(&quote!(::core::result::Result::Err(#krate::__private::EarlyExit::#e)));
             quote!(#state_ty::#v => #leave,)
         };
+        // A shared variant's arms are told apart by guards on `__at`, which leave the match
+        // non-exhaustive to rustc.
+        for p in 0..self.body.points.len() {
+            if self.an.home[p] == p && self.shared(p) {
+                let v = Self::point_variant(p);
+                arms.push(quote!(#state_ty::#v { .. } => ::core::unreachable!(),));
+            }
+        }
         arms.push(exit("__Returned", "Finished"));
         arms.push(exit("__Killed", "Killed"));
         arms.push(exit("__Panicked", "Panicked"));
@@ -767,23 +775,17 @@ impl Expansion<'_> {
             }
             PointKind::Suspend { .. } => {
                 let arg = self.take_arg();
-                if self.an.home[p] != p {
-                    // Resumed through its home's arm.
-                    return TokenStream::new();
-                }
                 if self.shared(p) {
+                    // One arm per point, each where its point stands in program order (rustc
+                    // infers the types of the slots from the code it reads first), told apart
+                    // by `__at`.
+                    let home = Self::point_variant(self.an.home[p]);
                     let at = mixed("__coro_at");
-                    let arms = self.members(p).into_iter().map(|q| {
-                        let i = self.at_index(q);
-                        let resume = self.in_place_resume(q, Some(&at));
-                        quote!(#i => { #resume })
-                    });
-                    let fields = self.in_place_fields(p);
+                    let i = self.at_index(p);
+                    let resume = self.in_place_resume(p, Some(&at));
+                    let fields = self.in_place_fields(self.an.home[p]);
                     return quote! {
-                        #state_ty::#variant { __at: #at, #(#fields),* } => match *#at {
-                            #(#arms)*
-                            _ => ::core::unreachable!(),
-                        },
+                        #state_ty::#home { __at: #at, #(#fields),* } if *#at == #i => #resume,
                     };
                 }
                 if self.an.in_place[p].is_some() {

@@ -94,46 +94,47 @@ fn two_points() -> impl ::coro::__private::Coroutine<
                         __l0: __r0,
                         __l1: __r1,
                         __l2: __r2,
-                    } => {
-                        match *__coro_at {
-                            0u32 => {
-                                let __s2 = match ::core::option::Option::take(__r2) {
-                                    ::core::option::Option::Some(v) => v,
-                                    ::core::option::Option::None => ::core::unreachable!(),
-                                };
-                                {
-                                    '__coro_o0: {
-                                        '__coro_it0: {
-                                            let half = __s2;
-                                            ::core::mem::drop(__coro_arg);
-                                            (*__r1) += 1;
-                                            {
-                                                let __coro_y: u64 = half;
-                                                *__coro_at = 1u32;
-                                                return ::core::result::Result::Ok(__coro_y);
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                            1u32 => '__coro_o0: {
+                    } if *__coro_at == 0u32 => {
+                        let __s2 = match ::core::option::Option::take(__r2) {
+                            ::core::option::Option::Some(v) => v,
+                            ::core::option::Option::None => ::core::unreachable!(),
+                        };
+                        {
+                            '__coro_o0: {
                                 '__coro_it0: {
+                                    let half = __s2;
                                     ::core::mem::drop(__coro_arg);
-                                }
-                                '__coro_loop1: loop {
-                                    let half = (*__r1) as u64 / 2;
-                                    (*__r0)[(*__r1) % (*__r0).len()] += half;
+                                    (*__r1) += 1;
                                     {
-                                        let __coro_y: u64 = (*__r0)[(*__r1) % (*__r0).len()];
-                                        *__r2 = ::core::option::Option::Some(half);
-                                        *__coro_at = 0u32;
+                                        let __coro_y: u64 = half;
+                                        *__coro_at = 1u32;
                                         return ::core::result::Result::Ok(__coro_y);
                                     }
                                 }
                             }
-                            _ => ::core::unreachable!(),
                         }
                     }
+                    __CoroState::S0 {
+                        __at: __coro_at,
+                        __l0: __r0,
+                        __l1: __r1,
+                        __l2: __r2,
+                    } if *__coro_at == 1u32 => '__coro_o0: {
+                        '__coro_it0: {
+                            ::core::mem::drop(__coro_arg);
+                        }
+                        '__coro_loop1: loop {
+                            let half = (*__r1) as u64 / 2;
+                            (*__r0)[(*__r1) % (*__r0).len()] += half;
+                            {
+                                let __coro_y: u64 = (*__r0)[(*__r1) % (*__r0).len()];
+                                *__r2 = ::core::option::Option::Some(half);
+                                *__coro_at = 0u32;
+                                return ::core::result::Result::Ok(__coro_y);
+                            }
+                        }
+                    }
+                    __CoroState::S0 { .. } => ::core::unreachable!(),
                     __CoroState::__Returned => {
                         return ::core::result::Result::Err(
                             ::coro::__private::EarlyExit::Finished,
