@@ -49,6 +49,24 @@ impl LargeState {
     }
 }
 
+/// A 1 MiB buffer live across two suspension points of a loop, beside a local the loop declares:
+/// a resume costs the same as with a small buffer, since the buffer stays in the state.
+#[coro::coroutine(yield = u64)]
+#[allow(clippy::large_stack_arrays)] // the point: a local too large to move on every resume
+fn huge_two_points() {
+    let mut buf = [0u64; HUGE];
+    let mut i = 0usize;
+    loop {
+        let half = i as u64 / 2;
+        buf[i % HUGE] = buf[(i + HUGE - 1) % HUGE] ^ (i as u64);
+        suspend!(buf[i % HUGE]);
+        i += 1;
+        suspend!(half);
+    }
+}
+
+const HUGE: usize = 1 << 17;
+
 /// One resume and nothing else, to see what a resume itself costs (the `current()`
 /// bookkeeping included).
 #[coro::coroutine(yield = u64, resume = u64)]
@@ -118,6 +136,15 @@ fn large_coro(n: usize) -> u64 {
     acc
 }
 
+#[inline(never)]
+fn huge_coro(s: &mut impl Iterator<Item = u64>, n: usize) -> u64 {
+    let mut acc = 0;
+    for _ in 0..n {
+        acc ^= black_box(s.next().unwrap_or(0));
+    }
+    acc
+}
+
 fn counter_bench(c: &mut Criterion) {
     let n = 10_000u64;
     let mut g = c.benchmark_group("counter");
@@ -139,6 +166,11 @@ fn large_state_bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(n as u64));
     g.bench_function("hand-written", |b| b.iter(|| large_hand(black_box(n))));
     g.bench_function("coro", |b| b.iter(|| large_coro(black_box(n))));
+    // Started once (its first resume fills 1 MiB), then resumed: the per-resume cost only.
+    let mut huge = Box::new(huge_two_points());
+    g.bench_function("coro, 1 MiB across two points", |b| {
+        b.iter(|| huge_coro(&mut huge, black_box(n)));
+    });
     g.finish();
 }
 

@@ -74,6 +74,7 @@
 //! | `resume = R` | the type of resume values (default `()`) |
 //! | `clone` | the coroutine is `Clone`: a suspended coroutine can be forked |
 //! | `pinned` | the body may keep borrows of its own locals across `suspend!` (see below) |
+//! | `async` | on an `async fn`: the body may `.await`, and the coroutine is a [`Stream`] (see below) |
 //! | `name = "..."` | the name [`current()`] reports (default: the function's name) |
 //! | `crate = "..."` | where the runtime is, if the `coro` dependency is renamed |
 //!
@@ -191,11 +192,19 @@
 //! |---|---|---|
 //! | lowering | this crate's own state machine, a value that moves | rustc's `async` transform, one boxed state that stays in place |
 //! | borrows of its own locals across `suspend!` | whole locals only (see below) | any: `for x in &v`, `text.lines()`, `let first = &v[0]`, `suspend_from!(g(&mut v))` |
-//! | creating one | nothing allocated | one `Box` for the state and one `Rc` for the hand-off |
+//! | creating one | nothing allocated | one `Box` for the state (and an `Arc` for the hand-off when the yield or resume type names a generic parameter, see below) |
 //! | a resume | the code of the state it is in | the same, plus a poll and two slot moves |
 //! | recursion (`suspend_from!(f(..))`) | frames of one state machine, any depth | a coroutine per level, on the native stack |
 //! | `clone` | available | refused: a copy would point into the original |
-//! | `Send` | when the locals it keeps are | never: the hand-off slot is shared through an `Rc` |
+//! | `Send` | when the locals it keeps are | when the locals it keeps are |
+//!
+//! A pinned coroutine's body hands each yielded and resume value over through a slot. When the
+//! yield and resume types can be named in a `static` (primitive and prelude types, paths through
+//! a module such as `io::Error` or `crate::Token`, tuples and arrays of them) the slot is a
+//! thread-local of the coroutine's own, which costs nothing to create; a type written as a
+//! single capitalized name (`Token`, `T`) may be a generic parameter of an enclosing `impl`,
+//! which the attribute cannot see, so it gets a slot behind an uncontended `Arc<Mutex<..>>`
+//! instead. Either way the coroutine is `Send` when its locals are.
 //!
 //! Choose the default when the body works on owned values, indexes or borrows of parameters (it
 //! allocates nothing and moves freely), and `pinned` when the natural code borrows a local the
@@ -244,6 +253,50 @@
 //!   the other ways out: iterate by value or by index, or keep the data in a parameter and
 //!   borrow that. A closure that uses a local and is used after a suspension point must be a
 //!   `move` closure. A borrow the transform does not recognise is rustc's to report.
+//!
+//! # Async coroutines
+//!
+//! `#[coro::coroutine(yield = Y, async)]` on an `async fn` makes a [`Stream`] of what the body
+//! suspends with, whose body may `.await` wherever an expression stands. It is lowered as with
+//! `pinned` (so it may borrow its own locals across both kinds of suspension), and polled with
+//! the executor's own `Context`: a pending `.await` returns `Poll::Pending` with the executor's
+//! waker, and a `suspend!(v)` returns `Poll::Ready(Some(v))`. `coro!(yield = Y, async, move {..})`
+//! is the inline form.
+//!
+//! ```
+//! use coro::suspend;
+//! use futures::StreamExt;
+//!
+//! async fn double(x: u32) -> u32 {
+//!     x * 2
+//! }
+//!
+//! #[coro::coroutine(yield = u32, async)]
+//! async fn doubled(xs: Vec<u32>) {
+//!     for x in &xs {
+//!         suspend!(double(*x).await);
+//!     }
+//! }
+//!
+//! let s = doubled(vec![1, 2, 3]);
+//! assert_eq!(futures::executor::block_on(s.collect::<Vec<_>>()), [2, 4, 6]);
+//! ```
+//!
+//! - The stream is `Send` exactly when its state is (its arguments, its locals, the futures it
+//!   awaits and the yielded type), so `tokio::spawn` takes a task that consumes it.
+//! - The return type is `()`, or `Result<(), E>` when the coroutine yields `Result<T, E>`:
+//!   then `?` works in the body, and an error is the stream's last item ([`StreamReturn`]).
+//! - Dropping the stream drops its body where it is: the future of a pending `.await` first,
+//!   then the locals in reverse order, as when an `async fn`'s future is dropped.
+//! - `suspend_from!(s)` delegates to another async coroutine or any `Stream` (and evaluates to
+//!   `()`), or to a synchronous coroutine resumed with `()` (and evaluates to its return
+//!   value). A synchronous coroutine cannot delegate to a stream, and `clone` is refused.
+//! - Each item passes through a slot, as in a pinned coroutine: a thread-local of the
+//!   coroutine's own when the yielded type can be named in a `static` (see the `pinned`
+//!   section), else one behind an `Arc<Mutex<..>>` that the stream shares with its body.
+//!   Creating one allocates the boxed state.
+//! - [`AsyncCoroutine`] gives the stream a `kill()`, which drops the body where it is as a drop
+//!   of the stream does (later polls end the stream), and its `status()` and `name()`.
 //!
 //! # Beside Python's generators
 //!
@@ -328,8 +381,9 @@
 
 pub use coro_core::symmetric;
 pub use coro_core::{
-    BoxCoroutine, BoxSendCoroutine, Coroutine, CoroutineId, CoroutineState, Current, EarlyExit,
-    Status, Throw, Thrown, TryYields, Yields, current, is_killing, suspend, suspend_from,
+    AsyncCoroutine, BoxCoroutine, BoxSendCoroutine, Coroutine, CoroutineId, CoroutineState,
+    Current, EarlyExit, FusedStream, Status, Stream, StreamReturn, Throw, Thrown, TryYields,
+    Yields, current, is_killing, suspend, suspend_from,
 };
 pub use coro_macros::{coro, coroutine, uthread};
 #[doc(inline)]

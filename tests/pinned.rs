@@ -642,3 +642,104 @@ fn a_delegation_starts_once_its_first_value_is_there() {
     assert_eq!(c.resume(9), Err(EarlyExit::Returned(9)));
     assert_eq!(taken(&log), ["drop"]);
 }
+
+fn assert_send<T: Send>(t: T) -> T {
+    t
+}
+
+/// A pinned coroutine is `Send` when its locals are: started on one thread, finished on another,
+/// with a borrow of its own local held across the move.
+#[test]
+fn a_pinned_coroutine_moves_between_threads_when_its_locals_are_send() {
+    #[coro::coroutine(yield = (usize, String), pinned)]
+    fn numbered_words(text: String) -> usize {
+        let mut n = 0;
+        for (i, w) in text.split_whitespace().enumerate() {
+            suspend!((i, w.to_uppercase()));
+            n += 1;
+        }
+        n
+    }
+    let mut c = assert_send(numbered_words("a bb ccc".to_string()));
+    assert_eq!(c.resume(()), Ok((0, "A".to_string())));
+    let rest = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let ret = loop {
+            match c.resume(()) {
+                Ok(y) => out.push(y),
+                Err(e) => break e,
+            }
+        };
+        (out, ret)
+    })
+    .join()
+    .unwrap();
+    assert_eq!(
+        rest,
+        (
+            vec![(1, "BB".to_string()), (2, "CCC".to_string())],
+            EarlyExit::Returned(3)
+        )
+    );
+}
+
+/// The same with a yield type that names a generic parameter, whose hand-off is shared instead
+/// of thread-local.
+#[test]
+fn a_generic_pinned_coroutine_is_send_too() {
+    #[coro::coroutine(yield = T, resume = u32, pinned)]
+    fn pick<T: Clone + Send + 'static>(items: Vec<T>, #[resume] mut skip: u32) -> u32 {
+        let mut given = 0;
+        for item in &items {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            skip = suspend!(item.clone());
+            given += 1;
+        }
+        given
+    }
+    let mut c = assert_send(pick(vec!['a', 'b', 'c', 'd']));
+    assert_eq!(c.resume(0), Ok('a'));
+    let mut c = std::thread::spawn(move || {
+        assert_eq!(c.resume(1), Ok('c'));
+        c
+    })
+    .join()
+    .unwrap();
+    assert_eq!(c.resume(0), Ok('d'));
+    assert_eq!(c.resume(0), Err(EarlyExit::Returned(3)));
+}
+
+/// Coroutines of one pinned function share its thread's hand-off slot: interleaved, nested
+/// inside each other and recursing, each still gets its own values.
+#[test]
+fn instances_of_one_pinned_function_interleave_and_nest() {
+    #[coro::coroutine(yield = u64, resume = u64, pinned)]
+    fn scaled(k: u64, depth: u32, #[resume] first: u64) -> u64 {
+        let mut x = first;
+        let mut log = Vec::new();
+        if depth > 0 {
+            // A nested instance, resumed from inside this one's resume.
+            let mut inner = scaled(k + 1, depth - 1);
+            let y = inner.resume(x).unwrap_or(0);
+            log.push(y);
+            x = suspend!(y * 10);
+        }
+        for _ in 0..2 {
+            log.push(x);
+            x = suspend!(x * k);
+        }
+        log.iter().sum()
+    }
+    let mut a = scaled(2, 0);
+    let mut b = scaled(3, 1);
+    assert_eq!(a.resume(1), Ok(2));
+    assert_eq!(b.resume(5), Ok(200)); // inner (k = 4) yields 5 * 4
+    assert_eq!(a.resume(7), Ok(14));
+    assert_eq!(b.resume(6), Ok(18));
+    assert_eq!(a.resume(0), Err(EarlyExit::Returned(1 + 7)));
+    assert_eq!(b.resume(1), Ok(3));
+    assert_eq!(b.resume(0), Err(EarlyExit::Returned(20 + 6 + 1)));
+}

@@ -13,9 +13,15 @@ use core::marker::PhantomData;
 use core::ops::ControlFlow;
 
 pub use crate::current::Meta;
-pub use crate::pinned::{End, Pinned, Port, Suspend, pinned};
+pub use crate::pinned::{End, Hand, Pinned, Port, Suspend, pinned};
+pub use crate::stream::{
+    AsyncDelegate, AsyncGen, CoroutineMarker, IntoAsyncDelegate, NeverStream, NextStep, Step,
+    StreamMarker, SyncDelegate, Yield, async_delegation, async_gen, never_stream, next_step,
+    stream_yield,
+};
 pub use crate::{Coroutine, EarlyExit, Status};
 pub use core;
+pub use futures_core;
 
 use crate::current::{self, Frame};
 
@@ -530,7 +536,9 @@ where
 #[inline]
 pub fn exit_scope_plain<T, S, F>(arms: F) -> Flow<S, T>
 where
-    F: FnOnce(ExitScope<T, ReturnInMacroNeedsResultOrOption<()>>) -> ReturnInMacroNeedsResultOrOption<Flow<S, T>>,
+    F: FnOnce(
+        ExitScope<T, ReturnInMacroNeedsResultOrOption<()>>,
+    ) -> ReturnInMacroNeedsResultOrOption<Flow<S, T>>,
 {
     arms(ExitScope(PhantomData)).0
 }

@@ -38,7 +38,7 @@ use crate::{BoxCoroutine, EarlyExit, TryYields, Yields};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a coroutine resumed with `{R}`",
     label = "not a `Coroutine<{R}>`",
-    note = "`suspend_from!` resumes its delegate with the delegating coroutine's resume type, here `{R}`; an iterator or a range is not a coroutine: loop over it with `for` and `suspend!` each item"
+    note = "`suspend_from!` resumes its delegate with the delegating coroutine's resume type, here `{R}`; an iterator or a range is not a coroutine: loop over it with `for` and `suspend!` each item; a `Stream` (an async coroutine) is delegated to only from an async coroutine, `#[coro::coroutine(yield = T, async)]` on an `async fn`"
 )]
 pub trait Coroutine<R = ()> {
     /// The type of the values the body suspends with.

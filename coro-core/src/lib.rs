@@ -24,6 +24,7 @@ mod current;
 mod exit;
 mod macros;
 mod pinned;
+mod stream;
 pub mod symmetric;
 
 pub use adapters::{TryYields, Yields};
@@ -31,3 +32,5 @@ pub use boxed::{BoxCoroutine, BoxSendCoroutine};
 pub use coroutine::{Coroutine, Status, Throw, Thrown};
 pub use current::{CoroutineId, Current, current, is_killing};
 pub use exit::{CoroutineState, EarlyExit};
+pub use futures_core::stream::{FusedStream, Stream};
+pub use stream::{AsyncCoroutine, StreamReturn};

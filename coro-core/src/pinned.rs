@@ -16,15 +16,29 @@
 //! `Pending` inside the body are a [`Suspend`] and an [`End`] (the body has no other `.await`,
 //! which the transform enforces), so when the body's poll returns `Pending` either a yielded
 //! value is waiting in the port or the body asked to end, and when a [`Suspend`] is polled again
-//! the resumer has just put a resume value there. The port is shared by the coroutine and its body through an [`Rc`]; nothing else can
-//! reach it.
+//! the resumer has just put a resume value there.
+//!
+//! The port is reached through a [`Hand`], of one of two kinds:
+//!
+//! - A thread-local of the coroutine's own (`&'static LocalKey<Port<Y, R>>`), which the
+//!   generated code declares when the yield and resume types can be named in a `static` (see the
+//!   transform's `closed_type`). Every coroutine of that function on a thread shares it, which is
+//!   sound because the port is empty between resumes: a resume puts its value and the body takes
+//!   it first thing, a `Suspend` puts its value and the resume takes it as soon as the poll
+//!   returns, and no user code runs in between. The handle is a `&'static`, so the coroutine is
+//!   `Send` exactly when its body is, and nothing is allocated for it.
+//! - Otherwise an `Arc<Mutex<Port<Y, R>>>` shared by the coroutine and its body (a `static`
+//!   cannot name a type that uses the function's generic parameters): `Send` when the body is,
+//!   at the price of an uncontended lock for each hand-off.
 
 use core::cell::Cell;
 use core::fmt;
 use core::future::Future;
+use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::LocalKey;
 
 use crate::current::{self, Frame, Meta};
 use crate::{Coroutine, EarlyExit, Status};
@@ -33,66 +47,127 @@ use crate::{Coroutine, EarlyExit, Status};
 pub struct Port<Y, R> {
     yielded: Cell<Option<Y>>,
     resumed: Cell<Option<R>>,
-    /// The body asked to end as if killed (see [`Port::end`]).
+    /// The body asked to end as if killed (see [`Hand::end`]).
     ended: Cell<bool>,
 }
 
 impl<Y, R> Port<Y, R> {
-    /// An empty port, shared between a coroutine and its body.
+    /// An empty port.
     #[must_use]
-    pub fn new() -> Rc<Self> {
-        Rc::new(Port {
+    pub const fn empty() -> Self {
+        Port {
             yielded: Cell::new(None),
             resumed: Cell::new(None),
             ended: Cell::new(false),
-        })
+        }
     }
+
+    /// An empty port behind a lock, shared between a coroutine and its body.
+    #[must_use]
+    pub fn shared() -> Arc<Mutex<Self>> {
+        Arc::new(Mutex::new(Self::empty()))
+    }
+
+    /// Puts a yielded value (an async coroutine's `suspend!`).
+    pub(crate) fn put_yielded(&self, value: Y) {
+        self.yielded.set(Some(value));
+    }
+
+    /// Takes the yielded value, if any.
+    pub(crate) fn take_yielded(&self) -> Option<Y> {
+        self.yielded.take()
+    }
+
+    /// Whether the body asked to end, clearing the request.
+    pub(crate) fn take_ended(&self) -> bool {
+        self.ended.replace(false)
+    }
+
+    /// Empties the port (after a body that unwound, or a resume that found nothing to take).
+    pub(crate) fn clear(&self) {
+        self.yielded.take();
+        self.resumed.take();
+        self.ended.set(false);
+    }
+}
+
+/// How a coroutine and its body reach their [`Port`]: a thread-local of the coroutine's own, or
+/// a shared lock.
+pub trait Hand<Y, R> {
+    /// Runs `f` on the port.
+    fn with_port<T>(&self, f: impl FnOnce(&Port<Y, R>) -> T) -> T;
 
     /// The value of the resume that is running the body: the first one, for the `#[resume]`
     /// parameter, or the one a [`Suspend`] evaluates to.
     #[inline]
-    pub fn resumed(&self) -> R {
-        match self.resumed.take() {
+    fn resumed(&self) -> R {
+        match self.with_port(|p| p.resumed.take()) {
             Some(value) => value,
             None => unreachable!("a pinned coroutine's body runs only inside a resume"),
         }
     }
 
-    /// Suspends the body with `value`: `suspend!(value)` is `port.suspend(value).await`.
+    /// Suspends the body with `value`: `suspend!(value)` is `Hand::suspend(&port, value).await`.
     #[inline]
-    pub fn suspend(&self, value: Y) -> Suspend<'_, Y, R> {
+    fn suspend(&self, value: Y) -> Suspend<'_, Self, Y, R>
+    where
+        Self: Sized,
+    {
         Suspend {
-            port: self,
+            hand: self,
             value: Some(value),
+            resume: PhantomData,
+        }
+    }
+
+    /// Ends the coroutine as if killed, from inside its body: what a `suspend_from!` does when
+    /// its delegate had already ended (there is no value for it to evaluate to). Never ready:
+    /// the coroutine drops the body when it sees the request.
+    #[inline]
+    fn end(&self) -> End<'_, Self, Y, R>
+    where
+        Self: Sized,
+    {
+        End {
+            hand: self,
+            types: PhantomData,
         }
     }
 }
 
-impl<Y, R> Port<Y, R> {
-    /// Ends the coroutine as if killed, from inside its body: what a `suspend_from!` does when
-    /// its delegate had already ended (there is no value for it to evaluate to). Never ready:
-    /// the coroutine drops the body when it sees the request.
-    pub fn end(&self) -> End<'_, Y, R> {
-        End { port: self }
+impl<Y: 'static, R: 'static> Hand<Y, R> for &'static LocalKey<Port<Y, R>> {
+    #[inline]
+    fn with_port<T>(&self, f: impl FnOnce(&Port<Y, R>) -> T) -> T {
+        self.with(f)
     }
 }
 
-/// The future of [`Port::end`].
-#[must_use = "ending does nothing unless awaited"]
-pub struct End<'a, Y, R> {
-    port: &'a Port<Y, R>,
+impl<Y, R> Hand<Y, R> for Arc<Mutex<Port<Y, R>>> {
+    #[inline]
+    fn with_port<T>(&self, f: impl FnOnce(&Port<Y, R>) -> T) -> T {
+        // A body that unwinds ends the coroutine and empties the port: a poisoned lock is never
+        // read again for what it held.
+        f(&self.lock().unwrap_or_else(PoisonError::into_inner))
+    }
 }
 
-impl<Y, R> Future for End<'_, Y, R> {
+/// The future of [`Hand::end`].
+#[must_use = "ending does nothing unless awaited"]
+pub struct End<'a, H, Y, R> {
+    hand: &'a H,
+    types: PhantomData<fn() -> (Y, R)>,
+}
+
+impl<H: Hand<Y, R>, Y, R> Future for End<'_, H, Y, R> {
     type Output = core::convert::Infallible;
 
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
-        self.port.ended.set(true);
+        self.hand.with_port(|p| p.ended.set(true));
         Poll::Pending
     }
 }
 
-impl<Y, R> fmt::Debug for End<'_, Y, R> {
+impl<H, Y, R> fmt::Debug for End<'_, H, Y, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("End").finish_non_exhaustive()
     }
@@ -101,80 +176,90 @@ impl<Y, R> fmt::Debug for End<'_, Y, R> {
 /// The future a `suspend!` awaits: pending once, with its value in the port, then ready with
 /// the next resume value.
 #[must_use = "a suspension does nothing unless awaited"]
-pub struct Suspend<'a, Y, R> {
-    port: &'a Port<Y, R>,
+pub struct Suspend<'a, H, Y, R> {
+    hand: &'a H,
     value: Option<Y>,
+    resume: PhantomData<fn() -> R>,
 }
 
 // A `Suspend` never pins what it holds: it moves the value out on its first poll.
-impl<Y, R> Unpin for Suspend<'_, Y, R> {}
+impl<H, Y, R> Unpin for Suspend<'_, H, Y, R> {}
 
-impl<Y, R> Future for Suspend<'_, Y, R> {
+impl<H: Hand<Y, R>, Y, R> Future for Suspend<'_, H, Y, R> {
     type Output = R;
 
     #[inline]
     fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<R> {
         match self.value.take() {
             Some(value) => {
-                self.port.yielded.set(Some(value));
+                self.hand.with_port(|p| p.yielded.set(Some(value)));
                 Poll::Pending
             }
-            None => Poll::Ready(self.port.resumed()),
+            None => Poll::Ready(self.hand.resumed()),
         }
     }
 }
 
-/// A coroutine whose body is the future `F`, lowered through rustc's `async` transform.
-pub struct Pinned<Y, R, F: Future> {
+/// A coroutine whose body is the future `F`, lowered through rustc's `async` transform; `H`
+/// reaches its port.
+pub struct Pinned<Y, R, F: Future, H> {
     /// The body; `None` once it has ended (returned, killed or panicked), which drops its
     /// locals.
     body: Option<Pin<Box<F>>>,
-    port: Rc<Port<Y, R>>,
+    hand: H,
     status: Status,
     meta: &'static Meta,
     /// The coroutine's identity for `current()`, 0 until somebody asks.
     id: u64,
+    types: PhantomData<fn(R) -> Y>,
 }
 
 /// Builds a pinned coroutine; `R`, `Y` and `T` are spelled out by the generated code so that
 /// type errors point at the user's expressions.
 #[inline]
-pub fn pinned<R, Y, T, F: Future<Output = T>>(
+pub fn pinned<R, Y, T, F: Future<Output = T>, H: Hand<Y, R>>(
     meta: &'static Meta,
-    port: Rc<Port<Y, R>>,
+    hand: H,
     body: F,
-) -> Pinned<Y, R, F> {
+) -> Pinned<Y, R, F, H> {
     Pinned {
         body: Some(Box::pin(body)),
-        port,
+        hand,
         status: Status::Unstarted,
         meta,
         id: 0,
+        types: PhantomData,
     }
 }
 
 /// Restores the thread's current frame when a resume ends, and ends the coroutine if the body
 /// unwinds.
-struct Running<'a, Y, R, F: Future> {
-    coro: &'a mut Pinned<Y, R, F>,
+struct Running<'a, Y, R, F: Future, H: Hand<Y, R>> {
+    coro: &'a mut Pinned<Y, R, F, H>,
     outer: Frame,
     completed: bool,
 }
 
-impl<Y, R, F: Future> Drop for Running<'_, Y, R, F> {
+impl<Y, R, F: Future, H: Hand<Y, R>> Drop for Running<'_, Y, R, F, H> {
     #[inline]
     fn drop(&mut self) {
         self.coro.id = current::leave(self.outer);
         if !self.completed {
             self.coro.status = Status::Panicked;
             self.coro.body = None;
-            self.coro.port.yielded.take();
-            self.coro.port.resumed.take();
+            self.coro.hand.with_port(Port::clear);
         }
     }
 }
 
-impl<Y, R, T, F: Future<Output = T>> Coroutine<R> for Pinned<Y, R, F> {
+/// What the body left in the port when its poll returned `Pending`.
+enum Left<Y> {
+    Yielded(Y),
+    Ended,
+    Nothing,
+}
+
+impl<Y, R, T, F: Future<Output = T>, H: Hand<Y, R>> Coroutine<R> for Pinned<Y, R, F, H> {
     type Yield = Y;
     type Return = T;
 
@@ -187,7 +272,7 @@ impl<Y, R, T, F: Future<Output = T>> Coroutine<R> for Pinned<Y, R, F> {
                 _ => EarlyExit::Finished,
             });
         }
-        self.port.resumed.set(Some(arg));
+        self.hand.with_port(|p| p.resumed.set(Some(arg)));
         let outer = current::enter(self.id, self.meta, |resumer| resumer);
         let mut running = Running {
             coro: self,
@@ -199,24 +284,33 @@ impl<Y, R, T, F: Future<Output = T>> Coroutine<R> for Pinned<Y, R, F> {
             None => unreachable!("checked above"),
         };
         match step {
-            Poll::Pending if running.coro.port.ended.get() => {
-                running.completed = true;
-                let _killing = current::Killing::start();
-                running.coro.status = Status::Killed;
-                running.coro.body = None;
-                Err(EarlyExit::Killed)
-            }
-            Poll::Pending => match running.coro.port.yielded.take() {
-                Some(value) => {
-                    running.completed = true;
-                    running.coro.status = Status::Suspended;
-                    Ok(value)
+            Poll::Pending => {
+                let left = running.coro.hand.with_port(|p| {
+                    if p.ended.replace(false) {
+                        Left::Ended
+                    } else {
+                        p.yielded.take().map_or(Left::Nothing, Left::Yielded)
+                    }
+                });
+                match left {
+                    Left::Yielded(value) => {
+                        running.completed = true;
+                        running.coro.status = Status::Suspended;
+                        Ok(value)
+                    }
+                    Left::Ended => {
+                        running.completed = true;
+                        let _killing = current::Killing::start();
+                        running.coro.status = Status::Killed;
+                        running.coro.body = None;
+                        Err(EarlyExit::Killed)
+                    }
+                    // Not completed: the coroutine ends as panicked.
+                    Left::Nothing => panic!(
+                        "a pinned coroutine's body awaited a future that is not one of its suspensions (an `.await` inside a macro?): it can suspend only with `suspend!` and `suspend_from!`"
+                    ),
                 }
-                // Not completed: the coroutine ends as panicked.
-                None => panic!(
-                    "a pinned coroutine's body awaited a future that is not one of its suspensions (an `.await` inside a macro?): it can suspend only with `suspend!` and `suspend_from!`"
-                ),
-            },
+            }
             Poll::Ready(value) => {
                 running.completed = true;
                 running.coro.body = None;
@@ -244,7 +338,7 @@ impl<Y, R, T, F: Future<Output = T>> Coroutine<R> for Pinned<Y, R, F> {
 }
 
 /// Dropping a coroutine that has not finished kills it, as in the default lowering.
-impl<Y, R, F: Future> Drop for Pinned<Y, R, F> {
+impl<Y, R, F: Future, H> Drop for Pinned<Y, R, F, H> {
     fn drop(&mut self) {
         if self.status.is_alive() && self.body.is_some() {
             let _killing = current::Killing::start();
@@ -253,7 +347,7 @@ impl<Y, R, F: Future> Drop for Pinned<Y, R, F> {
     }
 }
 
-impl<Y, T, F: Future<Output = T>> Iterator for Pinned<Y, (), F> {
+impl<Y, T, F: Future<Output = T>, H: Hand<Y, ()>> Iterator for Pinned<Y, (), F, H> {
     type Item = Y;
 
     #[inline]
@@ -262,7 +356,10 @@ impl<Y, T, F: Future<Output = T>> Iterator for Pinned<Y, (), F> {
     }
 }
 
-impl<Y, T, F: Future<Output = T>> core::iter::FusedIterator for Pinned<Y, (), F> {}
+impl<Y, T, F: Future<Output = T>, H: Hand<Y, ()>> core::iter::FusedIterator
+    for Pinned<Y, (), F, H>
+{
+}
 
 impl<Y, R> fmt::Debug for Port<Y, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -270,7 +367,7 @@ impl<Y, R> fmt::Debug for Port<Y, R> {
     }
 }
 
-impl<Y, R> fmt::Debug for Suspend<'_, Y, R> {
+impl<H, Y, R> fmt::Debug for Suspend<'_, H, Y, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Suspend")
             .field("yielded", &self.value.is_none())
@@ -278,7 +375,7 @@ impl<Y, R> fmt::Debug for Suspend<'_, Y, R> {
     }
 }
 
-impl<Y, R, F: Future> fmt::Debug for Pinned<Y, R, F> {
+impl<Y, R, F: Future, H> fmt::Debug for Pinned<Y, R, F, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Coroutine")
             .field("name", &self.meta.name)

@@ -19,6 +19,9 @@ pub(crate) struct Options {
     /// `pinned`: the body is lowered through rustc's `async` transform, so that it may keep
     /// borrows of its own locals across a suspension.
     pub(crate) pinned: bool,
+    /// `async`: the body may `.await`, and the coroutine is a `Stream` (on an `async fn`, or in
+    /// `coro!`).
+    pub(crate) asynchronous: Option<proc_macro2::Span>,
     /// `name = "..."`: the name `current()` reports.
     pub(crate) name: Option<LitStr>,
     /// `crate = "path"`: where the runtime is, for users who renamed the dependency.
@@ -59,6 +62,7 @@ pub(crate) enum Arg {
     Return(Token![return], Type),
     Clone(Ident),
     Pinned(Ident),
+    Async(Token![async]),
     Name(Ident, LitStr),
     Crate(Token![crate], LitStr),
 }
@@ -79,6 +83,9 @@ impl Parse for Arg {
                 .map_err(|e| expected_eq(e, "return", "return = String"))?;
             return Ok(Arg::Return(key, parse_type(input, "return")?));
         }
+        if input.peek(Token![async]) {
+            return Ok(Arg::Async(input.parse()?));
+        }
         if input.peek(Token![crate]) {
             let key: Token![crate] = input.parse()?;
             input
@@ -89,7 +96,7 @@ impl Parse for Arg {
         let key: Ident = input.parse().map_err(|e| {
             syn::Error::new(
                 e.span(),
-                "expected an option: `yield = T`, `resume = T`, `clone`, `pinned` or `name = \"...\"`",
+                "expected an option: `yield = T`, `resume = T`, `clone`, `pinned`, `async` or `name = \"...\"`",
             )
         })?;
         match key.to_string().as_str() {
@@ -110,7 +117,7 @@ impl Parse for Arg {
             other => Err(syn::Error::new(
                 key.span(),
                 format!(
-                    "unknown option `{other}`: the options are `yield = T`, `resume = T`, `clone`, `pinned` and `name = \"...\"`"
+                    "unknown option `{other}`: the options are `yield = T`, `resume = T`, `clone`, `pinned`, `async` and `name = \"...\"`"
                 ),
             )),
         }
@@ -142,6 +149,7 @@ pub(crate) fn parse_options(
     let mut return_ty = None;
     let mut clone = None;
     let mut pinned = None;
+    let mut asynchronous = None;
     let mut name = None;
     let mut krate = None;
     for arg in args {
@@ -159,6 +167,7 @@ pub(crate) fn parse_options(
             }
             Arg::Clone(k) => (k.span(), clone.replace(k.span()).is_some()),
             Arg::Pinned(k) => (k.span(), pinned.replace(()).is_some()),
+            Arg::Async(k) => (k.span, asynchronous.replace(k.span).is_some()),
             Arg::Name(k, n) => (k.span(), name.replace(n.clone()).is_some()),
             Arg::Crate(k, p) => {
                 let Ok(path) = p.parse::<Path>() else {
@@ -180,12 +189,19 @@ pub(crate) fn parse_options(
             "`clone` cannot be combined with `pinned`: the state of a pinned coroutine may hold borrows of its own locals, which a copy would still point into; remove one of the two",
         );
     }
+    if let (Some(span), Some(_)) = (clone, asynchronous) {
+        errors.error(
+            span,
+            "`clone` cannot be combined with `async`: an async coroutine's state is a future, which may hold borrows of its own locals and futures that cannot be copied; remove `clone`",
+        );
+    }
     Options {
         yield_ty,
         resume_ty,
         return_ty,
         clone: clone.is_some(),
         pinned: pinned.is_some(),
+        asynchronous,
         name,
         krate: krate.unwrap_or_else(|| syn::parse_quote!(::coro)),
     }
@@ -199,6 +215,7 @@ impl quote::ToTokens for Arg {
             Arg::Resume(k, t) => quote!(#k = #t),
             Arg::Return(k, t) => quote!(#k = #t),
             Arg::Clone(k) | Arg::Pinned(k) => quote!(#k),
+            Arg::Async(k) => quote!(#k),
             Arg::Name(k, n) => quote!(#k = #n),
             Arg::Crate(k, p) => quote!(#k = #p),
         });

@@ -18,6 +18,7 @@
 
 mod analysis;
 mod args;
+mod asyncs;
 mod captures;
 mod cfg;
 mod error;
@@ -283,7 +284,8 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
         }
     };
     let options = args.map(|a| args::parse_options(&a.0, false, &mut errors));
-    check_signature(&func.sig, &mut errors);
+    let is_async = options.as_ref().is_some_and(|o| o.asynchronous.is_some());
+    check_signature(&func.sig, is_async, &mut errors);
     check_param_bindings(&func.sig, &mut errors);
 
     let return_ty = written_return_type(&func.sig);
@@ -313,6 +315,10 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
     let has_receiver = receiver.is_some();
     let (params, inputs) = params(&mut func.sig, &options, &mut errors);
     let mut block = (*func.block).clone();
+    if is_async {
+        asyncs::check(&options, Some(&func.sig), &mut errors);
+        return asyncs::expand_fn(func, &options, &return_ty, params, inputs, block, errors);
+    }
     if options.pinned {
         return expand_pinned(func, &options, &return_ty, params, inputs, block, errors);
     }
@@ -456,6 +462,9 @@ fn expand_inline_configured(inline: Inline, mut errors: Errors) -> TokenStream {
             inline.span,
             "a `coro!` block whose resume type is not `()` names its first resume value: `move |first| { .. }`",
         );
+    }
+    if options.asynchronous.is_some() {
+        return asyncs::expand_inline(inline.first.as_ref(), inline.body, &options, errors);
     }
     if options.pinned {
         return expand_inline_pinned(inline, &options, errors);
@@ -662,11 +671,13 @@ fn parse_fn(item: TokenStream) -> syn::Result<syn::ItemFn> {
     }
 }
 
-fn check_signature(sig: &syn::Signature, errors: &mut Errors) {
-    if let Some(a) = &sig.asyncness {
+fn check_signature(sig: &syn::Signature, is_async: bool, errors: &mut Errors) {
+    if let Some(a) = &sig.asyncness
+        && !is_async
+    {
         errors.error(
             a.span,
-            "`#[coroutine]` cannot be applied to an `async fn`: coroutines are not futures; remove `async` and delegate with `suspend_from!` instead of `.await`",
+            "an `async fn` coroutine needs the `async` option: `#[coro::coroutine(yield = T, async)]` makes it a `Stream` whose body may `.await`; or remove `async` and delegate with `suspend_from!` instead of `.await`",
         );
     }
     if let Some(c) = &sig.constness {
@@ -806,7 +817,8 @@ fn params(
             }
         }
     }
-    if !resume_seen && !options.resume_is_unit() {
+    // An async coroutine with a resume type gets its own error (see `asyncs::check`).
+    if !resume_seen && !options.resume_is_unit() && options.asynchronous.is_none() {
         errors.error(
             sig.ident.span(),
             "a coroutine whose resume type is not `()` receives a value on its first resume: name it with a parameter marked `#[resume]`, as in `fn f(#[resume] first: T)` (write `#[resume] _: T` to drop it)",
@@ -817,6 +829,9 @@ fn params(
 
 /// The coroutine's type, as the function returns it.
 fn return_impl(options: &Options, return_ty: &Type) -> TokenStream {
+    if options.asynchronous.is_some() {
+        return asyncs::return_impl(options);
+    }
     let krate = &options.krate;
     let resume_ty = options.resume_ty();
     let yield_ty = &options.yield_ty;
@@ -890,7 +905,12 @@ fn fallback(
         .push(syn::parse_quote!(#[allow(unused_variables)]));
     let stand_in = if let Some(options) = options {
         let krate = &options.krate;
-        let body = quote!({ #used #krate::__private::never() });
+        let never = if options.asynchronous.is_some() {
+            quote!(never_stream)
+        } else {
+            quote!(never)
+        };
+        let body = quote!({ #used #krate::__private::#never() });
         emit_fn(&func, options, return_ty, &body)
     } else {
         let attrs = &func.attrs;

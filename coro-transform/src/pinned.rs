@@ -12,8 +12,11 @@
 //!
 //! // Output:
 //! fn f(a: A) -> impl Coroutine<R, Yield = Y, Return = T> {
-//!     let port = Port::<Y, R>::new();
-//!     pinned::<R, Y, T, _>(&Meta { name: "f" }, port.clone(), async move {
+//!     thread_local! {                           // when `Y` and `R` can be named in a `static`;
+//!         static PORT: Port<Y, R> = const { Port::empty() };
+//!     }
+//!     let port = &PORT;                         //   else `let port = Port::<Y, R>::shared();`
+//!     pinned::<R, Y, T, _, _>(&Meta { name: "f" }, port.clone(), async move {
 //!         let port = port;
 //!         let a = a;
 //!         let first = port.resumed();          // the first resume value
@@ -104,14 +107,14 @@ impl PinnedExpansion<'_> {
             };
             if p.is_resume {
                 first_bound = true;
-                binds.push(quote!(let #pat = #port.resumed();));
+                binds.push(quote!(let #pat = #krate::__private::Hand::resumed(&#port);));
             } else {
                 let arg = &p.arg;
                 binds.push(quote!(let #pat = #arg;));
             }
         }
         if !first_bound {
-            binds.push(quote!(let () = #port.resumed();));
+            binds.push(quote!(let () = #krate::__private::Hand::resumed(&#port);));
         }
         // The block captures the arguments in the order it first names them, and a block that
         // never ran drops its captures in that order: name them last to first, so that an
@@ -129,9 +132,10 @@ impl PinnedExpansion<'_> {
         // block around a block (rustc's `unused_braces`).
         let stmts = &block.stmts;
         let name = self.name;
+        let make_port = port_decl(krate, y, r);
         quote! {
-            let #port = #krate::__private::Port::<#y, #r>::new();
-            #krate::__private::pinned::<#r, #y, #t, _>(
+            #make_port
+            #krate::__private::pinned::<#r, #y, #t, _, _>(
                 &#krate::__private::Meta { name: #name },
                 ::core::clone::Clone::clone(&#port),
                 async move {
@@ -145,9 +149,10 @@ impl PinnedExpansion<'_> {
     }
 
     /// `suspend!(value)`.
-    fn suspend(value: Expr, span: Span) -> Expr {
+    fn suspend(&self, value: Expr, span: Span) -> Expr {
         let port = port();
-        syn::parse_quote_spanned!(span=> #port.suspend(#value).await)
+        let krate = self.krate;
+        syn::parse_quote_spanned!(span=> #krate::__private::Hand::suspend(&#port, #value).await)
     }
 
     /// `suspend_from!(coro)` or `suspend_from!(coro, first)`.
@@ -176,12 +181,67 @@ impl PinnedExpansion<'_> {
             let mut #running = #delegation;
             loop {
                 match #krate::__private::Delegation::resume(&mut #running, #arg) {
-                    ::core::result::Result::Ok(#yielded) => #arg = #port.suspend(#yielded).await,
+                    ::core::result::Result::Ok(#yielded) => #arg = #krate::__private::Hand::suspend(&#port, #yielded).await,
                     ::core::result::Result::Err(#krate::__private::EarlyExit::Returned(#value)) => break #value,
-                    ::core::result::Result::Err(_) => match #port.end().await {},
+                    ::core::result::Result::Err(_) => match #krate::__private::Hand::end(&#port).await {},
                 }
             }
         }}
+    }
+}
+
+/// The port of a pinned or async coroutine, bound to `__coro_port`: a thread-local of its own when
+/// the yield and resume types can be named in a `static`, else a shared lock (see
+/// `coro_core::__private::Hand`).
+pub(crate) fn port_decl(krate: &syn::Path, y: &Type, r: &Type) -> TokenStream {
+    let port = port();
+    if closed_type(y) && closed_type(r) {
+        let key = Ident::new("__CORO_PORT", Span::mixed_site());
+        quote! {
+            ::std::thread_local! {
+                static #key: #krate::__private::Port<#y, #r> = const { #krate::__private::Port::empty() };
+            }
+            let #port = &#key;
+        }
+    } else {
+        quote!(let #port = #krate::__private::Port::<#y, #r>::shared();)
+    }
+}
+
+/// Whether a type can be named in a `static` inside the function whatever generic parameters
+/// surround it: built only of primitive and prelude types, paths through a module (`io::Error`,
+/// `crate::Token`: a generic parameter is one identifier), tuples and arrays of literal length.
+/// A single capitalized identifier may be a generic parameter of an enclosing `impl`, which the
+/// attribute cannot see, so it is not closed.
+pub(crate) fn closed_type(ty: &Type) -> bool {
+    const NAMES: &[&str] = &[
+        "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32",
+        "i64", "i128", "isize", "f32", "f64", "String", "Vec", "Option", "Result", "Box",
+    ];
+    match ty {
+        Type::Paren(p) => closed_type(&p.elem),
+        Type::Group(g) => closed_type(&g.elem),
+        Type::Tuple(t) => t.elems.iter().all(closed_type),
+        Type::Array(a) => matches!(&a.len, Expr::Lit(_)) && closed_type(&a.elem),
+        Type::Path(p) if p.qself.is_none() => {
+            let segments = &p.path.segments;
+            let first = segments[0].ident.to_string();
+            let through_module = p.path.leading_colon.is_some()
+                || (segments.len() > 1
+                    && first != "Self"
+                    && first.starts_with(|c: char| c.is_ascii_lowercase()));
+            let named = through_module || (segments.len() == 1 && NAMES.contains(&first.as_str()));
+            named
+                && segments.iter().all(|s| match &s.arguments {
+                    syn::PathArguments::None => true,
+                    syn::PathArguments::AngleBracketed(a) => a.args.iter().all(|arg| match arg {
+                        syn::GenericArgument::Type(t) => closed_type(t),
+                        _ => false,
+                    }),
+                    syn::PathArguments::Parenthesized(_) => false,
+                })
+        }
+        _ => false,
     }
 }
 
@@ -218,7 +278,7 @@ impl Rewrite<'_, '_> {
                         "`suspend!` takes one value: `suspend!(value)`, or `suspend!()` for `()`",
                     );
                 }
-                PinnedExpansion::suspend(value, span)
+                self.x.suspend(value, span)
             }
             SuspendMacro::SuspendFrom => {
                 let Some(coro) = args.next() else {
@@ -293,7 +353,10 @@ mod tests {
             let n = suspend_from!(g(&v));
             n
         }));
-        assert!(out.contains("__coro_port . suspend (* x) . await"), "{out}");
+        assert!(
+            out.contains(":: coro :: __private :: Hand :: suspend (& __coro_port , * x) . await"),
+            "{out}"
+        );
         assert!(out.contains("let __coro_c = g (& v) ;"), "{out}");
         assert!(out.contains("delegation :: < () , _ > (__coro_c)"), "{out}");
         assert!(out.contains("async move"), "{out}");
@@ -301,12 +364,39 @@ mod tests {
     }
 
     #[test]
+    fn the_port_is_a_thread_local_when_its_types_can_be_named_in_a_static() {
+        let closed = |t: syn::Type| closed_type(&t);
+        assert!(closed(syn::parse_quote!(u32)));
+        assert!(closed(syn::parse_quote!((
+            String,
+            Vec<Option<i64>>,
+            [u8; 4]
+        ))));
+        assert!(closed(syn::parse_quote!(std::io::Result<crate::Token>)));
+        assert!(closed(syn::parse_quote!(io::Error)));
+        // A single capitalized name may be an enclosing impl's generic parameter.
+        assert!(!closed(syn::parse_quote!(Token)));
+        assert!(!closed(syn::parse_quote!(Vec<T>)));
+        assert!(!closed(syn::parse_quote!(T::Item)));
+        assert!(!closed(syn::parse_quote!(Self)));
+        assert!(!closed(syn::parse_quote!(&'static str)));
+        assert!(!closed(syn::parse_quote!([u8; N])));
+        let out = expand(syn::parse_quote!({
+            suspend!(1);
+        }));
+        assert!(out.contains("thread_local !"), "{out}");
+    }
+
+    #[test]
     fn nested_suspensions_are_rewritten_inside_out() {
         let out = expand(syn::parse_quote!({
             suspend!(suspend!(1) + 1);
         }));
+        let suspend = ":: coro :: __private :: Hand :: suspend";
         assert!(
-            out.contains("__coro_port . suspend (__coro_port . suspend (1) . await + 1) . await"),
+            out.contains(&format!(
+                "{suspend} (& __coro_port , {suspend} (& __coro_port , 1) . await + 1) . await"
+            )),
             "{out}"
         );
     }

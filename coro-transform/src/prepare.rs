@@ -169,6 +169,8 @@ pub(crate) struct Prepare<'a> {
     rewrite_exits: bool,
     /// What the body's macros may do to its exits.
     pub(crate) exits: MacroExits,
+    /// The body is an async coroutine's, where `.await` stands as in an `async fn`.
+    allow_await: bool,
     context: Vec<Context>,
 }
 
@@ -181,6 +183,7 @@ impl<'a> Prepare<'a> {
             rename_self,
             rewrite_exits: true,
             exits: MacroExits::default(),
+            allow_await: false,
             context: vec![Context::Body],
         }
     }
@@ -189,6 +192,12 @@ impl<'a> Prepare<'a> {
     /// `expand::scoped_return_type`).
     pub(crate) fn with_macro_exits(mut self, macro_exits: bool) -> Self {
         self.exits.scoped = macro_exits;
+        self
+    }
+
+    /// For an async coroutine: `.await` is allowed.
+    pub(crate) fn allowing_await(mut self) -> Self {
+        self.allow_await = true;
         self
     }
 
@@ -474,10 +483,10 @@ impl VisitMut for Prepare<'_> {
                     "`yield` is not available on stable Rust: suspend the coroutine with `suspend!(value)`",
                 );
             }
-            Expr::Await(a) if self.in_body() => {
+            Expr::Await(a) if self.in_body() && !self.allow_await => {
                 self.errors.error(
                     a.await_token.span,
-                    "`.await` cannot be used in a coroutine body: coroutines are not futures; delegate to another coroutine with `suspend_from!`",
+                    "`.await` cannot be used in a coroutine body unless the coroutine is async: make it an `async fn` with `async` in its options (`#[coro::coroutine(yield = T, async)]`), which makes it a `Stream`; or delegate to another coroutine with `suspend_from!`",
                 );
             }
             Expr::Path(p) if self.rename_self && p.qself.is_none() && p.path.is_ident("self") => {

@@ -15,11 +15,16 @@ fn numbered() -> impl ::coro::__private::Coroutine<
 > + ::core::iter::FusedIterator<Item = (usize, u32)> + ::core::fmt::Debug {
     suspend!(@ used);
     suspend_from!(@ used);
-    let __coro_port = ::coro::__private::Port::<(usize, u32), ()>::new();
+    ::std::thread_local! {
+        static __CORO_PORT : ::coro::__private::Port < (usize, u32), () > = const {
+        ::coro::__private::Port::empty() };
+    }
+    let __coro_port = &__CORO_PORT;
     ::coro::__private::pinned::<
         (),
         (usize, u32),
         (),
+        _,
         _,
     >(
         &::coro::__private::Meta {
@@ -28,13 +33,13 @@ fn numbered() -> impl ::coro::__private::Coroutine<
         ::core::clone::Clone::clone(&__coro_port),
         async move {
             let __coro_port = __coro_port;
-            let () = __coro_port.resumed();
+            let () = ::coro::__private::Hand::resumed(&__coro_port);
             let v = vec![3, 1, 4];
             for (i, x) in v.iter().enumerate() {
-                __coro_port.suspend((i, *x)).await
+                ::coro::__private::Hand::suspend(&__coro_port, (i, *x)).await
             }
             let first = &v[0];
-            __coro_port.suspend((9, *first)).await;
+            ::coro::__private::Hand::suspend(&__coro_port, (9, *first)).await;
             {
                 let __coro_c = walk(&v);
                 let mut __coro_a = ();
@@ -45,13 +50,17 @@ fn numbered() -> impl ::coro::__private::Coroutine<
                         __coro_a,
                     ) {
                         ::core::result::Result::Ok(__coro_y) => {
-                            __coro_a = __coro_port.suspend(__coro_y).await;
+                            __coro_a = ::coro::__private::Hand::suspend(
+                                    &__coro_port,
+                                    __coro_y,
+                                )
+                                .await;
                         }
                         ::core::result::Result::Err(
                             ::coro::__private::EarlyExit::Returned(__coro_v),
                         ) => break __coro_v,
                         ::core::result::Result::Err(_) => {
-                            match __coro_port.end().await {}
+                            match ::coro::__private::Hand::end(&__coro_port).await {}
                         }
                     }
                 }
