@@ -3,7 +3,8 @@
 //!
 //! Two more rows isolate the hand-off between the body and its stream: the same `async` block
 //! driven through an `Rc<Cell<..>>` slot (never `Send`) and through an `Arc<Mutex<..>>` slot
-//! (what the async lowering uses, `Send` when the item is).
+//! (what the async lowering uses when the item's type names a generic parameter; otherwise it
+//! uses a thread-local slot of the coroutine's own).
 //!
 //! `cargo bench --bench async_streams`
 #![allow(missing_docs)]
