@@ -295,6 +295,13 @@
 //!   coroutine's own when the yielded type can be named in a `static` (see the `pinned`
 //!   section), else one behind an `Arc<Mutex<..>>` that the stream shares with its body.
 //!   Creating one allocates the boxed state.
+//! - With `resume = R` (not `()`), the coroutine is an [`AsyncResume<R>`](AsyncResume)
+//!   instead of a stream: `resume(arg)` is a future of `Result<Y, EarlyExit<T>>`, the first
+//!   value goes to the `#[resume]` parameter (`move |first|` in `coro!`), each `suspend!(v)`
+//!   evaluates to the next, and `throw` and `kill` work as for a synchronous coroutine. Its
+//!   `suspend_from!` delegates to a coroutine or an async coroutine of the same resume type. A
+//!   resume's future dropped in the middle of an `.await` leaves the body there: the next
+//!   resume panics, since its value would have nowhere to go; kill the coroutine instead.
 //! - [`AsyncCoroutine`] gives the stream a `kill()`, which drops the body where it is as a drop
 //!   of the stream does (later polls end the stream), and its `status()` and `name()`.
 //!
@@ -381,9 +388,9 @@
 
 pub use coro_core::symmetric;
 pub use coro_core::{
-    AsyncCoroutine, BoxCoroutine, BoxSendCoroutine, Coroutine, CoroutineId, CoroutineState,
-    Current, EarlyExit, FusedStream, Status, Stream, StreamReturn, Throw, Thrown, TryYields,
-    Yields, current, is_killing, suspend, suspend_from,
+    AsyncCoroutine, AsyncResume, BoxCoroutine, BoxSendCoroutine, Coroutine, CoroutineId,
+    CoroutineState, Current, EarlyExit, FusedStream, Resume, Status, Stream, StreamReturn, Throw,
+    Throwing, Thrown, TryYields, Yields, current, is_killing, suspend, suspend_from,
 };
 pub use coro_macros::{coro, coroutine, uthread};
 #[doc(inline)]

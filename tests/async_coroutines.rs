@@ -662,3 +662,179 @@ async fn the_async_lines_example() {
         ["1: hello", "2: from an async", "3: coroutine"]
     );
 }
+
+// ---- resumed with values ----------------------------------------------------------------------------
+
+mod resumed {
+    use super::*;
+    use coro::{AsyncResume, EarlyExit, Status, Thrown};
+
+    /// An echo that awaits between suspensions: the first value goes to `#[resume]`, each
+    /// `suspend!` evaluates to the next.
+    #[coro::coroutine(yield = String, resume = u32, async)]
+    async fn echo(prefix: &'static str, #[resume] first: u32) -> u32 {
+        let mut total = first;
+        let mut x = first;
+        while x != 0 {
+            tokio::task::yield_now().await;
+            x = suspend!(format!("{prefix}{x}"));
+            total += x;
+        }
+        total
+    }
+
+    #[tokio::test]
+    async fn resume_values_flow_in_and_yields_out() {
+        let mut c = echo("#");
+        assert_eq!(c.status(), Status::Unstarted);
+        assert_eq!(c.resume(3).await, Ok("#3".to_string()));
+        assert_eq!(c.resume(4).await, Ok("#4".to_string()));
+        assert_eq!(c.status(), Status::Suspended);
+        assert_eq!(c.resume(0).await, Err(EarlyExit::Returned(7)));
+        assert_eq!(c.resume(9).await, Err(EarlyExit::Finished));
+        assert_eq!(c.name(), Some("echo"));
+    }
+
+    #[test]
+    fn a_pending_await_keeps_the_resume_pending() {
+        #[coro::coroutine(yield = u32, resume = u32, async)]
+        async fn ticked(#[resume] first: u32) {
+            let mut x = first;
+            loop {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                x = suspend!(x + 1);
+            }
+        }
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let mut c = ticked();
+            let start = tokio::time::Instant::now();
+            assert_eq!(c.resume(1).await, Ok(2));
+            assert_eq!(c.resume(10).await, Ok(11));
+            assert_eq!(start.elapsed(), Duration::from_secs(120));
+        });
+    }
+
+    #[tokio::test]
+    async fn throw_kill_and_the_unstarted_rule() {
+        #[coro::coroutine(yield = u32, resume = Result<u32, String>, async)]
+        async fn worker(#[resume] first: Result<u32, String>) -> Result<u32, String> {
+            let mut done = first?;
+            loop {
+                tokio::task::yield_now().await;
+                match suspend!(done) {
+                    Ok(n) => done += n,
+                    Err(e) if e == "skip" => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let mut w = worker();
+        assert_eq!(w.resume(Ok(1)).await, Ok(1));
+        assert_eq!(w.throw("skip".to_string()).await, Ok(1));
+        assert_eq!(
+            w.throw("stop".to_string()).await,
+            Err(Thrown::Ended(EarlyExit::Returned(Err("stop".to_string()))))
+        );
+        assert_eq!(
+            w.throw("late".to_string()).await,
+            Err(Thrown::Refused("late".to_string(), Status::Finished))
+        );
+        let mut unstarted = worker();
+        assert_eq!(
+            unstarted.throw("early".to_string()).await,
+            Err(Thrown::Refused("early".to_string(), Status::Unstarted))
+        );
+        assert_eq!(unstarted.status(), Status::Killed);
+        let mut k = worker();
+        assert_eq!(k.resume(Ok(2)).await, Ok(2));
+        k.kill();
+        assert_eq!(k.status(), Status::Killed);
+        assert_eq!(k.resume(Ok(1)).await, Err(EarlyExit::Killed));
+    }
+
+    #[tokio::test]
+    async fn delegation_to_synchronous_and_async_coroutines_of_the_resume_type() {
+        #[coro::coroutine(yield = u32, resume = u32)]
+        fn doubler(#[resume] first: u32) -> &'static str {
+            let mut x = first;
+            while x != 0 {
+                x = suspend!(x * 2);
+            }
+            "sync done"
+        }
+        #[coro::coroutine(yield = u32, resume = u32, async)]
+        async fn tripler(#[resume] first: u32) -> &'static str {
+            let mut x = first;
+            while x != 0 {
+                tokio::task::yield_now().await;
+                x = suspend!(x * 3);
+            }
+            "async done"
+        }
+        #[coro::coroutine(yield = u32, resume = u32, async)]
+        async fn both(#[resume] first: u32) -> (&'static str, &'static str) {
+            let a = suspend_from!(doubler(), first);
+            let next = suspend!(100);
+            let b = suspend_from!(tripler(), next);
+            (a, b)
+        }
+        let mut c = both();
+        assert_eq!(c.resume(1).await, Ok(2));
+        assert_eq!(c.resume(5).await, Ok(10));
+        assert_eq!(c.resume(0).await, Ok(100));
+        assert_eq!(c.resume(2).await, Ok(6));
+        assert_eq!(
+            c.resume(0).await,
+            Err(EarlyExit::Returned(("sync done", "async done")))
+        );
+    }
+
+    #[test]
+    fn an_inline_one_names_its_first_value() {
+        let factor = 10;
+        let mut c = coro::coro!(yield = u32, resume = u32, async, move |first| {
+            let mut x = first;
+            loop {
+                x = suspend!(x * factor);
+            }
+        });
+        block_on(async {
+            assert_eq!(c.resume(1).await, Ok(10));
+            assert_eq!(c.resume(2).await, Ok(20));
+        });
+    }
+
+    #[test]
+    fn resumed_while_an_abandoned_resume_is_mid_await_panics_with_a_message() {
+        #[coro::coroutine(yield = u32, resume = u32, async)]
+        async fn slow(#[resume] first: u32) {
+            let mut x = first;
+            loop {
+                std::future::pending::<()>().await;
+                x = suspend!(x);
+            }
+        }
+        let mut c = slow();
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        {
+            let mut r = c.resume(1);
+            assert_eq!(Pin::new(&mut r).poll(&mut cx), Poll::Pending);
+        }
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut r = c.resume(2);
+            let _ = Pin::new(&mut r).poll(&mut cx);
+        }))
+        .unwrap_err();
+        let message = panic.downcast_ref::<&str>().copied().unwrap_or_default();
+        assert!(
+            message.contains("await each resume to its end"),
+            "{message}"
+        );
+    }
+}

@@ -15,9 +15,11 @@ use core::ops::ControlFlow;
 pub use crate::current::Meta;
 pub use crate::pinned::{End, Hand, Pinned, Port, Suspend, pinned};
 pub use crate::stream::{
-    AsyncDelegate, AsyncGen, CoroutineMarker, IntoAsyncDelegate, NeverStream, NextStep, Step,
-    StreamMarker, SyncDelegate, Yield, async_delegation, async_gen, never_stream, next_step,
-    stream_yield,
+    AsyncCo, AsyncDelegate, AsyncGen, AsyncResumeDelegate, AsyncResumeMarker, CoroutineMarker,
+    IntoAsyncDelegate, IntoResumeDelegate, NeverAsync, NeverStream, NextResumeStep, NextStep,
+    ResumeDelegate, Step, StreamMarker, SyncDelegate, SyncResumeDelegate, Yield, async_co,
+    async_delegation, async_gen, never_async, never_stream, next_resume_step, next_step,
+    resume_delegation, stream_yield,
 };
 pub use crate::{Coroutine, EarlyExit, Status};
 pub use core;

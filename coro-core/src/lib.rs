@@ -33,4 +33,4 @@ pub use coroutine::{Coroutine, Status, Throw, Thrown};
 pub use current::{CoroutineId, Current, current, is_killing};
 pub use exit::{CoroutineState, EarlyExit};
 pub use futures_core::stream::{FusedStream, Stream};
-pub use stream::{AsyncCoroutine, StreamReturn};
+pub use stream::{AsyncCoroutine, AsyncResume, Resume, StreamReturn, Throwing};

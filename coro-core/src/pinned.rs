@@ -73,6 +73,11 @@ impl<Y, R> Port<Y, R> {
         self.yielded.set(Some(value));
     }
 
+    /// Puts a resume value (an async coroutine's resume).
+    pub(crate) fn put_resumed(&self, value: R) {
+        self.resumed.set(Some(value));
+    }
+
     /// Takes the yielded value, if any.
     pub(crate) fn take_yielded(&self) -> Option<Y> {
         self.yielded.take()

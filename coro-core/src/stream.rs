@@ -537,3 +537,539 @@ impl<Y> fmt::Debug for NeverStream<Y> {
         match self.1 {}
     }
 }
+
+// ---- async coroutines resumed with a value ---------------------------------------------------------
+
+/// An async coroutine whose resume type is not `()`: the async counterpart of [`Coroutine`],
+/// whose [`resume`](AsyncResume::resume) is a future of what a synchronous resume returns.
+///
+/// The first resume value goes to the parameter marked `#[resume]`, and each `suspend!(v)`
+/// evaluates to the value of the resume after the one that received `v`, as for a synchronous
+/// coroutine; between two suspensions the body may `.await`, and the resume's future is pending
+/// meanwhile, with the executor's waker in the awaited future's hands.
+///
+/// # Examples
+///
+/// ```
+/// use coro::{AsyncResume, EarlyExit, suspend};
+///
+/// async fn double(x: u64) -> u64 {
+///     x * 2
+/// }
+///
+/// #[coro::coroutine(yield = u64, resume = u64, async)]
+/// async fn running_total(#[resume] first: u64) -> u64 {
+///     let mut total = double(first).await;
+///     while total < 100 {
+///         let x = suspend!(total);
+///         total += double(x).await;
+///     }
+///     total
+/// }
+///
+/// futures::executor::block_on(async {
+///     let mut c = running_total();
+///     assert_eq!(c.resume(5).await, Ok(10));
+///     assert_eq!(c.resume(20).await, Ok(50));
+///     assert_eq!(c.resume(30).await, Err(EarlyExit::Returned(110)));
+///     assert_eq!(c.resume(1).await, Err(EarlyExit::Finished));
+/// });
+/// ```
+pub trait AsyncResume<R> {
+    /// What the body suspends with.
+    type Yield;
+    /// What the body returns.
+    type Return;
+
+    /// Runs the body from where it is until it suspends, returns or is pending on an `.await`.
+    /// `arg` is taken when the body is ready for it (at once, unless an earlier resume's future
+    /// was dropped while the body was awaiting).
+    ///
+    /// # Panics
+    ///
+    /// If `arg` is given while the body is in the middle of an `.await` whose resume's future
+    /// was dropped before it completed: a value would have nowhere to go. Await each resume to
+    /// its end, or kill the coroutine.
+    fn poll_resume(
+        &mut self,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Poll<Result<Self::Yield, EarlyExit<Self::Return>>>;
+
+    /// Resumes the coroutine with `arg`: a future of its next suspension or its end.
+    fn resume(&mut self, arg: R) -> Resume<'_, Self, R>
+    where
+        Self: Sized,
+    {
+        Resume {
+            coro: self,
+            arg: Some(arg),
+        }
+    }
+
+    /// Resumes the coroutine with `R::thrown(error)`, as [`Coroutine::throw`] does: an
+    /// unstarted coroutine is killed and an ended one hands the error back.
+    fn throw<E>(&mut self, error: E) -> Throwing<'_, Self, R, E>
+    where
+        R: crate::Throw<E>,
+        Self: Sized,
+    {
+        let refused = match self.status() {
+            Status::Suspended => None,
+            Status::Unstarted => {
+                self.kill();
+                Some(Status::Unstarted)
+            }
+            ended => Some(ended),
+        };
+        Throwing {
+            coro: self,
+            arg: None,
+            error: Some(error),
+            refused,
+        }
+    }
+
+    /// Ends the coroutine where it is, as dropping it would: see [`AsyncCoroutine::kill`].
+    fn kill(&mut self);
+
+    /// Where the coroutine is.
+    fn status(&self) -> Status;
+
+    /// The coroutine's name, as `current()` reports it.
+    fn name(&self) -> Option<&'static str>;
+}
+
+/// The future of [`AsyncResume::resume`].
+#[must_use = "a resume does nothing unless awaited"]
+pub struct Resume<'a, C, R> {
+    coro: &'a mut C,
+    arg: Option<R>,
+}
+
+impl<C, R> Unpin for Resume<'_, C, R> {}
+
+impl<C: AsyncResume<R>, R> Future for Resume<'_, C, R> {
+    type Output = Result<C::Yield, EarlyExit<C::Return>>;
+
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        this.coro.poll_resume(cx, &mut this.arg)
+    }
+}
+
+/// The future of [`AsyncResume::throw`].
+#[must_use = "a throw does nothing unless awaited"]
+pub struct Throwing<'a, C, R, E> {
+    coro: &'a mut C,
+    arg: Option<R>,
+    error: Option<E>,
+    /// The status that refuses the error, if the coroutine was not suspended.
+    refused: Option<Status>,
+}
+
+impl<C, R, E> Unpin for Throwing<'_, C, R, E> {}
+
+impl<C: AsyncResume<R>, R: crate::Throw<E>, E> Future for Throwing<'_, C, R, E> {
+    type Output = Result<C::Yield, crate::Thrown<E, C::Return>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        if let Some(error) = this.error.take() {
+            match this.refused {
+                Some(status) => return Poll::Ready(Err(crate::Thrown::Refused(error, status))),
+                None => this.arg = Some(R::thrown(error)),
+            }
+        }
+        this.coro
+            .poll_resume(cx, &mut this.arg)
+            .map(|step| step.map_err(crate::Thrown::Ended))
+    }
+}
+
+/// An async coroutine resumed with values of `R` (see [`AsyncResume`]).
+pub struct AsyncCo<Y, R, F: Future, H> {
+    /// The body; `None` once it has ended, which drops its locals.
+    body: Option<Pin<Box<F>>>,
+    hand: H,
+    status: Status,
+    /// The body waits for a resume value (it has not started, or it is at a `suspend!`), as
+    /// opposed to being in the middle of an `.await` whose resume's future was dropped.
+    ready: bool,
+    meta: &'static Meta,
+    /// The coroutine's identity for `current()`, 0 until somebody asks.
+    id: u64,
+    types: PhantomData<fn(R) -> Y>,
+}
+
+// The body is boxed: nothing of the coroutine is pinned structurally.
+impl<Y, R, F: Future, H> Unpin for AsyncCo<Y, R, F, H> {}
+
+/// Builds an async coroutine resumed with values of `R`.
+#[inline]
+pub fn async_co<R, Y, T, F: Future<Output = T>, H: Hand<Y, R>>(
+    meta: &'static Meta,
+    hand: H,
+    body: F,
+) -> AsyncCo<Y, R, F, H> {
+    AsyncCo {
+        body: Some(Box::pin(body)),
+        hand,
+        status: Status::Unstarted,
+        ready: true,
+        meta,
+        id: 0,
+        types: PhantomData,
+    }
+}
+
+/// Restores the thread's current frame when a poll ends, and ends the coroutine if the body
+/// unwinds.
+struct Resuming<'a, Y, R, F: Future, H: Hand<Y, R>> {
+    coro: &'a mut AsyncCo<Y, R, F, H>,
+    outer: current::Frame,
+    completed: bool,
+}
+
+impl<Y, R, F: Future, H: Hand<Y, R>> Drop for Resuming<'_, Y, R, F, H> {
+    #[inline]
+    fn drop(&mut self) {
+        self.coro.id = current::leave(self.outer);
+        if !self.completed {
+            self.coro.status = Status::Panicked;
+            self.coro.body = None;
+            self.coro.hand.with_port(Port::clear);
+        }
+    }
+}
+
+impl<Y, R, T, F: Future<Output = T>, H: Hand<Y, R>> AsyncResume<R> for AsyncCo<Y, R, F, H> {
+    type Yield = Y;
+    type Return = T;
+
+    fn poll_resume(
+        &mut self,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Poll<Result<Y, EarlyExit<T>>> {
+        if self.body.is_none() {
+            return Poll::Ready(Err(match self.status {
+                Status::Killed => EarlyExit::Killed,
+                Status::Panicked => EarlyExit::Panicked,
+                _ => EarlyExit::Finished,
+            }));
+        }
+        if let Some(value) = arg.take() {
+            assert!(
+                self.ready,
+                "an async coroutine was resumed while it was still in the middle of an `.await` whose resume's future was dropped before it completed: await each resume to its end, or kill the coroutine"
+            );
+            self.hand.with_port(|p| p.put_resumed(value));
+            self.ready = false;
+        }
+        let outer = current::enter(self.id, self.meta, |resumer| resumer);
+        let mut running = Resuming {
+            coro: self,
+            outer,
+            completed: false,
+        };
+        let step = match &mut running.coro.body {
+            Some(body) => body.as_mut().poll(cx),
+            None => unreachable!("checked above"),
+        };
+        running.completed = true;
+        let coro = &mut *running.coro;
+        match step {
+            Poll::Pending => match coro.hand.with_port(|p| {
+                if p.take_ended() {
+                    Left::Ended
+                } else {
+                    p.take_yielded().map_or(Left::Nothing, Left::Yielded)
+                }
+            }) {
+                Left::Yielded(value) => {
+                    coro.status = Status::Suspended;
+                    coro.ready = true;
+                    Poll::Ready(Ok(value))
+                }
+                Left::Nothing => {
+                    coro.status = Status::Suspended;
+                    Poll::Pending
+                }
+                Left::Ended => {
+                    let _killing = current::Killing::start();
+                    coro.status = Status::Killed;
+                    coro.body = None;
+                    Poll::Ready(Err(EarlyExit::Killed))
+                }
+            },
+            Poll::Ready(value) => {
+                coro.body = None;
+                coro.status = Status::Finished;
+                Poll::Ready(Err(EarlyExit::Returned(value)))
+            }
+        }
+    }
+
+    fn kill(&mut self) {
+        if self.body.is_some() {
+            let _killing = current::Killing::start();
+            self.status = Status::Killed;
+            self.body = None;
+        }
+    }
+
+    fn status(&self) -> Status {
+        self.status
+    }
+
+    fn name(&self) -> Option<&'static str> {
+        Some(self.meta.name)
+    }
+}
+
+/// Dropping a coroutine that has not finished drops its body where it is, as for a stream.
+impl<Y, R, F: Future, H> Drop for AsyncCo<Y, R, F, H> {
+    fn drop(&mut self) {
+        if self.body.is_some() {
+            let _killing = current::Killing::start();
+            self.body = None;
+        }
+    }
+}
+
+impl<Y, R, F: Future, H> fmt::Debug for AsyncCo<Y, R, F, H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncCoroutine")
+            .field("name", &self.meta.name)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C, R> fmt::Debug for Resume<'_, C, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Resume").finish_non_exhaustive()
+    }
+}
+
+impl<C, R, E> fmt::Debug for Throwing<'_, C, R, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Throwing").finish_non_exhaustive()
+    }
+}
+
+/// What an async `#[coroutine]` function resumed with values returns when its body had errors.
+pub struct NeverAsync<R, Y, T>(PhantomData<fn(R) -> (Y, T)>, core::convert::Infallible);
+
+/// Never called: the function it stands in for failed to compile.
+#[must_use]
+pub fn never_async<R, Y, T>() -> NeverAsync<R, Y, T> {
+    unreachable!("an async #[coroutine] that failed to compile was called")
+}
+
+impl<R, Y, T> AsyncResume<R> for NeverAsync<R, Y, T> {
+    type Yield = Y;
+    type Return = T;
+
+    fn poll_resume(
+        &mut self,
+        _: &mut Context<'_>,
+        _: &mut Option<R>,
+    ) -> Poll<Result<Y, EarlyExit<T>>> {
+        match self.1 {}
+    }
+
+    fn kill(&mut self) {
+        match self.1 {}
+    }
+
+    fn status(&self) -> Status {
+        match self.1 {}
+    }
+
+    fn name(&self) -> Option<&'static str> {
+        match self.1 {}
+    }
+}
+
+impl<R, Y, T> fmt::Debug for NeverAsync<R, Y, T> {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {}
+    }
+}
+
+// ---- suspend_from! in an async coroutine resumed with a value -----------------------------------
+
+/// The delegate of a `suspend_from!` in an async coroutine resumed with values of `R`: a
+/// synchronous coroutine or an async one of the same resume type. `M` tells the two apart.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a coroutine resumed with `{R}`",
+    label = "`suspend_from!` in an async coroutine resumed with `{R}` cannot delegate to this",
+    note = "an async coroutine resumed with values delegates with `suspend_from!` to a coroutine or an async coroutine of the same resume type"
+)]
+pub trait IntoResumeDelegate<M, R> {
+    /// What the delegation polls.
+    type Delegate: ResumeDelegate<R>;
+    /// Starts the delegation.
+    fn into_resume_delegate(self) -> Self::Delegate;
+}
+
+/// What a delegation of an async coroutine resumed with values polls.
+pub trait ResumeDelegate<R> {
+    /// What the delegate yields.
+    type Item;
+    /// What `suspend_from!` evaluates to.
+    type Output;
+    /// The delegate's next step; takes `arg` when the delegate is ready for it.
+    fn poll_resume_step(
+        &mut self,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Poll<Step<Self::Item, Self::Output>>;
+}
+
+/// The marker of an async delegate resumed with values.
+#[derive(Debug)]
+pub enum AsyncResumeMarker {}
+
+/// A synchronous coroutine a resumed async coroutine delegates to; dropping the delegation in
+/// the middle kills it.
+pub struct SyncResumeDelegate<C: Coroutine<R>, R> {
+    coro: C,
+    ended: bool,
+    resume: PhantomData<fn(R)>,
+}
+
+impl<R, C: Coroutine<R>> IntoResumeDelegate<CoroutineMarker, R> for C {
+    type Delegate = SyncResumeDelegate<C, R>;
+
+    #[inline]
+    fn into_resume_delegate(self) -> SyncResumeDelegate<C, R> {
+        SyncResumeDelegate {
+            coro: self,
+            ended: false,
+            resume: PhantomData,
+        }
+    }
+}
+
+impl<R, C: Coroutine<R>> ResumeDelegate<R> for SyncResumeDelegate<C, R> {
+    type Item = C::Yield;
+    type Output = C::Return;
+
+    #[inline]
+    fn poll_resume_step(
+        &mut self,
+        _: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Poll<Step<C::Yield, C::Return>> {
+        let Some(arg) = arg.take() else {
+            unreachable!("a synchronous delegate runs each resume to its end")
+        };
+        // Counted as ended while it runs: a delegate whose resume panics is not killed again.
+        self.ended = true;
+        let step = self.coro.resume(arg);
+        self.ended = step.is_err();
+        Poll::Ready(match step {
+            Ok(y) => Step::Yield(y),
+            Err(EarlyExit::Returned(t)) => Step::Return(t),
+            Err(_) => Step::Ended,
+        })
+    }
+}
+
+impl<C: Coroutine<R>, R> Drop for SyncResumeDelegate<C, R> {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.coro.abandon();
+        }
+    }
+}
+
+/// An async coroutine a resumed async coroutine delegates to.
+pub struct AsyncResumeDelegate<C>(C);
+
+impl<R, C: AsyncResume<R>> IntoResumeDelegate<AsyncResumeMarker, R> for C {
+    type Delegate = AsyncResumeDelegate<C>;
+
+    #[inline]
+    fn into_resume_delegate(self) -> AsyncResumeDelegate<C> {
+        AsyncResumeDelegate(self)
+    }
+}
+
+impl<R, C: AsyncResume<R>> ResumeDelegate<R> for AsyncResumeDelegate<C> {
+    type Item = C::Yield;
+    type Output = C::Return;
+
+    #[inline]
+    fn poll_resume_step(
+        &mut self,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Poll<Step<C::Yield, C::Return>> {
+        self.0.poll_resume(cx, arg).map(|step| match step {
+            Ok(y) => Step::Yield(y),
+            Err(EarlyExit::Returned(t)) => Step::Return(t),
+            Err(_) => Step::Ended,
+        })
+    }
+}
+
+/// Starts the delegation `suspend_from!(c)` in an async coroutine resumed with values of `R`.
+#[inline]
+pub fn resume_delegation<R, M, C: IntoResumeDelegate<M, R>>(c: C) -> C::Delegate {
+    c.into_resume_delegate()
+}
+
+/// The next step of such a delegation, as a future; `arg` is given to the delegate when it is
+/// ready for it.
+#[inline]
+pub fn next_resume_step<'a, R, D: ResumeDelegate<R>>(
+    delegate: &'a mut D,
+    arg: &'a mut Option<R>,
+) -> NextResumeStep<'a, R, D> {
+    NextResumeStep { delegate, arg }
+}
+
+/// The future of [`next_resume_step`].
+#[must_use = "a delegation step does nothing unless awaited"]
+pub struct NextResumeStep<'a, R, D> {
+    delegate: &'a mut D,
+    arg: &'a mut Option<R>,
+}
+
+impl<R, D> Unpin for NextResumeStep<'_, R, D> {}
+
+impl<R, D: ResumeDelegate<R>> Future for NextResumeStep<'_, R, D> {
+    type Output = Step<D::Item, D::Output>;
+
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        this.delegate.poll_resume_step(cx, this.arg)
+    }
+}
+
+impl<C: Coroutine<R>, R> fmt::Debug for SyncResumeDelegate<C, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SyncResumeDelegate")
+            .field("ended", &self.ended)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C> fmt::Debug for AsyncResumeDelegate<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncResumeDelegate")
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R, D> fmt::Debug for NextResumeStep<'_, R, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NextResumeStep").finish_non_exhaustive()
+    }
+}

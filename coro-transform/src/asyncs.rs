@@ -50,6 +50,9 @@ use crate::prepare::{self, SuspendMacro};
 pub(crate) struct AsyncExpansion<'a> {
     pub(crate) krate: &'a syn::Path,
     pub(crate) yield_ty: &'a Type,
+    pub(crate) resume_ty: &'a Type,
+    /// Resumed with `()`: a `Stream`.
+    pub(crate) resume_is_unit: bool,
     /// The return type; `None` in `coro!` without `return = T` (inferred).
     pub(crate) return_ty: Option<&'a Type>,
     pub(crate) name: &'a str,
@@ -61,7 +64,7 @@ fn port() -> Ident {
 
 /// Checks the options and the signature of an async coroutine. Reports the `async` option on a
 /// function that is not `async fn`, and what is not supported with it.
-pub(crate) fn check(options: &Options, sig: Option<&syn::Signature>, errors: &mut Errors) {
+pub(crate) fn check(sig: Option<&syn::Signature>, errors: &mut Errors) {
     if let Some(sig) = sig
         && sig.asyncness.is_none()
     {
@@ -71,14 +74,6 @@ pub(crate) fn check(options: &Options, sig: Option<&syn::Signature>, errors: &mu
                 "the `async` option is for an `async fn`: write `async fn {}(..)`, or remove `async` from the options",
                 sig.ident
             ),
-        );
-    }
-    if let (Some(ty), Some(_)) = (&options.resume_ty, options.asynchronous)
-        && !options.resume_is_unit()
-    {
-        errors.error_spanned(
-            ty,
-            "an async coroutine is a `Stream`, resumed with `()`: remove `resume = ..`",
         );
     }
 }
@@ -113,9 +108,12 @@ pub(crate) fn expand_fn(
     func.sig.inputs = inputs;
     func.sig.asyncness = None;
     let name = options.name_or(&func.sig.ident.to_string());
+    let resume_ty = options.resume_ty();
     let expansion = AsyncExpansion {
         krate: &options.krate,
         yield_ty: &options.yield_ty,
+        resume_ty: &resume_ty,
+        resume_is_unit: options.resume_is_unit(),
         return_ty: Some(return_ty),
         name: &name,
     };
@@ -135,11 +133,13 @@ pub(crate) fn expand_inline(
     options: &Options,
     mut errors: Errors,
 ) -> TokenStream {
-    check(options, None, &mut errors);
-    if let Some(first) = first {
+    check(None, &mut errors);
+    if let Some(first) = first
+        && options.resume_is_unit()
+    {
         errors.error_spanned(
             first,
-            "an async `coro!` block is a `Stream`, resumed with `()`: remove `|..|`",
+            "an async `coro!` block resumed with `()` is a `Stream`, which has no first resume value: remove `|..|`",
         );
     }
     let mut prepare = prepare::Prepare::new(&mut errors, &options.krate, false)
@@ -148,26 +148,48 @@ pub(crate) fn expand_inline(
     prepare.visit_block_mut(&mut block);
     let used = prepare::mark_used(&prepare.macro_paths);
     let name = options.name_or("coro");
+    let resume_ty = options.resume_ty();
     let expansion = AsyncExpansion {
         krate: &options.krate,
         yield_ty: &options.yield_ty,
+        resume_ty: &resume_ty,
+        resume_is_unit: options.resume_is_unit(),
         return_ty: options.return_ty.as_ref(),
         name: &name,
     };
-    let body = expansion.expand(&[], block, &mut errors);
+    // `move |first| { .. }`: the first resume value, bound at the start of the body.
+    let params: Vec<ParamIn> = first
+        .filter(|_| !options.resume_is_unit())
+        .map(|pat| ParamIn {
+            pat: pat.clone(),
+            ty: None,
+            arg: Ident::new("__coro_first", Span::mixed_site()),
+            is_resume: true,
+            is_reference: false,
+        })
+        .into_iter()
+        .collect();
+    let body = expansion.expand(&params, block, &mut errors);
     let krate = &options.krate;
     if !errors.is_empty() {
         let errors = errors.to_compile_errors();
         let y = &options.yield_ty;
-        return quote!({ #errors #used #krate::__private::never_stream::<#y>() });
+        if options.resume_is_unit() {
+            return quote!({ #errors #used #krate::__private::never_stream::<#y>() });
+        }
+        return quote!({ #errors #used #krate::__private::never_async::<#resume_ty, #y, _>() });
     }
     quote!({ #used #body })
 }
 
 /// The stream type a function with the `async` option returns.
-pub(crate) fn return_impl(options: &Options) -> TokenStream {
+pub(crate) fn return_impl(options: &Options, return_ty: &Type) -> TokenStream {
     let krate = &options.krate;
     let y = &options.yield_ty;
+    if !options.resume_is_unit() {
+        let r = options.resume_ty();
+        return quote!(impl #krate::AsyncResume<#r, Yield = #y, Return = #return_ty> + ::core::fmt::Debug);
+    }
     // `AsyncCoroutine` is a `FusedStream`, which is a `Stream`: naming them too would be
     // clippy's `implied_bounds_in_impls`.
     quote!(impl #krate::AsyncCoroutine<Item = #y> + ::core::fmt::Debug)
@@ -213,12 +235,20 @@ impl AsyncExpansion<'_> {
                 }),
                 other => other.clone(),
             };
-            let arg = &p.arg;
-            binds.push(quote!(let #pat = #arg;));
+            if p.is_resume {
+                binds.push(quote!(let #pat = #krate::__private::Hand::resumed(&#port);));
+            } else {
+                let arg = &p.arg;
+                binds.push(quote!(let #pat = #arg;));
+            }
         }
         // As in the `pinned` lowering: an unstarted stream drops its arguments as a function
         // drops its parameters, last to first.
-        let args: Vec<&Ident> = params.iter().map(|p| &p.arg).collect();
+        let args: Vec<&Ident> = params
+            .iter()
+            .filter(|p| !p.is_resume)
+            .map(|p| &p.arg)
+            .collect();
         let capture_order = (!args.is_empty()).then(|| {
             let rev = args.iter().rev();
             quote!(let _ = (#(&#rev,)*);)
@@ -227,8 +257,13 @@ impl AsyncExpansion<'_> {
         let name = self.name;
         // Spanned at the return type, so that a return type the stream cannot end with is
         // reported there.
-        let build = quote_spanned!(t_span=> #krate::__private::async_gen::<#y, #t, _, _>);
-        let make_port = crate::pinned::port_decl(krate, y, &syn::parse_quote!(()));
+        let r = self.resume_ty;
+        let build = if self.resume_is_unit {
+            quote_spanned!(t_span=> #krate::__private::async_gen::<#y, #t, _, _>)
+        } else {
+            quote_spanned!(t_span=> #krate::__private::async_co::<#r, #y, #t, _, _>)
+        };
+        let make_port = crate::pinned::port_decl(krate, y, r);
         quote! {
             #make_port
             #build(
@@ -244,11 +279,47 @@ impl AsyncExpansion<'_> {
         }
     }
 
-    /// `suspend!(value)`.
+    /// `suspend!(value)`: in a stream, pending once with the item; in a coroutine resumed
+    /// with values, the next resume value.
     fn suspend(&self, value: Expr, span: Span) -> Expr {
         let port = port();
         let krate = self.krate;
-        syn::parse_quote_spanned!(span=> #krate::__private::stream_yield(&#port, #value).await)
+        if self.resume_is_unit {
+            syn::parse_quote_spanned!(span=> #krate::__private::stream_yield(&#port, #value).await)
+        } else {
+            syn::parse_quote_spanned!(span=> #krate::__private::Hand::suspend(&#port, #value).await)
+        }
+    }
+
+    /// `suspend_from!(delegate)` or `suspend_from!(delegate, first)` in a coroutine resumed
+    /// with values: a coroutine or an async coroutine of the same resume type.
+    fn delegate_resumed(&self, coro: Expr, first: Option<Expr>, span: Span) -> Expr {
+        let krate = self.krate;
+        let port = port();
+        let r = crate::prepare::respanned(self.resume_ty.to_token_stream(), coro.span());
+        let first = first.unwrap_or_else(|| {
+            syn::parse_quote_spanned!(span=> <_ as #krate::__private::FirstResume>::first())
+        });
+        let [running, arg, yielded, value] = ["__coro_d", "__coro_a", "__coro_y", "__coro_v"]
+            .map(|name| Ident::new(name, Span::mixed_site()));
+        let delegate = Ident::new("__coro_c", Span::mixed_site().located_at(coro.span()));
+        let delegation = quote_spanned!(coro.span()=>
+            #krate::__private::resume_delegation::<#r, _, _>(#delegate)
+        );
+        syn::parse_quote_spanned! {span=> {
+            let #delegate = #coro;
+            let mut #arg = ::core::option::Option::Some(#first);
+            let mut #running = #delegation;
+            loop {
+                match #krate::__private::next_resume_step(&mut #running, &mut #arg).await {
+                    #krate::__private::Step::Yield(#yielded) => {
+                        #arg = ::core::option::Option::Some(#krate::__private::Hand::suspend(&#port, #yielded).await);
+                    }
+                    #krate::__private::Step::Return(#value) => break #value,
+                    #krate::__private::Step::Ended => match #krate::__private::Hand::end(&#port).await {},
+                }
+            }
+        }}
     }
 
     /// `suspend_from!(delegate)`: another async coroutine, a `Stream`, or a coroutine resumed
@@ -317,6 +388,9 @@ impl Rewrite<'_, '_> {
                     self.errors.error(span, "`suspend_from!` in an async coroutine takes a stream or a coroutine: `suspend_from!(s)`");
                     return Some(syn::parse_quote!(()));
                 };
+                if !self.x.resume_is_unit {
+                    return Some(self.x.delegate_resumed(coro, args.next(), span));
+                }
                 if let Some(extra) = args.next() {
                     self.errors.error_spanned(&extra, "`suspend_from!` in an async coroutine takes one stream or coroutine, resumed with `()`: remove the first resume value");
                 }
@@ -364,6 +438,8 @@ mod tests {
         let x = AsyncExpansion {
             krate: &syn::parse_quote!(::coro),
             yield_ty: &syn::parse_quote!(u32),
+            resume_ty: &syn::parse_quote!(()),
+            resume_is_unit: true,
             return_ty: None,
             name: "f",
         };

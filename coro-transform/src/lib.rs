@@ -316,7 +316,7 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
     let (params, inputs) = params(&mut func.sig, &options, &mut errors);
     let mut block = (*func.block).clone();
     if is_async {
-        asyncs::check(&options, Some(&func.sig), &mut errors);
+        asyncs::check(Some(&func.sig), &mut errors);
         return asyncs::expand_fn(func, &options, &return_ty, params, inputs, block, errors);
     }
     if options.pinned {
@@ -817,8 +817,7 @@ fn params(
             }
         }
     }
-    // An async coroutine with a resume type gets its own error (see `asyncs::check`).
-    if !resume_seen && !options.resume_is_unit() && options.asynchronous.is_none() {
+    if !resume_seen && !options.resume_is_unit() {
         errors.error(
             sig.ident.span(),
             "a coroutine whose resume type is not `()` receives a value on its first resume: name it with a parameter marked `#[resume]`, as in `fn f(#[resume] first: T)` (write `#[resume] _: T` to drop it)",
@@ -830,7 +829,7 @@ fn params(
 /// The coroutine's type, as the function returns it.
 fn return_impl(options: &Options, return_ty: &Type) -> TokenStream {
     if options.asynchronous.is_some() {
-        return asyncs::return_impl(options);
+        return asyncs::return_impl(options, return_ty);
     }
     let krate = &options.krate;
     let resume_ty = options.resume_ty();
@@ -905,10 +904,10 @@ fn fallback(
         .push(syn::parse_quote!(#[allow(unused_variables)]));
     let stand_in = if let Some(options) = options {
         let krate = &options.krate;
-        let never = if options.asynchronous.is_some() {
-            quote!(never_stream)
-        } else {
-            quote!(never)
+        let never = match (options.asynchronous.is_some(), options.resume_is_unit()) {
+            (true, true) => quote!(never_stream),
+            (true, false) => quote!(never_async),
+            (false, _) => quote!(never),
         };
         let body = quote!({ #used #krate::__private::#never() });
         emit_fn(&func, options, return_ty, &body)

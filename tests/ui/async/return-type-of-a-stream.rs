@@ -12,6 +12,7 @@ async fn fallible() -> std::io::Result<()> {
     Ok(())
 }
 
+// Resumed with values, it is an `AsyncResume`, whose first value needs a `#[resume]` parameter.
 #[coro::coroutine(yield = u32, async, resume = i32)]
 async fn resumed() {
     suspend!(1);
