@@ -334,6 +334,11 @@
 //! `current()` names that frame, and its resumer is the frame that delegated to it; `throw`
 //! reaches the innermost frame first, and each level decides what to do with what it returns.
 //!
+//! A recursive call of a generic coroutine passes the types it received, as in a function: a
+//! recursion that wraps its argument in a new type on every level (a prime sieve that filters
+//! its input iterator) has no finite type, and gets an error at the argument that says to take a
+//! trait object instead (`fn sieve(it: Box<dyn Iterator<Item = u64>>)`).
+//!
 //! # Symmetric sets
 //!
 //! [`symmetric`] builds Simula-style coroutines on the same functions: members of a

@@ -1,7 +1,7 @@
 //! Recursion written the natural way, as in Python's generator tests: a generator that calls
 //! itself and loops over the result, instead of writing `suspend_from!`. Both lowerings.
 
-use coro::{Coroutine, EarlyExit, suspend};
+use coro::{Coroutine, EarlyExit, suspend, suspend_from};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -150,4 +150,35 @@ fn killing_a_natural_recursion_drops_inner_levels_first() {
     assert_eq!(c.next(), Some(3));
     c.kill();
     assert_eq!(*log.borrow(), [0, 1, 2, 3]);
+}
+
+/// The prime sieve the way the error for polymorphic recursion says to write it: the iterator as
+/// a trait object, in both lowerings; and a generic coroutine recursing with the types it got.
+#[test]
+fn a_sieve_over_a_boxed_iterator_and_monomorphic_generic_recursion() {
+    #[coro::coroutine(yield = u64)]
+    fn sieve(mut it: Box<dyn Iterator<Item = u64>>) {
+        let Some(p) = it.next() else { return };
+        suspend!(p);
+        suspend_from!(sieve(Box::new(it.filter(move |x| x % p != 0))));
+    }
+    #[coro::coroutine(yield = u64, pinned)]
+    fn sieve_pinned(mut it: Box<dyn Iterator<Item = u64>>) {
+        let Some(p) = it.next() else { return };
+        suspend!(p);
+        for q in sieve_pinned(Box::new(it.filter(move |x| x % p != 0))) {
+            suspend!(q);
+        }
+    }
+    #[coro::coroutine(yield = T)]
+    fn each<T: Clone>(items: Vec<T>, i: usize) {
+        if i < items.len() {
+            suspend!(items[i].clone());
+            suspend_from!(each(items, i + 1));
+        }
+    }
+    let primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29];
+    assert_eq!(sieve(Box::new(2..30)).collect::<Vec<_>>(), primes);
+    assert_eq!(sieve_pinned(Box::new(2..30)).collect::<Vec<_>>(), primes);
+    assert_eq!(each(vec!['a', 'b', 'c'], 0).collect::<String>(), "abc");
 }

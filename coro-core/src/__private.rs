@@ -545,6 +545,31 @@ where
     arms(ExitScope(PhantomData)).0
 }
 
+/// The argument of a recursive call whose parameter's type names a type parameter of the
+/// function: it must be that very type, since every frame of the recursion is a frame of one
+/// state machine.
+#[diagnostic::on_unimplemented(
+    message = "this recursive call passes `{Self}` where the coroutine takes `{T}`",
+    label = "a recursive call of a generic coroutine must pass the same types it received",
+    note = "a recursion that changes a type parameter on every level (polymorphic recursion, as a sieve that wraps its input iterator) has no finite type, in a coroutine as in a function: take the argument as a trait object, as in `fn sieve(it: Box<dyn Iterator<Item = u64>>)`, and pass `Box::new(..)`"
+)]
+pub trait RecursiveArgument<T> {
+    fn into_argument(self) -> T;
+}
+
+impl<T> RecursiveArgument<T> for T {
+    #[inline]
+    fn into_argument(self) -> T {
+        self
+    }
+}
+
+/// See [`RecursiveArgument`].
+#[inline]
+pub fn recursive_argument<T, A: RecursiveArgument<T>>(a: A) -> T {
+    a.into_argument()
+}
+
 /// `?` in a coroutine body: the stable stand-in for `core::ops::Try::branch`.
 #[diagnostic::on_unimplemented(
     message = "the `?` operator in a coroutine body works on `Result`, `Option` and `ControlFlow`, not on `{Self}`",

@@ -315,6 +315,12 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
     let has_receiver = receiver.is_some();
     let (params, inputs) = params(&mut func.sig, &options, &mut errors);
     let mut block = (*func.block).clone();
+    recursion::check_arguments(
+        &mut block,
+        &func.sig.ident,
+        &recursion::argument_checks(&func.sig.generics, &params),
+        &options.krate,
+    );
     if is_async {
         asyncs::check(Some(&func.sig), &mut errors);
         return asyncs::expand_fn(func, &options, &return_ty, params, inputs, block, errors);

@@ -23,9 +23,9 @@ use quote::{ToTokens, quote_spanned};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{Expr, Pat, Token, Type};
+use syn::{Expr, Ident, Pat, Token, Type};
 
-use crate::lower::Config;
+use crate::lower::{Config, ParamIn};
 use crate::prepare::SuspendMacro;
 
 /// Rewrites the natural recursive calls of `block` (see the module's documentation).
@@ -239,6 +239,125 @@ impl VisitMut for Rewrite<'_> {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// Wraps each argument of a recursive call `name(..)` or `Self::name(..)` (in plain code and in
+/// the suspension macros' arguments) whose parameter `checks` gives a type in
+/// `recursive_argument::<T, _>(..)`, which reports a call that passes another type at the
+/// argument, with what to write (see [`argument_checks`]).
+pub(crate) fn check_arguments(
+    block: &mut syn::Block,
+    name: &Ident,
+    checks: &[Option<Type>],
+    krate: &syn::Path,
+) {
+    struct Wrap<'a> {
+        name: &'a Ident,
+        checks: &'a [Option<Type>],
+        krate: &'a syn::Path,
+    }
+    impl VisitMut for Wrap<'_> {
+        fn visit_expr_mut(&mut self, expr: &mut Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            let Expr::Call(c) = expr else { return };
+            let Expr::Path(p) = &*c.func else { return };
+            let segments: Vec<&Ident> = p.path.segments.iter().map(|s| &s.ident).collect();
+            let is_self = p.qself.is_none()
+                && match segments.as_slice() {
+                    [f] => *f == self.name,
+                    [s, f] => *s == "Self" && *f == self.name,
+                    _ => false,
+                };
+            if !is_self || c.args.len() != self.checks.len() {
+                return;
+            }
+            let krate = self.krate;
+            for (arg, check) in c.args.iter_mut().zip(self.checks) {
+                if let Some(ty) = check {
+                    *arg = syn::parse_quote_spanned!(arg.span()=>
+                        #krate::__private::recursive_argument::<#ty, _>(#arg)
+                    );
+                }
+            }
+        }
+
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            if SuspendMacro::of(mac).is_none() {
+                return;
+            }
+            let Ok(mut args) = syn::parse::Parser::parse2(
+                Punctuated::<Expr, Token![,]>::parse_terminated,
+                mac.tokens.clone(),
+            ) else {
+                return;
+            };
+            for arg in &mut args {
+                self.visit_expr_mut(arg);
+            }
+            mac.tokens = args.to_token_stream();
+        }
+    }
+    if checks.iter().all(Option::is_none) {
+        return;
+    }
+    Wrap {
+        name,
+        checks,
+        krate,
+    }
+    .visit_block_mut(block);
+}
+
+/// For each argument a recursive call passes (the `#[resume]` parameter excluded), the
+/// parameter's type when the call must be checked against it: a type that names one of the
+/// function's type parameters, written so that no coercion can reach it (no reference, `dyn`,
+/// `impl` or function pointer). A recursive call that passes another type (polymorphic
+/// recursion, as a prime sieve that wraps its input iterator) gets an error at its argument
+/// that says what to write, instead of rustc's mismatch at the attribute.
+pub(crate) fn argument_checks(generics: &syn::Generics, params: &[ParamIn]) -> Vec<Option<Type>> {
+    let names: Vec<&Ident> = generics.type_params().map(|t| &t.ident).collect();
+    params
+        .iter()
+        .filter(|p| !p.is_resume)
+        .map(|p| {
+            let ty = p.ty.as_ref()?;
+            let mut v = Checkable {
+                names: &names,
+                mentions: false,
+                coercible: false,
+            };
+            syn::visit::Visit::visit_type(&mut v, ty);
+            (v.mentions && !v.coercible).then(|| ty.clone())
+        })
+        .collect()
+}
+
+struct Checkable<'a> {
+    names: &'a [&'a Ident],
+    mentions: bool,
+    coercible: bool,
+}
+
+impl<'ast> syn::visit::Visit<'ast> for Checkable<'_> {
+    fn visit_type(&mut self, ty: &'ast Type) {
+        match ty {
+            Type::Reference(_)
+            | Type::Ptr(_)
+            | Type::TraitObject(_)
+            | Type::ImplTrait(_)
+            | Type::BareFn(_)
+            | Type::Infer(_)
+            | Type::Macro(_)
+            | Type::Verbatim(_) => self.coercible = true,
+            Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+                if self.names.contains(&&p.path.segments[0].ident) {
+                    self.mentions = true;
+                }
+                syn::visit::visit_type(self, ty);
+            }
+            _ => syn::visit::visit_type(self, ty),
+        }
+    }
 }
 
 #[cfg(test)]
