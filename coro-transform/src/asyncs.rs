@@ -297,9 +297,9 @@ impl AsyncExpansion<'_> {
         let krate = self.krate;
         let port = port();
         let r = crate::prepare::respanned(self.resume_ty.to_token_stream(), coro.span());
-        let first = first.unwrap_or_else(|| {
-            syn::parse_quote_spanned!(span=> <_ as #krate::__private::FirstResume>::first())
-        });
+        let first = first.unwrap_or_else(
+            || syn::parse_quote_spanned!(span=> <_ as #krate::__private::FirstResume>::first()),
+        );
         let [running, arg, yielded, value] = ["__coro_d", "__coro_a", "__coro_y", "__coro_v"]
             .map(|name| Ident::new(name, Span::mixed_site()));
         let delegate = Ident::new("__coro_c", Span::mixed_site().located_at(coro.span()));
