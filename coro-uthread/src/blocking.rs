@@ -1,193 +1,19 @@
-//! Blocking calls off the scheduler's thread: closures run on a small pool of OS threads, and
-//! the end of each one wakes the microthread that waits for it through the poller.
+//! Blocking calls off the scheduler's thread: [`spawn_blocking`] hands a closure to the
+//! reactor's pool of threads and parks until it has run.
 //!
-//! The pool belongs to one scheduler. Its threads are started as closures come, up to
-//! [`MAX_THREADS`], and each ends after [`IDLE`] without work, or when the scheduler is dropped
-//! (after the closure it runs, if any, returns). Closures beyond what the threads can take wait
-//! in a queue, first come first served.
+//! A blocking operation: may import the scheduler and what is below it.
 
 use coro_core::{Coroutine, EarlyExit, Status};
-use mio::{Registry, Token, Waker};
-use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::{Rc, Weak};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
-use std::time::Duration;
 
-use crate::Error;
-use crate::sched::{self, Inner, Syscall, TaskId, Waiting, Wake};
-
-/// At most this many threads run closures for one scheduler.
-pub(crate) const MAX_THREADS: usize = 4;
-/// A thread with nothing to do for this long ends.
-const IDLE: Duration = Duration::from_secs(5);
-/// The poller's token for closures that ended (sockets count up from 0).
-pub(crate) const WAKER: Token = Token(usize::MAX);
-
-type Job = Box<dyn FnOnce() + Send>;
-
-/// What the scheduler's thread and the pool's threads share.
-struct Shared {
-    state: Mutex<Queue>,
-    work: Condvar,
-    /// Wakes the scheduler's poller when a closure has ended.
-    waker: Waker,
-}
-
-struct Queue {
-    /// Closures not started yet, by number.
-    jobs: VecDeque<(u64, Job)>,
-    /// Numbers of the closures that ended since the scheduler last looked.
-    done: Vec<u64>,
-    threads: usize,
-    idle: usize,
-    /// The scheduler is gone: threads end.
-    shutdown: bool,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Queue> {
-        // Closures run outside the lock and their panics are caught: nothing poisons it, and
-        // a poisoned queue would still be consistent.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// A pool thread: takes closures until it has been idle for [`IDLE`] or the scheduler is gone.
-fn worker(shared: &Shared) {
-    let mut queue = shared.lock();
-    loop {
-        if queue.shutdown {
-            break;
-        }
-        if let Some((id, job)) = queue.jobs.pop_front() {
-            drop(queue);
-            job();
-            queue = shared.lock();
-            queue.done.push(id);
-            // A waker that fails leaves the microthread waiting: nothing better to do here.
-            let _ = shared.waker.wake();
-            continue;
-        }
-        queue.idle += 1;
-        let (guard, waited) = shared
-            .work
-            .wait_timeout(queue, IDLE)
-            .unwrap_or_else(PoisonError::into_inner);
-        queue = guard;
-        queue.idle -= 1;
-        if waited.timed_out() && queue.jobs.is_empty() {
-            break;
-        }
-    }
-    queue.threads -= 1;
-}
-
-/// The scheduler's side of the pool: made on the first closure, with the microthreads that wait.
-pub(crate) struct Blocking {
-    shared: OnceCell<Arc<Shared>>,
-    /// The microthread waiting for each closure, by number.
-    waiters: RefCell<HashMap<u64, TaskId>>,
-    next: Cell<u64>,
-}
-
-impl Blocking {
-    pub(crate) fn new() -> Self {
-        Blocking {
-            shared: OnceCell::new(),
-            waiters: RefCell::new(HashMap::new()),
-            next: Cell::new(0),
-        }
-    }
-
-    /// Whether a microthread waits for a closure.
-    pub(crate) fn has_waiters(&self) -> bool {
-        !self.waiters.borrow().is_empty()
-    }
-
-    fn shared(&self, registry: &Registry) -> io::Result<&Arc<Shared>> {
-        if let Some(shared) = self.shared.get() {
-            return Ok(shared);
-        }
-        let shared = Arc::new(Shared {
-            state: Mutex::new(Queue {
-                jobs: VecDeque::new(),
-                done: Vec::new(),
-                threads: 0,
-                idle: 0,
-                shutdown: false,
-            }),
-            work: Condvar::new(),
-            waker: Waker::new(registry, WAKER)?,
-        });
-        Ok(self.shared.get_or_init(|| shared))
-    }
-
-    /// Queues `job` for the pool, starting a thread if every one is busy and there are fewer
-    /// than [`MAX_THREADS`]; `waiter` is woken when it has run. Returns the closure's number.
-    pub(crate) fn submit(&self, registry: &Registry, job: Job, waiter: TaskId) -> io::Result<u64> {
-        let shared = self.shared(registry)?;
-        let id = self.next.get();
-        self.next.set(id + 1);
-        let mut queue = shared.lock();
-        queue.jobs.push_back((id, job));
-        if queue.jobs.len() > queue.idle && queue.threads < MAX_THREADS {
-            let for_thread = Arc::clone(shared);
-            let started = thread::Builder::new()
-                .name("coro-uthread-blocking".into())
-                .spawn(move || worker(&for_thread));
-            match started {
-                Ok(_) => queue.threads += 1,
-                // The threads there are will take it.
-                Err(_) if queue.threads > 0 => {}
-                Err(e) => {
-                    let job = queue.jobs.pop_back();
-                    drop(queue);
-                    drop(job);
-                    return Err(e);
-                }
-            }
-        }
-        shared.work.notify_one();
-        drop(queue);
-        self.waiters.borrow_mut().insert(id, waiter);
-        Ok(id)
-    }
-
-    /// Nobody waits for closure `id` any more (it still runs to its end).
-    pub(crate) fn forget(&self, id: u64) {
-        self.waiters.borrow_mut().remove(&id);
-    }
-
-    /// The microthreads whose closures have ended since the last call.
-    pub(crate) fn finished(&self) -> Vec<TaskId> {
-        let Some(shared) = self.shared.get() else {
-            return Vec::new();
-        };
-        let done = std::mem::take(&mut shared.lock().done);
-        let mut waiters = self.waiters.borrow_mut();
-        done.iter().filter_map(|id| waiters.remove(id)).collect()
-    }
-}
-
-impl Drop for Blocking {
-    fn drop(&mut self) {
-        if let Some(shared) = self.shared.get() {
-            let unstarted = {
-                let mut queue = shared.lock();
-                queue.shutdown = true;
-                std::mem::take(&mut queue.jobs)
-            };
-            shared.work.notify_all();
-            // Closures nobody can wait for any more are dropped unrun, outside the lock.
-            drop(unstarted);
-        }
-    }
-}
+use crate::error::{Error, panic_message};
+use crate::id::{Syscall, Waiting, Wake};
+use crate::sched::{self, Inner};
+use crate::threads::Job;
 
 /// Where a closure's result waits for its microthread.
 type Slot<T> = Arc<Mutex<Option<thread::Result<T>>>>;
@@ -340,7 +166,7 @@ impl<T: Send + 'static> Coroutine<Wake> for SpawnBlocking<T> {
         };
         self.forget();
         Err(EarlyExit::Returned(result.map_err(|payload| {
-            Error::Panicked(sched::panic_message(payload.as_ref()))
+            Error::Panicked(panic_message(payload.as_ref()))
         })))
     }
 

@@ -1,6 +1,8 @@
 //! Channels with Stackless Python's semantics: on a rendezvous channel a send waits until a
 //! receiver takes the value, a receive until a sender offers one, and each side is served first
 //! come first served; a bounded channel lets sends go on while its buffer has room.
+//!
+//! A blocking operation: may import the scheduler and what is below it.
 
 use coro_core::{Coroutine, EarlyExit, Status};
 use std::cell::RefCell;
@@ -9,8 +11,9 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::Error;
-use crate::sched::{self, Key, Syscall, Waiting, Wake};
+use crate::error::Error;
+use crate::id::{Key, Syscall, Waiting, Wake};
+use crate::sched;
 
 struct State<T> {
     capacity: usize,

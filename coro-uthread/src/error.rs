@@ -1,10 +1,11 @@
 //! The error of every blocking operation, and how it converts into the error types programs
-//! already use.
+//! already use; the errors of joins; the message of a panic.
+//!
+//! The bottom of the crate with `id`: imports nothing of it.
 
+use std::any::Any;
 use std::fmt;
 use std::io;
-
-use crate::sched::JoinError;
 
 /// Why a blocking operation did not complete: the one error of channels, sleeps, joins and
 /// sockets alike, so that `?` works across all of them in one microthread.
@@ -152,6 +153,112 @@ impl From<JoinError> for Error {
     fn from(e: JoinError) -> Self {
         Error::Join(e)
     }
+}
+
+/// Why [`JoinHandle::join`](crate::JoinHandle::join) has no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinError {
+    /// The microthread was killed.
+    Killed,
+    /// The microthread panicked, with this message.
+    Panicked(String),
+    /// Its result was taken by an earlier join.
+    Taken,
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JoinError::Killed => f.write_str("the microthread was killed"),
+            JoinError::Panicked(m) => write!(f, "the microthread panicked: {m}"),
+            JoinError::Taken => f.write_str("the microthread's result was taken already"),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}
+
+/// Why [`JoinHandle::try_join`](crate::JoinHandle::try_join) has no value: not yet, or never.
+///
+/// One `match` tells the three cases apart:
+///
+/// ```
+/// use coro::uthread::{JoinError, Scheduler, Syscall, TryJoinError, Wake, yield_now};
+/// use coro::suspend_from;
+///
+/// #[coro::coroutine(yield = Syscall, resume = Wake)]
+/// fn answer(#[resume] _w: Wake) -> u32 {
+///     suspend_from!(yield_now()).unwrap();
+///     42
+/// }
+///
+/// let s = Scheduler::new().unwrap();
+/// let h = s.spawn(answer());
+/// assert_eq!(h.try_join(), Err(TryJoinError::NotFinished));
+/// assert!(s.run().is_clean());
+/// match h.try_join() {
+///     Ok(v) => assert_eq!(v, 42),
+///     Err(TryJoinError::NotFinished) => unreachable!("run returned"),
+///     Err(TryJoinError::Join(JoinError::Panicked(m))) => panic!("it panicked: {m}"),
+///     Err(e) => panic!("{e}"),
+/// }
+/// assert_eq!(h.try_join(), Err(TryJoinError::Join(JoinError::Taken)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TryJoinError {
+    /// The microthread has not ended yet.
+    NotFinished,
+    /// It ended without a value for this handle.
+    Join(JoinError),
+    /// Its scheduler was dropped (and with it whatever the microthread left).
+    NoScheduler,
+}
+
+impl fmt::Display for TryJoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryJoinError::NotFinished => f.write_str("the microthread has not finished"),
+            TryJoinError::Join(e) => e.fmt(f),
+            TryJoinError::NoScheduler => f.write_str("the microthread's scheduler is gone"),
+        }
+    }
+}
+
+impl std::error::Error for TryJoinError {}
+
+impl From<JoinError> for TryJoinError {
+    fn from(e: JoinError) -> Self {
+        TryJoinError::Join(e)
+    }
+}
+
+/// For `?` into the crate's one error: not finished is [`Error::WouldBlock`], as for the other
+/// `try_` operations.
+impl From<TryJoinError> for Error {
+    fn from(e: TryJoinError) -> Self {
+        match e {
+            TryJoinError::NotFinished => Error::WouldBlock,
+            TryJoinError::Join(e) => Error::Join(e),
+            TryJoinError::NoScheduler => Error::NoScheduler,
+        }
+    }
+}
+
+/// For `?` in functions that return [`io::Result`], through [`Error`].
+impl From<TryJoinError> for io::Error {
+    fn from(e: TryJoinError) -> Self {
+        Error::from(e).into()
+    }
+}
+
+/// The message of a panic's payload.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 #[cfg(test)]

@@ -1,5 +1,9 @@
-//! The I/O dispatcher: sockets registered with the poller (epoll on Linux, through `mio`), and
-//! the coroutines that wait on them.
+//! Sockets: TCP listeners and streams on the reactor, the coroutines that wait on them, and
+//! what the UDP and Unix-domain sockets share with them (registration, waiting, reads and
+//! writes of byte streams).
+//!
+//! The top of the crate with `udp` and `unix`, which import it: may import the scheduler, the
+//! reactor and the bottom.
 //!
 //! A read, write or accept is tried at once; when the socket would block, the microthread parks
 //! until the poller says the socket is ready, and the operation is tried again. Buffers are
@@ -9,152 +13,21 @@
 //! thrown errors as for channels.
 
 use coro_core::{Coroutine, EarlyExit, Status};
+use mio::Token;
 use mio::net;
-use mio::{Events, Interest, Poll, Token};
-use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fmt;
 use std::io::{self, Read as _, Write as _};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::Error;
-use crate::blocking::Blocking;
-use crate::sched::{self, Inner, Syscall, TaskId, Waiting, Wake};
+use crate::error::Error;
+use crate::id::{Syscall, TaskId, Waiting, Wake};
+pub(crate) use crate::reactor::{READ, WRITE};
+use crate::sched::{self, Inner};
 use std::rc::Weak;
-
-pub(crate) const READ: usize = 0;
-pub(crate) const WRITE: usize = 1;
-
-pub(crate) struct Reactor {
-    poll: RefCell<Poll>,
-    events: RefCell<Events>,
-    /// For each registered socket, the microthreads waiting to read and those waiting to write.
-    waiters: RefCell<HashMap<Token, [Vec<TaskId>; 2]>>,
-    waiting: Cell<usize>,
-    next_token: Cell<usize>,
-    /// The threads that run `spawn_blocking`'s closures, and who waits for them.
-    pub(crate) blocking: Blocking,
-}
-
-impl Reactor {
-    pub(crate) fn new() -> io::Result<Reactor> {
-        Ok(Reactor {
-            poll: RefCell::new(Poll::new()?),
-            events: RefCell::new(Events::with_capacity(1024)),
-            waiters: RefCell::new(HashMap::new()),
-            waiting: Cell::new(0),
-            next_token: Cell::new(0),
-            blocking: Blocking::new(),
-        })
-    }
-
-    /// Whether a microthread waits on a socket, or for a blocking closure.
-    pub(crate) fn has_waiters(&self) -> bool {
-        self.waiting.get() > 0 || self.blocking.has_waiters()
-    }
-
-    /// Runs `job` on the blocking pool; the poller wakes `waiter` when it has run.
-    pub(crate) fn submit_blocking(
-        &self,
-        job: Box<dyn FnOnce() + Send>,
-        waiter: TaskId,
-    ) -> io::Result<u64> {
-        self.blocking
-            .submit(self.poll.borrow().registry(), job, waiter)
-    }
-
-    /// Blocks until a socket is ready or `timeout` passes, and wakes the microthreads waiting
-    /// on the ready sockets.
-    pub(crate) fn poll(&self, timeout: Option<Duration>) -> io::Result<()> {
-        let mut events = self.events.borrow_mut();
-        loop {
-            match self.poll.borrow_mut().poll(&mut events, timeout) {
-                Ok(()) => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        let mut ready = Vec::new();
-        {
-            let mut waiters = self.waiters.borrow_mut();
-            for event in events.iter() {
-                let Some(w) = waiters.get_mut(&event.token()) else {
-                    continue;
-                };
-                let failed = event.is_error();
-                if event.is_readable() || event.is_read_closed() || failed {
-                    ready.append(&mut w[READ]);
-                }
-                if event.is_writable() || event.is_write_closed() || failed {
-                    ready.append(&mut w[WRITE]);
-                }
-            }
-        }
-        self.waiting.set(self.waiting.get() - ready.len());
-        drop(events);
-        // Closures that ended, whether their wake-up came in this poll or an earlier one.
-        ready.extend(self.blocking.finished());
-        for id in ready {
-            sched::wake_task(id, Wake::Ready);
-        }
-        Ok(())
-    }
-
-    fn register(&self, source: &mut impl mio::event::Source) -> io::Result<Token> {
-        let token = Token(self.next_token.get());
-        self.next_token.set(token.0 + 1);
-        self.poll.borrow().registry().register(
-            source,
-            token,
-            Interest::READABLE | Interest::WRITABLE,
-        )?;
-        self.waiters
-            .borrow_mut()
-            .insert(token, [Vec::new(), Vec::new()]);
-        Ok(token)
-    }
-
-    fn deregister(&self, source: &mut (impl mio::event::Source + ?Sized), token: Token) {
-        // Closing the socket removes it from epoll anyway; this only tidies up.
-        let _ = self.poll.borrow().registry().deregister(source);
-        if let Some(w) = self.waiters.borrow_mut().remove(&token) {
-            let n = w.iter().map(Vec::len).sum::<usize>();
-            self.waiting.set(self.waiting.get() - n);
-        }
-    }
-
-    fn wait(&self, token: Token, dir: usize, id: TaskId) {
-        if let Some(w) = self.waiters.borrow_mut().get_mut(&token)
-            && !w[dir].contains(&id)
-        {
-            w[dir].push(id);
-            self.waiting.set(self.waiting.get() + 1);
-        }
-    }
-
-    /// Wakes every microthread waiting on the socket in that direction.
-    fn wake_all(&self, token: Token, dir: usize) {
-        let woken = match self.waiters.borrow_mut().get_mut(&token) {
-            Some(w) => std::mem::take(&mut w[dir]),
-            None => return,
-        };
-        self.waiting.set(self.waiting.get() - woken.len());
-        for id in woken {
-            sched::wake_task(id, Wake::Ready);
-        }
-    }
-
-    fn unwait(&self, token: Token, dir: usize, id: TaskId) {
-        if let Some(w) = self.waiters.borrow_mut().get_mut(&token)
-            && let Some(at) = w[dir].iter().position(|x| *x == id)
-        {
-            w[dir].swap_remove(at);
-            self.waiting.set(self.waiting.get() - 1);
-        }
-    }
-}
 
 /// A registered socket; deregistered when the last handle goes.
 pub(crate) struct Source<S: mio::event::Source + ?Sized> {
@@ -201,7 +74,9 @@ impl<S: mio::event::Source + ?Sized> Source<S> {
     /// Wakes every microthread waiting on the socket in that direction.
     fn wake_all(&self, dir: usize) {
         if let Some(sched) = self.sched.upgrade() {
-            sched.reactor.wake_all(self.token, dir);
+            for id in sched.reactor.wake_all(self.token, dir) {
+                sched.wake_task(id, Wake::Ready);
+            }
         }
     }
 }

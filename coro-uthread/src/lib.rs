@@ -144,36 +144,52 @@
 //!
 //! # Cost
 //!
-//! A switch is a resume of the microthread's state machine and a queue operation. Microthreads
-//! of one coroutine type keep their states side by side in a pool (no allocation per
-//! microthread), and a blocked one costs its own state, an 8-byte borrow flag, a 24-byte slot
-//! and its place in the queue it waits in (16 bytes in a channel's, 8 in the run queue). A
-//! pool keeps the room of microthreads that ended for later ones of its type, until the
-//! scheduler is dropped. `cargo bench -p benchmarks --bench uthreads` measures switches beside
-//! a hand-written task queue, tokio and OS threads, and `cargo run --release -p benchmarks
-//! --bin memory` the memory per idle microthread (see `BENCHMARKS.md`).
+//! A switch is a resume of the microthread's state machine and a queue operation: queues hold
+//! 8-byte keys, and everything the scheduler knows of a microthread (its state of run, its
+//! claims, a name, a thrown error, its joiners) is in a 24-byte slot found by index, so that no
+//! spawn, switch, wake, end or join hashes anything. Microthreads of one coroutine type keep
+//! their states side by side in a pool (no allocation per microthread), and a microthread's
+//! result waits in its state's place for its handle. A blocked one costs its own state, an
+//! 8-byte borrow flag, its slot and its place in the queue it waits in (16 bytes in a
+//! channel's, 8 in the run queue). A pool keeps the room of microthreads that ended for later
+//! ones of its type, until the scheduler is dropped. `cargo bench -p benchmarks --bench
+//! uthreads` measures switches and spawns beside a hand-written task queue, tokio and OS
+//! threads, and `cargo run --release -p benchmarks --bin memory` the memory per idle
+//! microthread (see `BENCHMARKS.md`).
 #![forbid(unsafe_code)]
 // `kill` and `throw` say whether the target was alive; ignoring that is the common case.
 #![allow(clippy::must_use_candidate)]
 
+// The modules in layers, bottom to top: a module imports only from the layers below its own
+// (and, within a layer, the reactor from the thread pool, `udp` and `unix` from `io`).
+//
+// The bottom: names, requests and wake reasons; errors; a vector whose elements never move.
+mod error;
+mod id;
+mod stable;
+// The state pool; the thread pool of `spawn_blocking`; the reactor over sockets and that pool.
+mod pool;
+mod reactor;
+mod threads;
+// The scheduler.
+mod sched;
+// The blocking operations: channels, joins, yields and sleeps, blocking closures.
 mod blocking;
 mod chan;
-mod error;
+mod wait;
+// Sockets.
 mod io;
-mod sched;
-mod stable;
 mod udp;
 #[cfg(unix)]
 mod unix;
 
 pub use blocking::{SpawnBlocking, spawn_blocking};
 pub use chan::{Channel, Recv, Send, SendError};
-pub use error::Error;
+pub use error::{Error, JoinError, TryJoinError};
+pub use id::{Syscall, TaskId, Uthread, Waiting, Wake};
 pub use io::{Accept, Connect, ReadSome, TcpListener, TcpStream, WriteAll};
-pub use sched::{
-    Blocked, Join, JoinError, JoinHandle, Report, Scheduler, Sleep, Stopped, Syscall, TaskId,
-    TryJoinError, Uthread, Waiting, Wake, YieldNow, current, kill, sleep, spawn, throw, yield_now,
-};
+pub use sched::{Blocked, JoinHandle, Report, Scheduler, Stopped, current, kill, spawn, throw};
 pub use udp::{RecvConnected, RecvFrom, SendTo, UdpSocket};
 #[cfg(unix)]
 pub use unix::{UnixAccept, UnixConnect, UnixListener, UnixStream};
+pub use wait::{Join, Sleep, YieldNow, sleep, yield_now};

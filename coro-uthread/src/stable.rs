@@ -1,6 +1,8 @@
 //! A vector that only grows and whose elements never move, so that a reference to one lives as
 //! long as the vector while others are pushed: what lets a microthread run in place, in its
 //! pool, while it spawns and kills others.
+//!
+//! At the bottom of the crate: imports nothing of it.
 
 use std::cell::{Cell, OnceCell};
 
@@ -25,6 +27,7 @@ impl<T, const BASE: usize> Stable<T, BASE> {
     }
 
     /// The segment and offset of element `index`.
+    #[inline]
     fn place(index: usize) -> (usize, usize) {
         let j = index / BASE + 1;
         let segment = (usize::BITS - 1 - j.leading_zeros()) as usize;
@@ -44,12 +47,16 @@ impl<T, const BASE: usize> Stable<T, BASE> {
         index
     }
 
+    /// Element `index`, if it was pushed: an element is set only by its push, so an unset cell
+    /// (or a segment not made yet) says it was not.
+    #[inline]
     pub(crate) fn get(&self, index: usize) -> Option<&T> {
-        if index >= self.len.get() {
-            return None;
+        if index < BASE {
+            // The first segment, where most lookups land: no arithmetic.
+            return self.segments[0].get()?.get(index)?.get();
         }
         let (segment, offset) = Self::place(index);
-        self.segments[segment].get()?[offset].get()
+        self.segments.get(segment)?.get()?.get(offset)?.get()
     }
 }
 

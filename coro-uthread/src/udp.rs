@@ -1,5 +1,7 @@
 //! UDP sockets whose sends and receives suspend the microthread until the socket is ready,
 //! with owned buffers as for TCP streams.
+//!
+//! Sockets, the top of the crate: may import `io` and everything below it.
 
 use coro_core::{Coroutine, EarlyExit, Status};
 use mio::net;
@@ -9,9 +11,9 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::Error;
+use crate::error::Error;
+use crate::id::{Syscall, Wake};
 use crate::io::{READ, Source, WRITE, Wait, attempt, interrupted, resolve};
-use crate::sched::{Syscall, Wake};
 
 /// A UDP socket whose sends and receives suspend the microthread until the socket is ready.
 ///

@@ -1,5 +1,7 @@
 //! Unix-domain stream sockets, as the TCP ones: accepts, connects, reads and writes suspend
 //! the microthread until the socket is ready.
+//!
+//! Sockets, the top of the crate: may import `io` and everything below it.
 
 use coro_core::{Coroutine, EarlyExit, Status};
 use mio::net;
@@ -10,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::Error;
+use crate::error::Error;
+use crate::id::{Syscall, Wake};
 use crate::io::{READ, ReadSome, Source, WRITE, Wait, WriteAll, attempt, interrupted};
-use crate::sched::{Syscall, Wake};
 
 /// A Unix-domain stream listener whose `accept` suspends the microthread until a client
 /// connects: [`TcpListener`](crate::TcpListener) for a socket file.
