@@ -144,6 +144,8 @@ fn park() -> Syscall {
     }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl<T: Send + 'static> Coroutine<Wake> for SpawnBlocking<T> {
     type Yield = Syscall;
     type Return = Result<T, Error>;

@@ -449,6 +449,8 @@ impl<T> Send<T> {
     }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl<T> Coroutine<Wake> for Send<T> {
     type Yield = Syscall;
     type Return = Result<(), SendError<T>>;
@@ -564,6 +566,8 @@ impl<T> Recv<T> {
     }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl<T> Coroutine<Wake> for Recv<T> {
     type Yield = Syscall;
     type Return = Result<T, Error>;

@@ -388,6 +388,8 @@ impl Accept {
     }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl Coroutine<Wake> for Accept {
     type Yield = Syscall;
     type Return = Result<(TcpStream, SocketAddr), Error>;
@@ -561,6 +563,8 @@ impl Connect {
     }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl Coroutine<Wake> for Connect {
     type Yield = Syscall;
     type Return = Result<TcpStream, Error>;
@@ -617,6 +621,8 @@ impl fmt::Debug for ReadSome {
     }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl Coroutine<Wake> for ReadSome {
     type Yield = Syscall;
     type Return = Result<(usize, Vec<u8>), Error>;
@@ -667,6 +673,8 @@ impl fmt::Debug for WriteAll {
     }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl Coroutine<Wake> for WriteAll {
     type Yield = Syscall;
     type Return = Result<Vec<u8>, Error>;

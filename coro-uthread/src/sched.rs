@@ -1300,6 +1300,7 @@ pub(crate) fn release(sched: &Weak<Inner>, id: TaskId) {
 
 /// `suspend_from!(op)` in a microthread starts the operation with [`Wake::Start`]: the first
 /// wake of every microthread, which the scheduler gives.
+#[diagnostic::do_not_recommend]
 impl coro_core::__private::FirstResume for Wake {
     fn first() -> Self {
         Wake::Start

@@ -226,6 +226,8 @@ impl fmt::Debug for SendTo {
     }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl Coroutine<Wake> for SendTo {
     type Yield = Syscall;
     type Return = Result<Vec<u8>, Error>;
@@ -293,6 +295,8 @@ impl fmt::Debug for RecvFrom {
     }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl Coroutine<Wake> for RecvFrom {
     type Yield = Syscall;
     type Return = Result<(usize, SocketAddr, Vec<u8>), Error>;
@@ -335,6 +339,8 @@ pub struct RecvConnected {
     inner: RecvFrom,
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl Coroutine<Wake> for RecvConnected {
     type Yield = Syscall;
     type Return = Result<(usize, Vec<u8>), Error>;

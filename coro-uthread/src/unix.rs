@@ -109,6 +109,8 @@ impl fmt::Debug for UnixAccept {
     }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl Coroutine<Wake> for UnixAccept {
     type Yield = Syscall;
     type Return = Result<(UnixStream, SocketAddr), Error>;
@@ -251,6 +253,8 @@ impl UnixConnect {
     }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl Coroutine<Wake> for UnixConnect {
     type Yield = Syscall;
     type Return = Result<UnixStream, Error>;

@@ -81,6 +81,8 @@ impl<T> fmt::Debug for Join<T> {
     }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl<T: 'static> Coroutine<Wake> for Join<T> {
     type Yield = Syscall;
     type Return = Result<T, Error>;
@@ -154,6 +156,8 @@ pub fn yield_now() -> YieldNow {
     YieldNow { yielded: false }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl Coroutine<Wake> for YieldNow {
     type Yield = Syscall;
     type Return = Result<(), Error>;
@@ -192,6 +196,8 @@ pub fn sleep(duration: Duration) -> Sleep {
     }
 }
 
+// Not offered as an "other implementation" when a value is not a coroutine.
+#[diagnostic::do_not_recommend]
 impl Coroutine<Wake> for Sleep {
     type Yield = Syscall;
     type Return = Result<(), Error>;
