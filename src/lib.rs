@@ -339,16 +339,19 @@
 //! its input iterator) has no finite type, and gets an error at the argument that says to take a
 //! trait object instead (`fn sieve(it: Box<dyn Iterator<Item = u64>>)`).
 //!
+//! Delegating to another coroutine keeps it inline in the state. Mutual recursion (`a`
+//! delegating to `b` delegating to `a`) makes the state's type contain itself; box one of the
+//! delegates to break the cycle: `suspend_from!(b(x).boxed())`. Such a chain resumes, kills and
+//! drops one level through the next on the native stack (unlike direct recursion, whose frames
+//! are one state machine's), so its depth is bounded by the thread's stack: about 20,000
+//! levels of two mutually recursive coroutines overflow a 2 MiB thread.
+//!
 //! # Symmetric sets
 //!
 //! [`symmetric`] builds Simula-style coroutines on the same functions: members of a
 //! [`symmetric::Set`] hand control and a value straight to each other
 //! (`suspend!(tran(member, data))`), driven by a trampoline so the native stack does not grow.
 //! See the module for the edges (first transfer, falling through, panics, kill).
-//!
-//! Delegating to another coroutine keeps it inline in the state. Mutual recursion (`a`
-//! delegating to `b` delegating to `a`) makes the state's type contain itself; box one of the
-//! delegates to break the cycle: `suspend_from!(b(x).boxed())`.
 //!
 //! # Limitations
 //!
