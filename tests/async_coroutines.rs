@@ -795,6 +795,26 @@ mod resumed {
     }
 
     #[test]
+    fn a_resumed_one_is_send_when_its_state_is() {
+        let mut c = super::assert_send(echo("~"));
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let out = rt.block_on(async move {
+            tokio::spawn(async move {
+                let a = c.resume(5).await;
+                let b = c.resume(0).await;
+                (a, b)
+            })
+            .await
+            .unwrap()
+        });
+        assert_eq!(out, (Ok("~5".to_string()), Err(EarlyExit::Returned(5))));
+    }
+
+    #[test]
     fn an_inline_one_names_its_first_value() {
         let factor = 10;
         let mut c = coro::coro!(yield = u32, resume = u32, async, move |first| {
