@@ -5,7 +5,7 @@
 //! A blocking operation: may import the scheduler and what is below it.
 
 use coro_core::{Coroutine, EarlyExit, Status};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::rc::Rc;
@@ -33,6 +33,10 @@ struct State<T> {
     delivered: HashMap<u64, T>,
     /// Senders whose value a receiver took.
     taken: Vec<u64>,
+    /// The entries of microthreads waiting in a [`Select`](crate::Select), by ticket, with the
+    /// flag their select shares: the first channel to serve one of them sets it, and the others
+    /// skip theirs.
+    claims: HashMap<u64, Rc<Cell<bool>>>,
     next_ticket: u64,
     closed: bool,
 }
@@ -42,10 +46,26 @@ impl<T> State<T> {
     fn pop_sender(&mut self) -> Option<(u64, Key, T)> {
         while let Some((ticket, id)) = self.senders.pop_front() {
             if let Some(value) = self.offers.remove(&ticket) {
-                return Some((ticket, id, value));
+                if self.claim(ticket) {
+                    return Some((ticket, id, value));
+                }
+                // Another arm of its select won: the value waits aside for it.
+                self.returned.insert(ticket, value);
             }
         }
         None
+    }
+
+    /// Whether the entry `ticket` may be served: always, unless it belongs to a select that
+    /// another channel served first. Serving it claims its select.
+    fn claim(&mut self, ticket: u64) -> bool {
+        if self.claims.is_empty() {
+            return true;
+        }
+        match self.claims.remove(&ticket) {
+            None => true,
+            Some(flag) => !flag.replace(true),
+        }
     }
 
     /// Drops withdrawn entries once they are the majority of a queue, so that waits that time
@@ -65,7 +85,7 @@ impl<T> State<T> {
     /// The oldest receiver still waiting.
     fn pop_receiver(&mut self) -> Option<(u64, Key)> {
         while let Some((ticket, id)) = self.receivers.pop_front() {
-            if !self.withdrawn.remove(&ticket) {
+            if !self.withdrawn.remove(&ticket) && self.claim(ticket) {
                 return Some((ticket, id));
             }
         }
@@ -229,6 +249,7 @@ impl<T> Channel<T> {
                 returned: HashMap::new(),
                 delivered: HashMap::new(),
                 taken: Vec::new(),
+                claims: HashMap::new(),
                 next_ticket: 0,
                 closed: false,
             })),
@@ -356,6 +377,69 @@ impl<T> Channel<T> {
             Some(v) => Ok(v),
             None if s.closed => Err(Error::Closed),
             None => Err(Error::WouldBlock),
+        }
+    }
+}
+
+/// What a [`Select`](crate::Select) does on a channel: wait in its queues beside other
+/// channels, under a flag the select's entries share, and leave them.
+impl<T> Channel<T> {
+    /// Queues microthread `me` as a receiver under `claim`; its ticket.
+    pub(crate) fn register_recv(&self, me: Key, claim: &Rc<Cell<bool>>) -> u64 {
+        let mut s = self.state.borrow_mut();
+        let ticket = s.ticket();
+        s.receivers.push_back((ticket, me));
+        s.claims.insert(ticket, Rc::clone(claim));
+        ticket
+    }
+
+    /// Leaves the receivers' queue: the value a sender handed over, if this entry was served.
+    pub(crate) fn leave_recv(&self, ticket: u64) -> Option<T> {
+        let mut s = self.state.borrow_mut();
+        if let Some(v) = s.delivered.remove(&ticket) {
+            return Some(v);
+        }
+        if s.claims.remove(&ticket).is_some() {
+            // Still queued: skipped when it reaches the front. (An entry skipped already, its
+            // select served elsewhere, left the queue then.)
+            s.withdrawn.insert(ticket);
+            s.compact();
+        }
+        None
+    }
+
+    /// Queues microthread `me` as a sender of `value` under `claim`; its ticket.
+    pub(crate) fn register_send(&self, value: T, me: Key, claim: &Rc<Cell<bool>>) -> u64 {
+        let mut s = self.state.borrow_mut();
+        let ticket = s.ticket();
+        s.senders.push_back((ticket, me));
+        s.offers.insert(ticket, value);
+        s.claims.insert(ticket, Rc::clone(claim));
+        ticket
+    }
+
+    /// Leaves the senders' queue: the value back, or `None` if a receiver took it.
+    pub(crate) fn leave_send(&self, ticket: u64) -> Option<T> {
+        let mut s = self.state.borrow_mut();
+        if let Some(at) = s.taken.iter().position(|t| *t == ticket) {
+            s.taken.swap_remove(at);
+            return None;
+        }
+        s.claims.remove(&ticket);
+        let value = s
+            .offers
+            .remove(&ticket)
+            .or_else(|| s.returned.remove(&ticket));
+        s.compact();
+        value
+    }
+
+    /// Gives back a value handed to a receiver that will not take it: to the next receiver,
+    /// or to the front of the channel.
+    pub(crate) fn restore(&self, value: T) {
+        let mut s = self.state.borrow_mut();
+        if let Err(v) = s.give(value) {
+            s.buffer.push_front(v);
         }
     }
 }

@@ -53,6 +53,9 @@
 //!   [`TcpStream::write_all`] and [`TcpStream::connect`], and the datagrams'
 //!   [`UdpSocket::send_to`] and [`UdpSocket::recv_from`]. On Unix, `UnixListener` and
 //!   `UnixStream` do for socket files what the TCP ones do.
+//! - [`Select`] waits on several channel sends and receives and a timeout at once: the first
+//!   ready wins (the first listed, when several are), and the others are withdrawn with
+//!   nothing lost (a losing send hands its value back).
 //! - [`spawn_blocking`] runs a closure that blocks (a file read, a host name lookup) on a
 //!   small pool of OS threads and hands its value to the microthread waiting for it, while
 //!   the others go on.
@@ -173,9 +176,11 @@ mod reactor;
 mod threads;
 // The scheduler.
 mod sched;
-// The blocking operations: channels, joins, yields and sleeps, blocking closures.
+// The blocking operations: channels, joins, yields and sleeps, blocking closures, and (over
+// channels) selects.
 mod blocking;
 mod chan;
+mod select;
 mod wait;
 // Sockets.
 mod io;
@@ -189,6 +194,7 @@ pub use error::{Error, JoinError, TryJoinError};
 pub use id::{Syscall, TaskId, Uthread, Waiting, Wake};
 pub use io::{Accept, Connect, ReadSome, TcpListener, TcpStream, WriteAll};
 pub use sched::{Blocked, JoinHandle, Report, Scheduler, Stopped, current, kill, spawn, throw};
+pub use select::{Select, Selected};
 pub use udp::{RecvConnected, RecvFrom, SendTo, UdpSocket};
 #[cfg(unix)]
 pub use unix::{UnixAccept, UnixConnect, UnixListener, UnixStream};
