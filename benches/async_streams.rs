@@ -6,6 +6,9 @@
 //! (what the async lowering uses when the item's type names a generic parameter; otherwise it
 //! uses a thread-local slot of the coroutine's own).
 //!
+//! A second group has each item await `tokio::task::yield_now()` first, on a current-thread
+//! tokio runtime, beside the same loop written with `async-stream`.
+//!
 //! `cargo bench --bench async_streams`
 #![allow(missing_docs)]
 
@@ -177,5 +180,56 @@ fn streams(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, streams);
+#[coro::coroutine(yield = u64, async)]
+async fn counted_yielding(n: u64) {
+    for i in 0..n {
+        tokio::task::yield_now().await;
+        suspend!(i);
+    }
+}
+
+fn async_stream_counted_yielding(n: u64) -> impl Stream<Item = u64> {
+    async_stream::stream! {
+        for i in 0..n {
+            tokio::task::yield_now().await;
+            yield i;
+        }
+    }
+}
+
+/// Sums a stream on a tokio current-thread runtime.
+fn sum_on_tokio(rt: &tokio::runtime::Runtime, s: impl Stream<Item = u64>) -> u64 {
+    rt.block_on(async {
+        let mut s = pin!(s);
+        let mut total = 0;
+        while let Some(x) = s.next().await {
+            total += x;
+        }
+        total
+    })
+}
+
+/// Each item awaits `tokio::task::yield_now()` first: the executor's round trip dominates.
+fn yielding_streams(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    let mut g = c.benchmark_group("stream_of_n_each_yielding_to_tokio");
+    let n = 1_000_u64;
+    let want = n * (n - 1) / 2;
+    g.bench_function(BenchmarkId::new("coro_async", n), |b| {
+        b.iter(|| assert_eq!(sum_on_tokio(&rt, counted_yielding(black_box(n))), want));
+    });
+    g.bench_function(BenchmarkId::new("async_stream", n), |b| {
+        b.iter(|| {
+            assert_eq!(
+                sum_on_tokio(&rt, async_stream_counted_yielding(black_box(n))),
+                want
+            );
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(benches, streams, yielding_streams);
 criterion_main!(benches);

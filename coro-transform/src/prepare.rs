@@ -241,6 +241,9 @@ impl<'a> Prepare<'a> {
             Context::Closure => format!(
                 "`{name}` cannot be used inside a closure: a closure runs as a function of its own and cannot suspend the coroutine; suspend outside the closure, or build the closure's work as a coroutine with `coro!` and delegate to it with `suspend_from!`"
             ),
+            Context::Async if self.allow_await => format!(
+                "`{name}` cannot be used inside an `async` block: the block is a future of its own and cannot suspend the coroutine; await the block and suspend with what it gives, outside it"
+            ),
             Context::Async => format!(
                 "`{name}` cannot be used inside an `async` block: coroutines are not futures; suspend outside the block"
             ),
