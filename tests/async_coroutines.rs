@@ -311,6 +311,26 @@ fn a_stream_is_send_when_its_state_is() {
     assert_eq!(block_on(s.collect::<Vec<_>>()), [1, 2, 3]);
 }
 
+/// A stream whose item type names a generic parameter hands its items over through a shared
+/// slot instead of a thread-local one, and is `Send` all the same.
+#[test]
+fn a_generic_stream_is_send_too() {
+    #[coro::coroutine(yield = T, async)]
+    async fn each<T: Send + 'static>(items: Vec<T>) {
+        for item in items {
+            tokio::task::yield_now().await;
+            suspend!(item);
+        }
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let s = assert_send(each(vec!["a".to_string(), "b".to_string()]));
+    let got = rt.block_on(async { tokio::spawn(s.collect::<Vec<_>>()).await.unwrap() });
+    assert_eq!(got, ["a", "b"]);
+}
+
 #[test]
 fn spawned_on_a_multi_thread_runtime() {
     let rt = tokio::runtime::Builder::new_multi_thread()
