@@ -384,6 +384,57 @@ mod tests {
     }
 
     #[test]
+    fn arguments_whose_type_names_a_type_parameter_are_checked() {
+        let param = |name: &str, ty: syn::Type| {
+            let ident = Ident::new(name, proc_macro2::Span::call_site());
+            ParamIn {
+                pat: syn::parse_quote!(#ident),
+                ty: Some(ty),
+                arg: ident,
+                is_resume: false,
+                is_reference: false,
+            }
+        };
+        let generics: syn::Generics = syn::parse_quote!(<'a, I: Iterator, T>);
+        let params = vec![
+            param("it", syn::parse_quote!(I)),
+            param("n", syn::parse_quote!(usize)),
+            param("v", syn::parse_quote!(Vec<T>)),
+            // A reference or a trait object can be reached by a coercion: not checked.
+            param("r", syn::parse_quote!(&'a T)),
+            param("b", syn::parse_quote!(Box<dyn Fn(T)>)),
+        ];
+        let checks: Vec<Option<String>> = argument_checks(&generics, &params)
+            .iter()
+            .map(|c| c.as_ref().map(|t| t.to_token_stream().to_string()))
+            .collect();
+        assert_eq!(
+            checks,
+            [Some("I".into()), None, Some("Vec < T >".into()), None, None]
+        );
+        let mut block: syn::Block = syn::parse_quote!({
+            suspend_from!(walk(it.skip(1), n, v, r, b));
+            let other = walk(it, n + 1, v, r, b);
+        });
+        let checks = argument_checks(&generics, &params);
+        check_arguments(
+            &mut block,
+            &syn::parse_quote!(walk),
+            &checks,
+            &syn::parse_quote!(::coro),
+        );
+        let out = block.to_token_stream().to_string();
+        assert!(
+            out.contains("recursive_argument :: < I , _ > (it . skip (1)) , n , :: coro"),
+            "{out}"
+        );
+        assert!(
+            out.contains("recursive_argument :: < I , _ > (it) , n + 1"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn a_loop_that_yields_what_a_recursive_call_yields_delegates() {
         let out = rewritten(
             syn::parse_quote!({
