@@ -373,6 +373,9 @@
 //!   (`-> MyResult`) or with another return type it cannot: `bail!` and `ensure!` get an error
 //!   that says so, another macro's `return` a type error naming
 //!   `ReturnInMacroNeedsResultOrOption`. With `pinned` every such macro works as in a function.
+//! - The hand-off slot of a pinned or async coroutine whose types can be named in a `static` is
+//!   a thread-local: resuming such a coroutine from the destructor of another thread-local, while
+//!   the thread exits, may find it gone and panic, as any use of a thread-local there may.
 //! - A local that is partly moved (`let items = self.items;` then `self.step` used after a
 //!   suspension point) cannot be kept whole: take it apart first
 //!   (`let Self { items, step } = self;`).
