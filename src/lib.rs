@@ -373,6 +373,10 @@
 //!   (`-> MyResult`) or with another return type it cannot: `bail!` and `ensure!` get an error
 //!   that says so, another macro's `return` a type error naming
 //!   `ReturnInMacroNeedsResultOrOption`. With `pinned` every such macro works as in a function.
+//! - A loop whose body holds a closure or an `async` block is entered through an internal state
+//!   of the state machine (two copies of a closure would be two types). A local used before such
+//!   a loop and never after it is dropped there, when the loop is entered, instead of at the
+//!   next suspension point as the drop rule says.
 //! - The hand-off slot of a pinned or async coroutine whose types can be named in a `static` is
 //!   a thread-local: resuming such a coroutine from the destructor of another thread-local, while
 //!   the thread exits, may find it gone and panic, as any use of a thread-local there may.

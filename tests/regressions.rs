@@ -286,3 +286,30 @@ fn a_shadowing_binding_inside_a_suspension_argument() {
         ]
     );
 }
+
+/// A macro whose arguments hold a bitwise or (`a | b`) was taken for one holding a closure, so
+/// the loop around it went through an internal state, where a local used before the loop and
+/// never after was dropped before the code up to the next suspension point ran, instead of at
+/// that point (found by the differential tests, seed 2862).
+#[test]
+fn a_bitwise_or_in_a_macro_argument_is_not_a_closure() {
+    #[coro::coroutine(yield = i64, resume = i64)]
+    fn f(log: Log, g: Guard, #[resume] first: i64) -> i64 {
+        g.touch();
+        let mut total = 0;
+        for i in 0..2 {
+            event(&log, format!("before {i}"));
+            total += suspend!(i);
+            assert!((i | first) >= 0);
+        }
+        total
+    }
+    let log = Log::default();
+    let events = drive(&log, f(log.clone(), Guard("g", log.clone())), &[1, 2, 3]);
+    assert_eq!(
+        events,
+        [
+            "touch g", "before 0", "drop g", "yield 0", "before 1", "yield 1", "return 5"
+        ]
+    );
+}

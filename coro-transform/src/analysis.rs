@@ -739,10 +739,21 @@ impl<'ast> Visit<'ast> for TypeCreating {
         self.0 = true;
     }
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
-        // A closure inside a macro's arguments (`vec![|x| x]`) counts too.
-        let text = m.tokens.to_string();
-        if text.contains('|') || text.contains("async") {
-            self.0 = true;
+        // A closure inside a macro's arguments (`vec![|x| x]`) counts too. Arguments that parse
+        // as expressions are looked at as such (so that `a | b` is not taken for a closure);
+        // others by their text.
+        let parsed = syn::parse::Parser::parse2(
+            syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+            m.tokens.clone(),
+        );
+        match parsed {
+            Ok(args) => args.iter().for_each(|a| self.visit_expr(a)),
+            Err(_) => {
+                let text = m.tokens.to_string();
+                if text.contains('|') || text.contains("async") {
+                    self.0 = true;
+                }
+            }
         }
     }
 }
