@@ -11,6 +11,15 @@
 //! microthread's state cannot lend a borrow of its own local to the operation. Every operation
 //! fails with the crate's one [`Error`]: the system's errors as [`Error::Io`], deadlines and
 //! thrown errors as for channels.
+//!
+//! A [`Select`](crate::Select) waits on a socket's readiness through the [`Readiness`] its
+//! sealed traits hand out ([`Readable`], [`Writable`], defined in `select`, below the sockets,
+//! and implemented here and in `udp` and `unix`): a stream or datagram socket peeks to tell
+//! whether it has something to read, a TCP listener takes the connections the system has
+//! completed into its queue, and otherwise (writing, a Unix listener) the poller's last word
+//! since an operation found the socket would block ([`Reactor::is_ready`]) answers.
+//!
+//! [`Reactor::is_ready`]: crate::reactor::Reactor::is_ready
 
 use coro_core::{Coroutine, EarlyExit, Status};
 use mio::Token;
@@ -27,6 +36,7 @@ use crate::error::Error;
 use crate::id::{Syscall, TaskId, Waiting, Wake};
 pub(crate) use crate::reactor::{READ, WRITE};
 use crate::sched::{self, Inner};
+use crate::select::{Readable, Readiness, Writable, sealed};
 use std::rc::Weak;
 
 /// A registered socket; deregistered when the last handle goes.
@@ -71,6 +81,15 @@ impl<S: mio::event::Source + ?Sized> Source<S> {
         }
     }
 
+    /// Whether the socket is ready in that direction, as far as the poller said since an
+    /// operation last found it would block that way: for a select's readiness arm.
+    fn poller_ready(&self, dir: usize) -> Option<Result<(), Error>> {
+        match self.sched.upgrade() {
+            None => Some(Err(Error::NoScheduler)),
+            Some(sched) => sched.reactor.is_ready(self.token, dir).then_some(Ok(())),
+        }
+    }
+
     /// Wakes every microthread waiting on the socket in that direction.
     fn wake_all(&self, dir: usize) {
         if let Some(sched) = self.sched.upgrade() {
@@ -88,6 +107,105 @@ impl<S: mio::event::Source + ?Sized> Drop for Source<S> {
         }
     }
 }
+
+/// How a socket tells, for a select's readiness arm, whether it has something to read without
+/// taking it.
+pub(crate) trait Peek: mio::event::Source {
+    /// Peeks at one byte: `None` if the socket cannot, and the poller's word is taken instead.
+    fn peek_one(&self) -> Option<io::Result<usize>> {
+        None
+    }
+}
+
+impl Peek for net::TcpStream {
+    fn peek_one(&self) -> Option<io::Result<usize>> {
+        Some(self.peek(&mut [0; 1]))
+    }
+}
+
+impl<S: Peek> Readiness for Source<S> {
+    fn ready(&self, dir: usize) -> Option<Result<(), Error>> {
+        if self.sched.strong_count() == 0 {
+            return Some(Err(Error::NoScheduler));
+        }
+        if dir == READ {
+            loop {
+                match self.io.peek_one() {
+                    None => break,
+                    Some(Ok(_)) => return Some(Ok(())),
+                    Some(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => return None,
+                    Some(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Some(Err(e)) => return Some(Err(e.into())),
+                }
+            }
+        }
+        self.poller_ready(dir)
+    }
+
+    fn wait(&self, dir: usize, id: TaskId) {
+        if let Some(sched) = self.sched.upgrade() {
+            sched.reactor.wait(self.token, dir, id);
+        }
+    }
+
+    fn unwait(&self, dir: usize, id: TaskId) {
+        Source::unwait(self, dir, id);
+    }
+}
+
+/// A TCP listener as a readiness arm sees it: ready to read when it has a connection to hand
+/// to an accept.
+struct ListenerReadiness {
+    source: Rc<Source<net::TcpListener>>,
+    ready: Rc<RefCell<VecDeque<(net::TcpStream, SocketAddr)>>>,
+}
+
+impl Readiness for ListenerReadiness {
+    fn ready(&self, dir: usize) -> Option<Result<(), Error>> {
+        if self.source.sched.strong_count() == 0 {
+            return Some(Err(Error::NoScheduler));
+        }
+        if dir != READ {
+            return None;
+        }
+        if self.ready.borrow().is_empty()
+            && let Err(e) = drain(&self.source.io, &self.ready)
+        {
+            return Some(Err(e.into()));
+        }
+        (!self.ready.borrow().is_empty()).then_some(Ok(()))
+    }
+
+    fn wait(&self, dir: usize, id: TaskId) {
+        Readiness::wait(&*self.source, dir, id);
+    }
+
+    fn unwait(&self, dir: usize, id: TaskId) {
+        self.source.unwait(dir, id);
+    }
+}
+
+impl sealed::Socket for TcpListener {
+    fn readiness(&self) -> sealed::Hook {
+        sealed::Hook(Rc::new(ListenerReadiness {
+            source: Rc::clone(&self.source),
+            ready: Rc::clone(&self.ready),
+        }))
+    }
+}
+
+impl Readable for TcpListener {}
+
+impl sealed::Socket for TcpStream {
+    fn readiness(&self) -> sealed::Hook {
+        sealed::Hook(self.source.clone())
+    }
+}
+
+impl Readable for TcpStream {}
+impl Writable for TcpStream {}
+
+impl Peek for net::TcpListener {}
 
 /// An operation's hold on a socket in one direction: while it is parked, the microthread
 /// waiting. Dropping it (when the operation is killed with its microthread) takes the
@@ -372,18 +490,19 @@ impl fmt::Debug for Accept {
     }
 }
 
-impl Accept {
-    /// Takes every connection the system has completed into the listener's queue. An error
-    /// is returned only when nothing was taken: otherwise the next accept meets it again.
-    fn drain(&self) -> io::Result<()> {
-        let mut ready = self.ready.borrow_mut();
-        loop {
-            match attempt(|| self.wait.source.io.accept()) {
-                Ok(Some(connection)) => ready.push_back(connection),
-                Ok(None) => return Ok(()),
-                Err(_) if !ready.is_empty() => return Ok(()),
-                Err(e) => return Err(e),
-            }
+/// Takes every connection the system has completed into the listener's queue. An error is
+/// returned only when nothing was taken: otherwise the next accept meets it again.
+fn drain(
+    io: &net::TcpListener,
+    ready: &RefCell<VecDeque<(net::TcpStream, SocketAddr)>>,
+) -> io::Result<()> {
+    let mut ready = ready.borrow_mut();
+    loop {
+        match attempt(|| io.accept()) {
+            Ok(Some(connection)) => ready.push_back(connection),
+            Ok(None) => return Ok(()),
+            Err(_) if !ready.is_empty() => return Ok(()),
+            Err(e) => return Err(e),
         }
     }
 }
@@ -400,7 +519,7 @@ impl Coroutine<Wake> for Accept {
             return Err(EarlyExit::Returned(Err(e)));
         }
         if self.ready.borrow().is_empty()
-            && let Err(e) = self.drain()
+            && let Err(e) = drain(&self.wait.source.io, &self.ready)
         {
             self.kill();
             return Err(EarlyExit::Returned(Err(e.into())));

@@ -53,9 +53,12 @@
 //!   [`TcpStream::write_all`] and [`TcpStream::connect`], and the datagrams'
 //!   [`UdpSocket::send_to`] and [`UdpSocket::recv_from`]. On Unix, `UnixListener` and
 //!   `UnixStream` do for socket files what the TCP ones do.
-//! - [`Select`] waits on several channel sends and receives and a timeout at once: the first
-//!   ready wins (the first listed, when several are), and the others are withdrawn with
-//!   nothing lost (a losing send hands its value back).
+//! - [`Select`] waits on several channel sends and receives, sockets' readiness
+//!   ([`Select::readable`], [`Select::writable`]: the microthread then reads or writes with
+//!   the socket's own operations, which do not wait) and a timeout at once: the first ready
+//!   wins (the first listed, when several are), and the others are withdrawn with nothing
+//!   lost (a losing send hands its value back, a losing readiness arm leaves its socket's
+//!   waiters).
 //! - [`spawn_blocking`] runs a closure that blocks (a file read, a host name lookup) on a
 //!   small pool of OS threads and hands its value to the microthread waiting for it, while
 //!   the others go on.
@@ -177,7 +180,7 @@ mod threads;
 // The scheduler.
 mod sched;
 // The blocking operations: channels, joins, yields and sleeps, blocking closures, and (over
-// channels) selects.
+// channels and, through the readiness traits the sockets implement, sockets) selects.
 mod blocking;
 mod chan;
 mod select;
@@ -194,7 +197,7 @@ pub use error::{Error, JoinError, TryJoinError};
 pub use id::{Syscall, TaskId, Uthread, Waiting, Wake};
 pub use io::{Accept, Connect, ReadSome, TcpListener, TcpStream, WriteAll};
 pub use sched::{Blocked, JoinHandle, Report, Scheduler, Stopped, current, kill, spawn, throw};
-pub use select::{Select, Selected};
+pub use select::{Readable, Select, Selected, Writable};
 pub use udp::{RecvConnected, RecvFrom, SendTo, UdpSocket};
 #[cfg(unix)]
 pub use unix::{UnixAccept, UnixConnect, UnixListener, UnixStream};

@@ -1,7 +1,9 @@
 //! The reactor: sockets registered with the poller (epoll on Linux, through `mio`), which
 //! microthreads wait on each socket in each direction, and the pool of threads that runs
 //! `spawn_blocking`'s closures. [`Reactor::poll`] says which microthreads can go on; waking them
-//! is the scheduler's business.
+//! is the scheduler's business. It also keeps, for each socket and direction, whether the
+//! poller said it was ready since a microthread last found it would block that way
+//! ([`Reactor::is_ready`]), for a select's readiness arms.
 //!
 //! May import the bottom of the crate (`id`) and the thread pool (`threads`); knows nothing of
 //! the scheduler.
@@ -24,6 +26,12 @@ pub(crate) struct Reactor {
     /// waiting to write; `None` for a token free for the next registration. A token is an
     /// index here, so that waiting and waking look nothing up by hashing.
     waiters: RefCell<Vec<Option<[Vec<TaskId>; 2]>>>,
+    /// For each registered socket, by token, whether the poller said it was ready to read and
+    /// to write since a microthread last found it would block (and parked) in that direction:
+    /// what a select's readiness arm asks when it cannot find out from the socket itself. The
+    /// poller reports a change of readiness once (edge-triggered), so this keeps what nobody
+    /// waited for at the time.
+    ready: RefCell<Vec<[bool; 2]>>,
     /// Tokens of sockets deregistered, for later ones.
     free: RefCell<Vec<usize>>,
     waiting: Cell<usize>,
@@ -37,6 +45,7 @@ impl Reactor {
             poll: RefCell::new(Poll::new()?),
             events: RefCell::new(Events::with_capacity(1024)),
             waiters: RefCell::new(Vec::new()),
+            ready: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
             waiting: Cell::new(0),
             blocking: Blocking::new(),
@@ -72,16 +81,20 @@ impl Reactor {
         let mut ready = Vec::new();
         {
             let mut waiters = self.waiters.borrow_mut();
+            let mut bits = self.ready.borrow_mut();
             for event in events.iter() {
-                let Some(Some(w)) = waiters.get_mut(event.token().0) else {
+                let token = event.token().0;
+                let Some(Some(w)) = waiters.get_mut(token) else {
                     continue;
                 };
                 let failed = event.is_error();
                 if event.is_readable() || event.is_read_closed() || failed {
                     ready.append(&mut w[READ]);
+                    bits[token][READ] = true;
                 }
                 if event.is_writable() || event.is_write_closed() || failed {
                     ready.append(&mut w[WRITE]);
+                    bits[token][WRITE] = true;
                 }
             }
         }
@@ -111,8 +124,10 @@ impl Reactor {
         let mut waiters = self.waiters.borrow_mut();
         if token.0 == waiters.len() {
             waiters.push(None);
+            self.ready.borrow_mut().push([false; 2]);
         }
         waiters[token.0] = Some([Vec::new(), Vec::new()]);
+        self.ready.borrow_mut()[token.0] = [false; 2];
         Ok(token)
     }
 
@@ -131,13 +146,27 @@ impl Reactor {
         }
     }
 
+    /// Puts `id` on the socket's waiters in that direction. The caller has just found that
+    /// the socket would block that way, so it is not ready until the poller says so again.
     pub(crate) fn wait(&self, token: Token, dir: usize, id: TaskId) {
+        if let Some(bits) = self.ready.borrow_mut().get_mut(token.0) {
+            bits[dir] = false;
+        }
         if let Some(Some(w)) = self.waiters.borrow_mut().get_mut(token.0)
             && !w[dir].contains(&id)
         {
             w[dir].push(id);
             self.waiting.set(self.waiting.get() + 1);
         }
+    }
+
+    /// Whether the poller said the socket was ready in that direction since a microthread last
+    /// waited on it that way.
+    pub(crate) fn is_ready(&self, token: Token, dir: usize) -> bool {
+        self.ready
+            .borrow()
+            .get(token.0)
+            .is_some_and(|bits| bits[dir])
     }
 
     /// Takes every microthread waiting on the socket in that direction off it, for the

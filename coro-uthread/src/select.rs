@@ -1,8 +1,14 @@
-//! Waiting on several channel operations and a timeout at once ([`Select`]): the first one
-//! ready wins, and the others are withdrawn with nothing lost.
+//! Waiting on several channel operations, sockets' readiness and a timeout at once
+//! ([`Select`]): the first one ready wins, and the others are withdrawn with nothing lost.
 //!
-//! A blocking operation: may import the scheduler, the channels and what is below them;
-//! nothing imports it but the crate root.
+//! A blocking operation: may import the scheduler, the channels and what is below them
+//! (the reactor's directions); nothing imports it but the crate root and the sockets.
+//!
+//! The sockets are above this module, so it does not name them. It defines what a readiness
+//! arm needs of a socket instead, [`Readiness`] (is it ready now, and put a microthread on its
+//! waiters or take it off), and the sealed traits [`Readable`] and [`Writable`] that hand one
+//! out; `io`, `udp` and `unix` import them and implement them for their sockets. The import
+//! goes from the sockets down to the select, as every import in the crate goes down.
 
 use coro_core::{Coroutine, EarlyExit, Status};
 use std::cell::Cell;
@@ -12,15 +18,16 @@ use std::time::{Duration, Instant};
 
 use crate::chan::{Channel, SendError};
 use crate::error::Error;
-use crate::id::{Key, Syscall, Waiting, Wake};
+use crate::id::{Syscall, TaskId, Waiting, Wake};
+pub(crate) use crate::reactor::{READ, WRITE};
 use crate::sched;
 
 /// One operation of a select, its channel's type hidden behind the outcome `O`.
 trait Arm<O> {
     /// Completes the operation without waiting, if it can: its outcome.
     fn poll(&mut self) -> Option<O>;
-    /// Waits in the channel's queue under the select's shared flag.
-    fn register(&mut self, me: Key, claim: &Rc<Cell<bool>>);
+    /// Waits in the channel's queue (or on the socket) under the select's shared flag.
+    fn register(&mut self, me: TaskId, claim: &Rc<Cell<bool>>);
     /// Leaves the channel's queue: the outcome if the channel served this arm meanwhile.
     fn withdraw(&mut self) -> Option<O>;
     /// Leaves the channel's queue for good (the select is killed or dropped): a value already
@@ -45,8 +52,8 @@ impl<T, O, F: FnOnce(Result<T, Error>) -> O> Arm<O> for RecvArm<T, F> {
         self.f.take().map(|f| f(got))
     }
 
-    fn register(&mut self, me: Key, claim: &Rc<Cell<bool>>) {
-        self.ticket = Some(self.chan.register_recv(me, claim));
+    fn register(&mut self, me: TaskId, claim: &Rc<Cell<bool>>) {
+        self.ticket = Some(self.chan.register_recv(me.key(), claim));
     }
 
     fn withdraw(&mut self) -> Option<O> {
@@ -106,9 +113,9 @@ impl<T, O, F: FnOnce(Result<(), SendError<T>>) -> O> Arm<O> for SendArm<T, F> {
         self.f.take().map(|f| f(sent))
     }
 
-    fn register(&mut self, me: Key, claim: &Rc<Cell<bool>>) {
+    fn register(&mut self, me: TaskId, claim: &Rc<Cell<bool>>) {
         if let Some(value) = self.value.take() {
-            self.ticket = Some(self.chan.register_send(value, me, claim));
+            self.ticket = Some(self.chan.register_send(value, me.key(), claim));
         }
     }
 
@@ -146,9 +153,102 @@ impl<T, F> Drop for SendArm<T, F> {
     }
 }
 
-/// Waits on several channel operations and a timeout at once, as Go's `select` and
-/// Stackless's `channel` selection do: the first operation ready wins, and the others are
-/// withdrawn with nothing lost. A coroutine to delegate to with `suspend_from!`.
+/// What a readiness arm needs of a socket: given by the sockets, which are above the select.
+pub(crate) trait Readiness {
+    /// Whether the socket is ready in direction `dir` ([`READ`] or [`WRITE`]) now, found out
+    /// without taking anything from it: `None` if not, `Some(Err(_))` if it failed.
+    fn ready(&self, dir: usize) -> Option<Result<(), Error>>;
+    /// Puts `id` on the socket's waiters in that direction: the poller wakes it when the socket
+    /// becomes ready that way.
+    fn wait(&self, dir: usize, id: TaskId);
+    /// Takes `id` off them, if it is on them.
+    fn unwait(&self, dir: usize, id: TaskId);
+}
+
+pub(crate) mod sealed {
+    /// A socket as a readiness arm sees it: opaque outside the crate.
+    pub struct Hook(pub(crate) std::rc::Rc<dyn super::Readiness>);
+
+    impl std::fmt::Debug for Hook {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("Hook").finish_non_exhaustive()
+        }
+    }
+
+    /// What makes a socket usable in a select's readiness arm; not implementable outside the
+    /// crate (its module is private).
+    pub trait Socket {
+        /// The socket, as a readiness arm sees it.
+        #[doc(hidden)]
+        fn readiness(&self) -> Hook;
+    }
+}
+
+/// A socket whose readiness to read a [`Select`] can wait on ([`Select::readable`]): a
+/// [`TcpStream`](crate::TcpStream) or [`UdpSocket`](crate::UdpSocket) with data (or an end,
+/// or an error) to read, a [`TcpListener`](crate::TcpListener) with a connection to accept,
+/// and on Unix the `UnixStream` and `UnixListener` likewise. Sealed: the crate's sockets only.
+pub trait Readable: sealed::Socket {}
+
+/// A socket whose readiness to write a [`Select`] can wait on ([`Select::writable`]): a
+/// [`TcpStream`](crate::TcpStream), a [`UdpSocket`](crate::UdpSocket), and on Unix a
+/// `UnixStream`. Sealed: the crate's sockets only.
+pub trait Writable: sealed::Socket {}
+
+/// A wait for a socket's readiness in one direction. It takes nothing from the socket, so a
+/// losing one has nothing to give back: withdrawing takes the microthread off the socket.
+struct ReadyArm<F> {
+    socket: Rc<dyn Readiness>,
+    dir: usize,
+    /// The microthread on the socket's waiters, while the select is parked.
+    parked: Option<TaskId>,
+    f: Option<F>,
+}
+
+impl<F> ReadyArm<F> {
+    fn leave(&mut self) {
+        if let Some(id) = self.parked.take() {
+            self.socket.unwait(self.dir, id);
+        }
+    }
+}
+
+impl<O, F: FnOnce(Result<(), Error>) -> O> Arm<O> for ReadyArm<F> {
+    fn poll(&mut self) -> Option<O> {
+        let ready = self.socket.ready(self.dir)?;
+        self.f.take().map(|f| f(ready))
+    }
+
+    fn register(&mut self, me: TaskId, _claim: &Rc<Cell<bool>>) {
+        // No flag: a wake from the poller hands nothing over, so the select polls its arms
+        // when it runs again, and this arm wins there only if the socket is still ready.
+        self.socket.wait(self.dir, me);
+        self.parked = Some(me);
+    }
+
+    fn withdraw(&mut self) -> Option<O> {
+        self.leave();
+        None
+    }
+
+    fn abandon(&mut self) {
+        self.leave();
+    }
+
+    fn unsent(&mut self) -> Option<O> {
+        None
+    }
+}
+
+impl<F> Drop for ReadyArm<F> {
+    fn drop(&mut self) {
+        self.leave();
+    }
+}
+
+/// Waits on several channel operations, sockets' readiness and a timeout at once, as Go's
+/// `select` and Stackless's `channel` selection do: the first operation ready wins, and the
+/// others are withdrawn with nothing lost. A coroutine to delegate to with `suspend_from!`.
 ///
 /// Each arm is an operation and a closure that turns its result into the select's outcome
 /// `O` (usually an enum of the caller's, one variant an arm):
@@ -158,6 +258,10 @@ impl<T, F> Drop for SendArm<T, F> {
 /// - [`send(&ch, value, f)`](Self::send): a send; `f` gets what [`Channel::send`] would
 ///   return (`Ok(())` once the value is taken or buffered, or the value back in a
 ///   [`SendError`] with [`Error::Closed`]).
+/// - [`readable(&socket, f)`](Self::readable) and [`writable(&socket, f)`](Self::writable):
+///   a socket's readiness (see [`Readable`] and [`Writable`] for which sockets); `f` gets
+///   `Ok(())`, or the socket's error. The arm does no I/O: the microthread then reads, writes
+///   or accepts with the socket's own operations, which find what made it ready.
 /// - [`timeout(d)`](Self::timeout): a deadline; without one the select waits for ever.
 ///
 /// It returns a [`Selected`]: the winner's outcome and its position, and the losing sends'
@@ -180,6 +284,15 @@ impl<T, F> Drop for SendArm<T, F> {
 ///   first served, as a plain send or receive does), and the first channel to serve it wins:
 ///   its entries in the other channels are skipped from then on, so no two arms can win.
 /// - A win beats a deadline or an error thrown in meanwhile, as with the plain operations.
+/// - A readiness arm is ready when its socket is: a stream or datagram socket has something
+///   to read (peeked at, not taken; the end of a stream counts), a TCP listener a connection
+///   (taken from the system into the listener, for the next accept), or the poller said the
+///   socket was ready that way since an operation last found it would block (writing, and a
+///   Unix listener). The last can be stale when the readiness was used up without an
+///   operation waiting (a write that filled the buffer exactly): then the operation after
+///   the select waits, as it would without one. A socket's wake-up hands nothing over, so
+///   a readiness arm wins only by being found ready when the select runs: a channel that
+///   served the select meanwhile wins over it.
 ///
 /// # Withdrawal
 ///
@@ -189,6 +302,11 @@ impl<T, F> Drop for SendArm<T, F> {
 /// receiver. A microthread killed while it waits in a select leaves the queues in the same way
 /// (a value a sender already handed it goes back to the channel for the next receiver, and
 /// its own unsent values are dropped).
+///
+/// A readiness arm takes nothing from its socket, so a losing one has nothing to give back:
+/// the select takes the microthread off the socket's waiters before it returns (and when it
+/// is killed or dropped), so that a later readiness of the socket wakes nobody, and the
+/// socket works as before with its own operations, in this microthread or another.
 ///
 /// # Errors
 ///
@@ -250,6 +368,69 @@ impl<T, F> Drop for SendArm<T, F> {
 /// assert_eq!(h.try_join().unwrap(), ["number 1", "word two", "sent"]);
 /// assert_eq!(out.try_recv().unwrap(), 7);
 /// ```
+///
+/// Sockets: a stream's data, or a word on a channel to stop, whichever comes first.
+///
+/// ```
+/// use coro::suspend_from;
+/// use coro::uthread::{Channel, Error, Scheduler, Select, TcpListener, TcpStream, sleep};
+/// use std::time::Duration;
+///
+/// enum Event {
+///     Readable(Result<(), Error>),
+///     Writable(Result<(), Error>),
+///     Stop(Result<(), Error>),
+/// }
+///
+/// #[coro::uthread]
+/// fn reader(listener: TcpListener, stop: Channel<()>) -> Result<Vec<u8>, Error> {
+///     let (stream, _) = suspend_from!(listener.accept())?;
+///     let mut got = Vec::new();
+///     loop {
+///         let select = Select::new()
+///             .readable(&stream, Event::Readable)
+///             .recv(&stop, Event::Stop)
+///             .timeout(Duration::from_secs(5));
+///         match suspend_from!(select).outcome? {
+///             Event::Readable(ready) => {
+///                 ready?;
+///                 // Ready: this read does not wait.
+///                 let (n, buf) = suspend_from!(stream.read(vec![0; 64]))?;
+///                 if n == 0 {
+///                     return Ok(got); // The end: a stream at its end stays readable.
+///                 }
+///                 got.extend_from_slice(&buf[..n]);
+///             }
+///             Event::Stop(_) | Event::Writable(_) => return Ok(got),
+///         }
+///     }
+/// }
+///
+/// #[coro::uthread]
+/// fn writer(addr: std::net::SocketAddr, stop: Channel<()>) -> Result<(), Error> {
+///     let stream = suspend_from!(TcpStream::connect(addr))?;
+///     let select = Select::new()
+///         .writable(&stream, Event::Writable)
+///         .timeout(Duration::from_secs(5));
+///     // A fresh connected stream is writable at once.
+///     let ready = suspend_from!(select).outcome?;
+///     assert!(matches!(ready, Event::Writable(Ok(()))));
+///     suspend_from!(stream.write_all(b"hello".to_vec()))?;
+///     suspend_from!(sleep(Duration::from_millis(20)))?;
+///     suspend_from!(stop.send(()))?;
+///     stream.shutdown_write()?;
+///     Ok(())
+/// }
+///
+/// let s = Scheduler::new().unwrap();
+/// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+/// let addr = listener.local_addr().unwrap();
+/// let stop = Channel::rendezvous();
+/// let got = s.spawn(reader(listener, stop.clone()));
+/// s.spawn(writer(addr, stop));
+/// assert!(s.run().is_clean());
+/// assert_eq!(got.try_join().unwrap().unwrap(), b"hello");
+/// ```
 #[must_use = "a select does nothing unless delegated to with `suspend_from!`"]
 pub struct Select<'a, O> {
     arms: Vec<Box<dyn Arm<O> + 'a>>,
@@ -289,7 +470,8 @@ impl<O> Default for Select<'_, O> {
 }
 
 impl<'a, O> Select<'a, O> {
-    /// A select with no arms: add them with [`recv`](Self::recv), [`send`](Self::send) and
+    /// A select with no arms: add them with [`recv`](Self::recv), [`send`](Self::send),
+    /// [`readable`](Self::readable), [`writable`](Self::writable) and
     /// [`timeout`](Self::timeout). One with no arms at all waits until an error is thrown in.
     pub fn new() -> Self {
         Select {
@@ -327,6 +509,46 @@ impl<'a, O> Select<'a, O> {
             chan: chan.clone(),
             value: Some(value),
             ticket: None,
+            f: Some(f),
+        }));
+        self
+    }
+
+    /// Adds a wait until `socket` is ready to read; `f` gets `Ok(())` then, or the socket's
+    /// error. The arm reads nothing: the microthread reads with the socket's own operations
+    /// afterwards ([`TcpStream::read`](crate::TcpStream::read),
+    /// [`TcpListener::accept`](crate::TcpListener::accept), ...), which find what made it
+    /// ready. A stream at its end is ready (its read returns 0).
+    pub fn readable(
+        self,
+        socket: &impl Readable,
+        f: impl FnOnce(Result<(), Error>) -> O + 'a,
+    ) -> Self {
+        self.ready(socket, READ, f)
+    }
+
+    /// Adds a wait until `socket` is ready to write; `f` gets `Ok(())` then, or the socket's
+    /// error. The arm writes nothing: the microthread writes with the socket's own operations
+    /// afterwards. A socket is writable when the system said so since a write last had to
+    /// wait, so a fresh connected stream is writable at once.
+    pub fn writable(
+        self,
+        socket: &impl Writable,
+        f: impl FnOnce(Result<(), Error>) -> O + 'a,
+    ) -> Self {
+        self.ready(socket, WRITE, f)
+    }
+
+    fn ready(
+        mut self,
+        socket: &impl sealed::Socket,
+        dir: usize,
+        f: impl FnOnce(Result<(), Error>) -> O + 'a,
+    ) -> Self {
+        self.arms.push(Box::new(ReadyArm {
+            socket: socket.readiness().0,
+            dir,
+            parked: None,
             f: Some(f),
         }));
         self
@@ -400,7 +622,7 @@ impl<O> Coroutine<Wake> for Select<'_, O> {
         };
         let claim = Rc::new(Cell::new(false));
         for arm in &mut self.arms {
-            arm.register(me.key(), &claim);
+            arm.register(me, &claim);
         }
         self.parked = true;
         Ok(Syscall::Park {

@@ -13,7 +13,24 @@ use std::time::{Duration, Instant};
 
 use crate::error::Error;
 use crate::id::{Syscall, Wake};
-use crate::io::{READ, Source, WRITE, Wait, attempt, interrupted, resolve};
+use crate::io::{Peek, READ, Source, WRITE, Wait, attempt, interrupted, resolve};
+use crate::select::{Readable, Writable, sealed};
+
+impl Peek for net::UdpSocket {
+    fn peek_one(&self) -> Option<io::Result<usize>> {
+        Some(self.peek_from(&mut [0; 1]).map(|(n, _)| n))
+    }
+}
+
+impl sealed::Socket for UdpSocket {
+    fn readiness(&self) -> sealed::Hook {
+        sealed::Hook(self.source.clone())
+    }
+}
+
+/// Ready to read when a datagram waits.
+impl Readable for UdpSocket {}
+impl Writable for UdpSocket {}
 
 /// A UDP socket whose sends and receives suspend the microthread until the socket is ready.
 ///

@@ -14,7 +14,35 @@ use std::time::{Duration, Instant};
 
 use crate::error::Error;
 use crate::id::{Syscall, Wake};
-use crate::io::{READ, ReadSome, Source, WRITE, Wait, WriteAll, attempt, interrupted};
+use crate::io::{Peek, READ, ReadSome, Source, WRITE, Wait, WriteAll, attempt, interrupted};
+use crate::select::{Readable, Writable, sealed};
+
+impl Peek for net::UnixStream {
+    fn peek_one(&self) -> Option<io::Result<usize>> {
+        let mut byte = [std::mem::MaybeUninit::uninit()];
+        Some(socket2::SockRef::from(self).peek(&mut byte))
+    }
+}
+
+/// Its readiness to read is the poller's last word: a select may find it ready when the
+/// connection it was told of is gone, and the accept then waits.
+impl Peek for net::UnixListener {}
+
+impl sealed::Socket for UnixListener {
+    fn readiness(&self) -> sealed::Hook {
+        sealed::Hook(self.source.clone())
+    }
+}
+
+impl sealed::Socket for UnixStream {
+    fn readiness(&self) -> sealed::Hook {
+        sealed::Hook(self.source.clone())
+    }
+}
+
+impl Readable for UnixListener {}
+impl Readable for UnixStream {}
+impl Writable for UnixStream {}
 
 /// A Unix-domain stream listener whose `accept` suspends the microthread until a client
 /// connects: [`TcpListener`](crate::TcpListener) for a socket file.

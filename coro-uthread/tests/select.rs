@@ -1,12 +1,15 @@
 //! Selects: the first ready arm wins, the losers are withdrawn with nothing lost (a losing
 //! send gets its value back, a losing receive takes nothing, no entry stays behind), timeouts,
-//! kills and throws while waiting, and the rule when several arms are ready at once.
+//! kills and throws while waiting, and the rule when several arms are ready at once; and
+//! sockets' readiness arms on loopback, which leave no registration behind when they lose.
 
-use coro::suspend_from;
+use coro::{suspend, suspend_from};
 use coro_uthread::{
-    Channel, Error, Scheduler, Select, Selected, SendError, Syscall, TaskId, Wake, yield_now,
+    Channel, Error, Scheduler, Select, Selected, SendError, Syscall, TaskId, TcpListener,
+    TcpStream, UdpSocket, Waiting, Wake, sleep, yield_now,
 };
 use std::cell::RefCell;
+use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -478,4 +481,273 @@ fn nothing_lost_under_load() {
         }
     }
     assert_eq!((a.balance(), b.balance(), c.balance()), (0, 0, 0));
+}
+
+// Readiness arms.
+
+#[derive(Debug)]
+enum Io {
+    Readable(Result<(), Error>),
+    Writable(Result<(), Error>),
+    Got(Result<u32, Error>),
+}
+
+#[coro::uthread]
+fn accept_one(listener: TcpListener) -> Result<TcpStream, Error> {
+    Ok(suspend_from!(listener.accept())?.0)
+}
+
+#[coro::uthread]
+fn connect_to(addr: SocketAddr) -> Result<TcpStream, Error> {
+    suspend_from!(TcpStream::connect(addr))
+}
+
+/// A connected pair on loopback: (the accepted end, the connecting end).
+fn pair(s: &Scheduler) -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = s.spawn(accept_one(listener));
+    let client = s.spawn(connect_to(addr));
+    assert!(s.run().is_clean());
+    (
+        server.try_join().unwrap().unwrap(),
+        client.try_join().unwrap().unwrap(),
+    )
+}
+
+#[coro::uthread]
+fn write_after(stream: TcpStream, delay: Duration, bytes: &'static [u8]) -> Result<(), Error> {
+    suspend_from!(sleep(delay))?;
+    suspend_from!(stream.write_all(bytes.to_vec()))?;
+    Ok(())
+}
+
+/// Reads once, waiting at most five seconds.
+#[coro::uthread]
+fn read_once(stream: TcpStream) -> Result<Vec<u8>, Error> {
+    let (n, mut buf) = suspend_from!(stream.read_timeout(vec![0; 16], Duration::from_secs(5)))?;
+    buf.truncate(n);
+    Ok(buf)
+}
+
+fn describe_io(sel: &Selected<Io>) -> String {
+    match &sel.outcome {
+        Ok(Io::Readable(Ok(()))) => "readable".into(),
+        Ok(Io::Writable(Ok(()))) => "writable".into(),
+        Ok(Io::Got(Ok(v))) => format!("got {v}"),
+        Ok(other) => format!("{other:?}"),
+        Err(Error::Timeout) => "timeout".into(),
+        Err(e) => format!("error {e}"),
+    }
+}
+
+/// Waits for `stream` to be readable (or `timeout`), then reads what came (if it won).
+#[coro::uthread]
+fn readable_then_read(stream: TcpStream, timeout: Duration) -> Result<(String, Vec<u8>), Error> {
+    let sel = suspend_from!(
+        Select::new()
+            .readable(&stream, Io::Readable)
+            .timeout(timeout)
+    );
+    let what = describe_io(&sel);
+    if sel.index.is_none() {
+        return Ok((what, Vec::new()));
+    }
+    // Readable: the read answers without waiting.
+    let (n, mut buf) = suspend_from!(stream.read_timeout(vec![0; 16], Duration::ZERO))?;
+    buf.truncate(n);
+    Ok((what, buf))
+}
+
+#[test]
+fn readable_wins_over_timeout_when_peer_writes() {
+    let s = Scheduler::new().unwrap();
+    let (server, client) = pair(&s);
+    let start = Instant::now();
+    let h = s.spawn(readable_then_read(server, Duration::from_secs(5)));
+    s.spawn(write_after(client, Duration::from_millis(10), b"hi"));
+    assert!(s.run().is_clean());
+    assert_eq!(
+        h.try_join().unwrap().unwrap(),
+        ("readable".to_string(), b"hi".to_vec())
+    );
+    assert!(start.elapsed() < Duration::from_secs(4));
+}
+
+#[test]
+fn timeout_wins_when_nothing_arrives_and_the_stream_still_reads() {
+    #[coro::uthread]
+    fn wait_then_read(stream: TcpStream) -> Result<(String, Vec<u8>), Error> {
+        let sel = suspend_from!(
+            Select::new()
+                .readable(&stream, Io::Readable)
+                .timeout(Duration::from_millis(20))
+        );
+        let what = describe_io(&sel);
+        let got = suspend_from!(read_once(stream))?;
+        Ok((what, got))
+    }
+
+    let s = Scheduler::new().unwrap();
+    let (server, client) = pair(&s);
+    let h = s.spawn(wait_then_read(server));
+    s.spawn(write_after(client, Duration::from_millis(80), b"late"));
+    assert!(s.run().is_clean());
+    assert_eq!(
+        h.try_join().unwrap().unwrap(),
+        ("timeout".to_string(), b"late".to_vec())
+    );
+}
+
+#[test]
+fn recv_wins_over_readable_and_later_readiness_does_not_wake() {
+    #[coro::uthread]
+    fn waiter(ch: Channel<u32>, stream: TcpStream) -> Result<Vec<String>, Error> {
+        let mut log = Vec::new();
+        let sel = suspend_from!(
+            Select::new()
+                .recv(&ch, Io::Got)
+                .readable(&stream, Io::Readable)
+                .timeout(Duration::from_secs(5))
+        );
+        log.push(describe_io(&sel));
+        // The peer writes meanwhile: nothing may wake this park but its deadline.
+        let wake = suspend!(Syscall::Park {
+            deadline: Some(Instant::now() + Duration::from_millis(200)),
+            on: Waiting::Sleep,
+        });
+        log.push(format!("{wake:?}"));
+        // The socket still selects and reads normally.
+        let (what, got) = suspend_from!(readable_then_read(stream, Duration::from_secs(5)))?;
+        log.push(what);
+        log.push(String::from_utf8_lossy(&got).into_owned());
+        Ok(log)
+    }
+
+    let s = Scheduler::new().unwrap();
+    let (server, client) = pair(&s);
+    let ch = Channel::bounded(1);
+    let h = s.spawn(waiter(ch.clone(), server));
+    s.spawn(send_later(ch, 7));
+    s.spawn(write_after(client, Duration::from_millis(50), b"data"));
+    assert!(s.run().is_clean());
+    assert_eq!(
+        h.try_join().unwrap().unwrap(),
+        ["got 7", "Timeout", "readable", "data"]
+    );
+}
+
+#[test]
+fn kill_while_waiting_on_readable_leaves_the_socket_usable() {
+    let s = Scheduler::new().unwrap();
+    let (server, client) = pair(&s);
+    let victim = s.spawn(readable_then_read(server.clone(), Duration::from_secs(10)));
+    assert!(matches!(
+        s.run_for(Duration::from_millis(20)),
+        coro_uthread::Stopped::TimeUp
+    ));
+    assert!(s.kill(victim.id()));
+    let reader = s.spawn(read_once(server));
+    s.spawn(write_after(client, Duration::from_millis(10), b"after"));
+    assert!(s.run().is_clean());
+    assert!(victim.try_join().is_err());
+    assert_eq!(reader.try_join().unwrap().unwrap(), b"after");
+}
+
+#[test]
+fn writable_on_a_fresh_connected_stream_wins_at_once() {
+    #[coro::uthread]
+    fn writable(stream: TcpStream) -> (String, Duration) {
+        let start = Instant::now();
+        let sel = suspend_from!(
+            Select::new()
+                .readable(&stream, Io::Readable)
+                .writable(&stream, Io::Writable)
+                .timeout(Duration::from_secs(5))
+        );
+        (describe_io(&sel), start.elapsed())
+    }
+
+    let s = Scheduler::new().unwrap();
+    let (server, client) = pair(&s);
+    // The connecting end and the accepted one (kept open here, so that neither end sees the
+    // other close, which would make it readable).
+    let c = s.spawn(writable(client.clone()));
+    let a = s.spawn(writable(server.clone()));
+    assert!(s.run().is_clean());
+    drop((client, server));
+    for h in [c, a] {
+        let (what, took) = h.try_join().unwrap();
+        assert_eq!(what, "writable");
+        assert!(took < Duration::from_secs(1), "{took:?}");
+    }
+}
+
+#[test]
+fn readable_listener_wins_when_a_client_connects_and_accept_does_not_wait() {
+    #[coro::uthread]
+    fn watch(listener: TcpListener) -> Result<String, Error> {
+        let sel = suspend_from!(
+            Select::new()
+                .readable(&listener, Io::Readable)
+                .timeout(Duration::from_secs(5))
+        );
+        let what = describe_io(&sel);
+        // The connection waits in the listener: this accept answers at once.
+        let a = listener.accept();
+        let (stream, _) = suspend_from!(a)?;
+        let got = suspend_from!(read_once(stream))?;
+        Ok(format!("{what} {}", String::from_utf8_lossy(&got)))
+    }
+
+    #[coro::uthread]
+    fn connect_later(addr: SocketAddr) -> Result<(), Error> {
+        suspend_from!(sleep(Duration::from_millis(10)))?;
+        let stream = suspend_from!(TcpStream::connect(addr))?;
+        suspend_from!(stream.write_all(b"x".to_vec()))?;
+        Ok(())
+    }
+
+    let s = Scheduler::new().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let h = s.spawn(watch(listener));
+    s.spawn(connect_later(addr));
+    assert!(s.run().is_clean());
+    assert_eq!(h.try_join().unwrap().unwrap(), "readable x");
+}
+
+#[test]
+fn readable_udp_socket_wins_when_a_datagram_comes() {
+    #[coro::uthread]
+    fn watch(socket: UdpSocket) -> Result<(String, Vec<u8>), Error> {
+        let sel = suspend_from!(
+            Select::new()
+                .readable(&socket, Io::Readable)
+                .timeout(Duration::from_secs(5))
+        );
+        let what = describe_io(&sel);
+        let (n, _, mut buf) = suspend_from!(socket.recv_from(vec![0; 16]))?;
+        buf.truncate(n);
+        Ok((what, buf))
+    }
+
+    #[coro::uthread]
+    fn send_later(socket: UdpSocket, to: SocketAddr) -> Result<(), Error> {
+        suspend_from!(sleep(Duration::from_millis(10)))?;
+        suspend_from!(socket.send_to(b"dgram".to_vec(), to))?;
+        Ok(())
+    }
+
+    let s = Scheduler::new().unwrap();
+    let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let to = a.local_addr().unwrap();
+    let h = s.spawn(watch(a));
+    s.spawn(send_later(b, to));
+    assert!(s.run().is_clean());
+    assert_eq!(
+        h.try_join().unwrap().unwrap(),
+        ("readable".to_string(), b"dgram".to_vec())
+    );
 }
