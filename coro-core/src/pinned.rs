@@ -78,14 +78,14 @@ impl<Y, R> Port<Y, R> {
         self.resumed.set(Some(value));
     }
 
-    /// Takes the yielded value, if any.
-    pub(crate) fn take_yielded(&self) -> Option<Y> {
-        self.yielded.take()
-    }
-
-    /// Whether the body asked to end, clearing the request.
-    pub(crate) fn take_ended(&self) -> bool {
-        self.ended.replace(false)
+    /// Takes what the body left when its poll returned `Pending`: a request to end comes before
+    /// a value.
+    pub(crate) fn take_left(&self) -> Left<Y> {
+        if self.ended.replace(false) {
+            Left::Ended
+        } else {
+            self.yielded.take().map_or(Left::Nothing, Left::Yielded)
+        }
     }
 
     /// Empties the port (after a body that unwound, or a resume that found nothing to take).
@@ -258,9 +258,12 @@ impl<Y, R, F: Future, H: Hand<Y, R>> Drop for Running<'_, Y, R, F, H> {
 }
 
 /// What the body left in the port when its poll returned `Pending`.
-enum Left<Y> {
+pub(crate) enum Left<Y> {
+    /// A suspension's value.
     Yielded(Y),
+    /// A request to end as if killed (see [`Hand::end`]).
     Ended,
+    /// Nothing: the body awaits something else (in an async coroutine, a real `.await`).
     Nothing,
 }
 
@@ -290,13 +293,7 @@ impl<Y, R, T, F: Future<Output = T>, H: Hand<Y, R>> Coroutine<R> for Pinned<Y, R
         };
         match step {
             Poll::Pending => {
-                let left = running.coro.hand.with_port(|p| {
-                    if p.ended.replace(false) {
-                        Left::Ended
-                    } else {
-                        p.yielded.take().map_or(Left::Nothing, Left::Yielded)
-                    }
-                });
+                let left = running.coro.hand.with_port(Port::take_left);
                 match left {
                     Left::Yielded(value) => {
                         running.completed = true;

@@ -31,7 +31,7 @@ use futures_core::Stream;
 use futures_core::stream::FusedStream;
 
 use crate::current::{self, Meta};
-use crate::pinned::{Hand, Port};
+use crate::pinned::{Hand, Left, Port};
 use crate::{Coroutine, EarlyExit, Status};
 
 /// What the return value of an async coroutine adds to the end of its stream.
@@ -215,14 +215,6 @@ impl<Y, F: Future, H: Hand<Y, ()>> Drop for Polling<'_, Y, F, H> {
     }
 }
 
-/// What the body left in the port when its poll returned `Pending`.
-enum Left<Y> {
-    Yielded(Y),
-    Ended,
-    /// A real `.await` is pending.
-    Nothing,
-}
-
 impl<Y, F: Future, H: Hand<Y, ()>> Stream for AsyncGen<Y, F, H> {
     type Item = Y;
 
@@ -245,13 +237,7 @@ impl<Y, F: Future, H: Hand<Y, ()>> Stream for AsyncGen<Y, F, H> {
         polling.completed = true;
         let stream = &mut *polling.stream;
         match step {
-            Poll::Pending => match stream.hand.with_port(|p| {
-                if p.take_ended() {
-                    Left::Ended
-                } else {
-                    p.take_yielded().map_or(Left::Nothing, Left::Yielded)
-                }
-            }) {
+            Poll::Pending => match stream.hand.with_port(Port::take_left) {
                 Left::Yielded(value) => {
                     stream.status = Status::Suspended;
                     Poll::Ready(Some(value))
@@ -781,13 +767,7 @@ impl<Y, R, T, F: Future<Output = T>, H: Hand<Y, R>> AsyncResume<R> for AsyncCo<Y
         running.completed = true;
         let coro = &mut *running.coro;
         match step {
-            Poll::Pending => match coro.hand.with_port(|p| {
-                if p.take_ended() {
-                    Left::Ended
-                } else {
-                    p.take_yielded().map_or(Left::Nothing, Left::Yielded)
-                }
-            }) {
+            Poll::Pending => match coro.hand.with_port(Port::take_left) {
                 Left::Yielded(value) => {
                     coro.status = Status::Suspended;
                     coro.ready = true;
