@@ -213,46 +213,9 @@ impl AsyncExpansion<'_> {
             .return_ty
             .map_or_else(|| quote!(_), ToTokens::to_token_stream);
         let t_span = self.return_ty.map_or_else(Span::call_site, Spanned::span);
-        let mut binds = Vec::new();
-        for (i, p) in params.iter().enumerate() {
-            if p.arg == "self" {
-                // Captured as written, and kept to the end of the body.
-                let this = &p.arg;
-                binds.push(quote!(let _ = &#this;));
-                continue;
-            }
-            let pat = match &p.pat {
-                // `_` keeps the argument to the end of the body, as in a function.
-                Pat::Wild(w) => Pat::Ident(syn::PatIdent {
-                    attrs: Vec::new(),
-                    by_ref: None,
-                    mutability: None,
-                    ident: Ident::new(
-                        &format!("__coro_p{i}"),
-                        Span::mixed_site().located_at(w.span()),
-                    ),
-                    subpat: None,
-                }),
-                other => other.clone(),
-            };
-            if p.is_resume {
-                binds.push(quote!(let #pat = #krate::__private::Hand::resumed(&#port);));
-            } else {
-                let arg = &p.arg;
-                binds.push(quote!(let #pat = #arg;));
-            }
-        }
-        // As in the `pinned` lowering: an unstarted stream drops its arguments as a function
-        // drops its parameters, last to first.
-        let args: Vec<&Ident> = params
-            .iter()
-            .filter(|p| !p.is_resume)
-            .map(|p| &p.arg)
-            .collect();
-        let capture_order = (!args.is_empty()).then(|| {
-            let rev = args.iter().rev();
-            quote!(let _ = (#(&#rev,)*);)
-        });
+        // As in the `pinned` lowering; a stream takes no resume value, and a coroutine resumed
+        // with values has a `#[resume]` parameter (checked with the signature).
+        let (capture_order, binds) = crate::pinned::bind_params(params, krate, false);
         let stmts = &block.stmts;
         let name = self.name;
         // Spanned at the return type, so that a return type the stream cannot end with is

@@ -82,52 +82,7 @@ impl PinnedExpansion<'_> {
         let t = self
             .return_ty
             .map_or_else(|| quote!(_), ToTokens::to_token_stream);
-        let mut binds = Vec::new();
-        let mut first_bound = false;
-        for (i, p) in params.iter().enumerate() {
-            if p.arg == "self" {
-                // Captured as written, and kept to the end of the body.
-                let this = &p.arg;
-                binds.push(quote!(let _ = &#this;));
-                continue;
-            }
-            let pat = match &p.pat {
-                // `_` keeps the argument to the end of the body, as in a function.
-                Pat::Wild(w) => Pat::Ident(syn::PatIdent {
-                    attrs: Vec::new(),
-                    by_ref: None,
-                    mutability: None,
-                    ident: Ident::new(
-                        &format!("__coro_p{i}"),
-                        Span::mixed_site().located_at(w.span()),
-                    ),
-                    subpat: None,
-                }),
-                other => other.clone(),
-            };
-            if p.is_resume {
-                first_bound = true;
-                binds.push(quote!(let #pat = #krate::__private::Hand::resumed(&#port);));
-            } else {
-                let arg = &p.arg;
-                binds.push(quote!(let #pat = #arg;));
-            }
-        }
-        if !first_bound {
-            binds.push(quote!(let () = #krate::__private::Hand::resumed(&#port);));
-        }
-        // The block captures the arguments in the order it first names them, and a block that
-        // never ran drops its captures in that order: name them last to first, so that an
-        // unstarted coroutine drops them as a function drops its parameters.
-        let args: Vec<&Ident> = params
-            .iter()
-            .filter(|p| !p.is_resume)
-            .map(|p| &p.arg)
-            .collect();
-        let capture_order = (!args.is_empty()).then(|| {
-            let rev = args.iter().rev();
-            quote!(let _ = (#(&#rev,)*);)
-        });
+        let (capture_order, binds) = bind_params(params, krate, true);
         // The body's statements go straight into the block, so that its braces are not a
         // block around a block (rustc's `unused_braces`).
         let stmts = &block.stmts;
@@ -188,6 +143,64 @@ impl PinnedExpansion<'_> {
             }
         }}
     }
+}
+
+/// The first statements of an `async` body: `capture_order`, which makes the block capture the
+/// arguments last to first (a block that never ran drops its captures in the order it first
+/// names them, and an unstarted coroutine must drop them as a function drops its parameters),
+/// and the bindings of the parameters' patterns, the `#[resume]` one from the port. With
+/// `take_first`, a body without a `#[resume]` parameter still takes its first resume value
+/// (`()`), which the resumer puts in the port.
+pub(crate) fn bind_params(
+    params: &[ParamIn],
+    krate: &syn::Path,
+    take_first: bool,
+) -> (Option<TokenStream>, Vec<TokenStream>) {
+    let port = port();
+    let mut binds = Vec::new();
+    let mut first_bound = false;
+    for (i, p) in params.iter().enumerate() {
+        if p.arg == "self" {
+            // Captured as written, and kept to the end of the body.
+            let this = &p.arg;
+            binds.push(quote!(let _ = &#this;));
+            continue;
+        }
+        let pat = match &p.pat {
+            // `_` keeps the argument to the end of the body, as in a function.
+            Pat::Wild(w) => Pat::Ident(syn::PatIdent {
+                attrs: Vec::new(),
+                by_ref: None,
+                mutability: None,
+                ident: Ident::new(
+                    &format!("__coro_p{i}"),
+                    Span::mixed_site().located_at(w.span()),
+                ),
+                subpat: None,
+            }),
+            other => other.clone(),
+        };
+        if p.is_resume {
+            first_bound = true;
+            binds.push(quote!(let #pat = #krate::__private::Hand::resumed(&#port);));
+        } else {
+            let arg = &p.arg;
+            binds.push(quote!(let #pat = #arg;));
+        }
+    }
+    if take_first && !first_bound {
+        binds.push(quote!(let () = #krate::__private::Hand::resumed(&#port);));
+    }
+    let args: Vec<&Ident> = params
+        .iter()
+        .filter(|p| !p.is_resume)
+        .map(|p| &p.arg)
+        .collect();
+    let capture_order = (!args.is_empty()).then(|| {
+        let rev = args.iter().rev();
+        quote!(let _ = (#(&#rev,)*);)
+    });
+    (capture_order, binds)
 }
 
 /// The port of a pinned or async coroutine, bound to `__coro_port`: a thread-local of its own when
