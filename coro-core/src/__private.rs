@@ -12,6 +12,10 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::ops::ControlFlow;
 
+pub use crate::chain::{
+    Anchor, BoxDelegation, Delegated, Delegates, Handing, Level, Mode, Stage, StageStep, Stepped,
+    delegation_boxed, handed,
+};
 pub use crate::current::Meta;
 pub use crate::pinned::{End, Hand, Pinned, Port, Suspend, pinned};
 pub use crate::stream::{
@@ -159,20 +163,109 @@ impl<S: Clone> Clone for Frames<S> {
 }
 
 /// A generated coroutine: its state, its recursive frames, its identity and its body.
-pub struct Gen<S: State, K: FrameStack<S>, F> {
+pub struct Gen<S: State, K: FrameStack<S>, B> {
     /// The innermost frame's state. Declared before `frames`, so that dropping a suspended
     /// coroutine drops the innermost frame first.
     state: S,
     frames: K,
     /// The innermost frame's identity, 0 until somebody asks for it.
     id: u64,
-    body: F,
+    body: B,
+}
+
+/// The body of a generated coroutine: a closure that runs it from the state it is given to the
+/// next suspension.
+pub trait Body<S, K, R> {
+    type Yield;
+    type Return;
+    /// Whether it can be stepped without a resume value (after a delegation handed off).
+    const DELEGATES: bool;
+    /// Runs the body; `arg` is `None` only in [`Mode::Level`], after a delegation handed off.
+    fn run(
+        &mut self,
+        state: &mut S,
+        frames: &mut K,
+        arg: Option<R>,
+        mode: Mode,
+    ) -> Result<Self::Yield, EarlyExit<Self::Return>>;
+    /// The stage the state's delegation handed off.
+    fn take_handed<'a>(state: &mut S) -> Option<Level<'a, R, Self::Yield>>
+    where
+        S: 'a;
+}
+
+/// The body of a coroutine without delegations: it never hands anything off.
+#[derive(Clone)]
+pub struct Plain<F>(F);
+
+impl<S, K, R, Y, T, F> Body<S, K, R> for Plain<F>
+where
+    F: FnMut(&mut S, &mut K, R) -> Result<Y, EarlyExit<T>>,
+{
+    type Yield = Y;
+    type Return = T;
+    const DELEGATES: bool = false;
+
+    #[inline]
+    fn run(
+        &mut self,
+        state: &mut S,
+        frames: &mut K,
+        arg: Option<R>,
+        _: Mode,
+    ) -> Result<Y, EarlyExit<T>> {
+        let Some(arg) = arg else {
+            unreachable!("a coroutine without delegations was stepped without a value");
+        };
+        (self.0)(state, frames, arg)
+    }
+
+    #[inline]
+    fn take_handed<'a>(_: &mut S) -> Option<Level<'a, R, Y>>
+    where
+        S: 'a,
+    {
+        None
+    }
+}
+
+/// The body of a coroutine with delegations, which takes the mode it runs in.
+#[derive(Clone)]
+pub struct Delegating<F>(F);
+
+impl<S, K, R, Y, T, F> Body<S, K, R> for Delegating<F>
+where
+    F: FnMut(&mut S, &mut K, Option<R>, Mode) -> Result<Y, EarlyExit<T>>,
+    S: Handing<R, Y>,
+{
+    type Yield = Y;
+    type Return = T;
+    const DELEGATES: bool = true;
+
+    #[inline]
+    fn run(
+        &mut self,
+        state: &mut S,
+        frames: &mut K,
+        arg: Option<R>,
+        mode: Mode,
+    ) -> Result<Y, EarlyExit<T>> {
+        (self.0)(state, frames, arg, mode)
+    }
+
+    #[inline]
+    fn take_handed<'a>(state: &mut S) -> Option<Level<'a, R, Y>>
+    where
+        S: 'a,
+    {
+        state.take_handed()
+    }
 }
 
 /// Builds a coroutine; `R`, `Y` and `T` are spelled out by the generated code so that type errors
 /// in the body point at the user's expressions.
 #[inline]
-pub fn new<R, Y, T, S, K, F>(state: S, frames: K, body: F) -> Gen<S, K, F>
+pub fn new<R, Y, T, S, K, F>(state: S, frames: K, body: F) -> Gen<S, K, Plain<F>>
 where
     S: State,
     K: FrameStack<S>,
@@ -182,19 +275,35 @@ where
         state,
         frames,
         id: 0,
-        body,
+        body: Plain(body),
+    }
+}
+
+/// Builds a coroutine whose body delegates (`suspend_from!`): see [`new`].
+#[inline]
+pub fn new_delegating<R, Y, T, S, K, F>(state: S, frames: K, body: F) -> Gen<S, K, Delegating<F>>
+where
+    S: State,
+    K: FrameStack<S>,
+    F: FnMut(&mut S, &mut K, Option<R>, Mode) -> Result<Y, EarlyExit<T>>,
+{
+    Gen {
+        state,
+        frames,
+        id: 0,
+        body: Delegating(body),
     }
 }
 
 /// Restores the thread's current frame when a resume ends, and marks the coroutine panicked if
 /// it ends by unwinding.
-struct Running<'a, S: State, K: FrameStack<S>, F> {
-    gen_: &'a mut Gen<S, K, F>,
+struct Running<'a, S: State, K: FrameStack<S>, B> {
+    gen_: &'a mut Gen<S, K, B>,
     outer: Frame,
     completed: bool,
 }
 
-impl<S: State, K: FrameStack<S>, F> Drop for Running<'_, S, K, F> {
+impl<S: State, K: FrameStack<S>, B> Drop for Running<'_, S, K, B> {
     #[inline]
     fn drop(&mut self) {
         self.gen_.id = current::leave(self.outer);
@@ -205,17 +314,12 @@ impl<S: State, K: FrameStack<S>, F> Drop for Running<'_, S, K, F> {
     }
 }
 
-impl<S, K, F, R, Y, T> Coroutine<R> for Gen<S, K, F>
-where
-    S: State,
-    K: FrameStack<S>,
-    F: FnMut(&mut S, &mut K, R) -> Result<Y, EarlyExit<T>>,
-{
-    type Yield = Y;
-    type Return = T;
-
+impl<S: State, K: FrameStack<S>, B> Gen<S, K, B> {
     #[inline]
-    fn resume(&mut self, arg: R) -> Result<Y, EarlyExit<T>> {
+    fn run<R>(&mut self, arg: Option<R>, mode: Mode) -> Result<B::Yield, EarlyExit<B::Return>>
+    where
+        B: Body<S, K, R>,
+    {
         let frames = &mut self.frames;
         let outer = current::enter(self.id, S::META, |resumer| frames.resumer_of(resumer));
         let mut running = Running {
@@ -224,9 +328,45 @@ where
             completed: false,
         };
         let gen_ = &mut *running.gen_;
-        let step = (gen_.body)(&mut gen_.state, &mut gen_.frames, arg);
+        let step = gen_.body.run(&mut gen_.state, &mut gen_.frames, arg, mode);
         running.completed = true;
         step
+    }
+}
+
+impl<S, K, B, R> Coroutine<R> for Gen<S, K, B>
+where
+    S: State,
+    K: FrameStack<S>,
+    B: Body<S, K, R>,
+{
+    type Yield = B::Yield;
+    type Return = B::Return;
+
+    #[inline]
+    fn resume(&mut self, arg: R) -> Result<B::Yield, EarlyExit<B::Return>> {
+        self.run(Some(arg), Mode::Top)
+    }
+
+    #[inline]
+    fn __step(&mut self, arg: Option<R>) -> Result<B::Yield, EarlyExit<B::Return>> {
+        // Checked before the body runs, so that the body's code (and the bookkeeping around it,
+        // which the compiler removes when nothing in between can read it) has no panic path.
+        assert!(
+            B::DELEGATES || arg.is_some(),
+            "a coroutine without delegations was stepped without a value"
+        );
+        // A body that left at a delegation that handed its delegate off ends with `handed()`,
+        // still suspended.
+        self.run(arg, Mode::Level)
+    }
+
+    #[inline]
+    fn __take_handed<'a>(&mut self) -> Option<Level<'a, R, B::Yield>>
+    where
+        Self: 'a,
+    {
+        B::take_handed(&mut self.state)
     }
 
     fn kill(&mut self) {
@@ -246,25 +386,25 @@ where
     }
 }
 
-impl<S, K, F, Y, T> Iterator for Gen<S, K, F>
+impl<S, K, B> Iterator for Gen<S, K, B>
 where
     S: State,
     K: FrameStack<S>,
-    F: FnMut(&mut S, &mut K, ()) -> Result<Y, EarlyExit<T>>,
+    B: Body<S, K, ()>,
 {
-    type Item = Y;
+    type Item = B::Yield;
 
     #[inline]
-    fn next(&mut self) -> Option<Y> {
+    fn next(&mut self) -> Option<B::Yield> {
         self.resume(()).ok()
     }
 }
 
-impl<S, K, F, Y, T> core::iter::FusedIterator for Gen<S, K, F>
+impl<S, K, B> core::iter::FusedIterator for Gen<S, K, B>
 where
     S: State,
     K: FrameStack<S>,
-    F: FnMut(&mut S, &mut K, ()) -> Result<Y, EarlyExit<T>>,
+    B: Body<S, K, ()>,
 {
 }
 
@@ -308,13 +448,15 @@ impl<S: State, K: FrameStack<S>, F> fmt::Debug for Gen<S, K, F> {
 /// delegate (through [`Coroutine::kill`], not only by dropping it), so that kill reaches the
 /// innermost coroutine first even when that one is hand-written; a borrowed delegate is left
 /// with its owner. Once the delegate has ended, dropping it is all that is left to do.
-pub struct Delegation<C, S, K: FnMut(&mut C)> {
+pub struct Delegation<C, S, K: FnMut(&mut C), H> {
     coro: C,
-    /// `Coroutine::resume` of the delegate, fixed where the delegation starts.
+    /// Steps the delegate in a mode, fixed where the delegation starts.
     step: S,
-    /// `Coroutine::kill` of the delegate, fixed where the delegation starts (so that neither the
-    /// type nor its drop needs to name the resume type).
+    /// `Coroutine::abandon` of the delegate, fixed where the delegation starts (so that neither
+    /// the type nor its drop needs to name the resume type).
     kill: K,
+    /// `Coroutine::__take_handed` of the delegate, fixed where the delegation starts.
+    take: H,
     /// The delegate has ended (returned, or reported an earlier end).
     ended: bool,
 }
@@ -328,33 +470,60 @@ pub fn delegation<R, C: Coroutine<R>>(
     coro: C,
 ) -> Delegation<
     C,
-    impl FnMut(&mut C, R) -> Result<C::Yield, EarlyExit<C::Return>>,
+    impl FnMut(&mut C, Option<R>, Mode) -> Stepped<C::Yield, C::Return>,
     impl FnMut(&mut C),
+    impl for<'a, 'b> Fn(&'b mut C, Anchor<'a, C>) -> Option<Level<'a, R, C::Yield>>,
 > {
     Delegation {
         coro,
-        step: |c: &mut C, arg: R| Coroutine::<R>::resume(c, arg),
+        step: crate::chain::step_of::<R, C>,
         kill: |c: &mut C| Coroutine::<R>::abandon(c),
+        take: crate::chain::take_of::<R, C>,
         ended: false,
     }
 }
 
-impl<C, S, K: FnMut(&mut C)> Delegation<C, S, K> {
+impl<C, S, K: FnMut(&mut C), H> Delegation<C, S, K, H> {
+    /// Resumes the delegate in the delegating coroutine's mode (`arg` is `None` only in
+    /// [`Mode::Level`], after a delegation inside the delegate handed off).
     #[inline]
-    pub fn resume<R, Y, T>(&mut self, arg: R) -> Result<Y, EarlyExit<T>>
+    pub fn resume<R, Y, T>(&mut self, arg: Option<R>, mode: Mode) -> Delegated<Y, T>
     where
-        S: FnMut(&mut C, R) -> Result<Y, EarlyExit<T>>,
+        S: FnMut(&mut C, Option<R>, Mode) -> Stepped<Y, T>,
     {
         // Counted as ended while it runs: a delegate whose resume panics is not killed again
         // while the panic unwinds.
         self.ended = true;
-        let step = (self.step)(&mut self.coro, arg);
-        self.ended = step.is_err();
-        step
+        match (self.step)(&mut self.coro, arg, mode) {
+            Stepped::Yield(y) => {
+                self.ended = false;
+                Delegated::Yield(y)
+            }
+            Stepped::End(EarlyExit::Returned(v)) => Delegated::Returned(v),
+            Stepped::End(_) => Delegated::Ended,
+            Stepped::Handed => {
+                self.ended = false;
+                Delegated::Handed
+            }
+        }
     }
 }
 
-impl<C, S, K: FnMut(&mut C)> Drop for Delegation<C, S, K> {
+impl<R, Y, C, S, K, H> Delegates<R, Y> for Delegation<C, S, K, H>
+where
+    K: FnMut(&mut C),
+    H: for<'a, 'b> Fn(&'b mut C, Anchor<'a, C>) -> Option<Level<'a, R, Y>>,
+{
+    #[inline]
+    fn take_handed<'a>(&mut self) -> Option<Level<'a, R, Y>>
+    where
+        Self: 'a,
+    {
+        (self.take)(&mut self.coro, PhantomData)
+    }
+}
+
+impl<C, S, K: FnMut(&mut C), H> Drop for Delegation<C, S, K, H> {
     #[inline]
     fn drop(&mut self) {
         if !self.ended {
@@ -363,12 +532,13 @@ impl<C, S, K: FnMut(&mut C)> Drop for Delegation<C, S, K> {
     }
 }
 
-impl<C: Clone, S: Clone, K: FnMut(&mut C) + Clone> Clone for Delegation<C, S, K> {
+impl<C: Clone, S: Clone, K: FnMut(&mut C) + Clone, H: Clone> Clone for Delegation<C, S, K, H> {
     fn clone(&self) -> Self {
         Delegation {
             coro: self.coro.clone(),
             step: self.step.clone(),
             kill: self.kill.clone(),
+            take: self.take.clone(),
             ended: self.ended,
         }
     }

@@ -99,6 +99,29 @@ pub trait Coroutine<R = ()> {
         self.kill();
     }
 
+    /// Resumes the coroutine as a stage of a delegation chain (see `__private::chain`), which
+    /// only generated coroutines take part in: resuming is all the others do. `None` comes only
+    /// after the coroutine handed off a delegate. `Err(EarlyExit::Finished)` from a coroutine
+    /// whose status is still alive says that it handed one off.
+    #[doc(hidden)]
+    #[inline]
+    fn __step(&mut self, arg: Option<R>) -> Result<Self::Yield, EarlyExit<Self::Return>> {
+        let Some(arg) = arg else {
+            unreachable!("a coroutine that hands nothing off was stepped without a value");
+        };
+        self.resume(arg)
+    }
+
+    /// After `__step` said it handed a delegate off: that delegate.
+    #[doc(hidden)]
+    #[inline]
+    fn __take_handed<'a>(&mut self) -> Option<crate::__private::Level<'a, R, Self::Yield>>
+    where
+        Self: 'a,
+    {
+        None
+    }
+
     /// The coroutine's name, as [`current`](crate::current) reports it inside: the function's
     /// name, or the `name = ".."` option. `None` for coroutines that do not say.
     ///
@@ -320,6 +343,19 @@ impl<R, C: Coroutine<R> + ?Sized> Coroutine<R> for Box<C> {
     #[inline]
     fn resume(&mut self, arg: R) -> Result<Self::Yield, EarlyExit<Self::Return>> {
         (**self).resume(arg)
+    }
+
+    #[inline]
+    fn __step(&mut self, arg: Option<R>) -> Result<Self::Yield, EarlyExit<Self::Return>> {
+        (**self).__step(arg)
+    }
+
+    #[inline]
+    fn __take_handed<'a>(&mut self) -> Option<crate::__private::Level<'a, R, Self::Yield>>
+    where
+        Self: 'a,
+    {
+        (**self).__take_handed()
     }
 
     fn kill(&mut self) {

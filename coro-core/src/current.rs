@@ -287,6 +287,34 @@ pub(crate) fn pop_frame(id: u64, resumer: u64) {
     });
 }
 
+/// The identity of the running frame, given one now if it has none (it keeps it when its
+/// resume ends).
+#[inline]
+pub(crate) fn running_id() -> u64 {
+    CURRENT.with(|t| {
+        let mut id = t.id.get();
+        if id == 0 {
+            id = fresh_id();
+            t.id.set(id);
+        }
+        id
+    })
+}
+
+/// Runs `f` as if the frame `resumer` were running: a stage of a delegation chain, resumed by
+/// the chain's trampoline, reports the coroutine that delegated to it as its resumer.
+#[inline]
+pub(crate) fn as_resumer<T>(resumer: u64, f: impl FnOnce() -> T) -> T {
+    struct Restore(u64);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CURRENT.with(|t| t.id.set(self.0));
+        }
+    }
+    let _restore = Restore(CURRENT.with(|t| t.id.replace(resumer)));
+    f()
+}
+
 thread_local! {
     /// How many kills (or drops of suspended coroutines) are dropping locals on this thread.
     static KILLING: Cell<u32> = const { Cell::new(0) };

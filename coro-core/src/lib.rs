@@ -19,6 +19,7 @@
 pub mod __private;
 mod adapters;
 mod boxed;
+mod chain;
 mod coroutine;
 mod current;
 mod exit;

@@ -151,6 +151,43 @@ pub(crate) fn scoped_return_type(ty: &Type) -> bool {
     }
 }
 
+/// Which delegation a `suspend_from!` starts: the delegate of a boxed one may stand on a
+/// delegation chain's stack (see `coro_core::__private::chain`), so that mutual recursion runs at
+/// any depth without native recursion.
+#[derive(Clone, Copy)]
+enum DelegationKind {
+    /// `g(..).boxed()`, or a delegate the lowering boxed: a `Box` for certain.
+    Boxed,
+    Plain,
+}
+
+impl ToTokens for DelegationKind {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(match self {
+            DelegationKind::Boxed => quote!(BoxDelegation),
+            DelegationKind::Plain => quote!(Delegation),
+        });
+    }
+}
+
+fn delegation_kind(delegate: &syn::Expr) -> DelegationKind {
+    let boxed = match delegate {
+        syn::Expr::MethodCall(m) => {
+            m.method == "boxed" && m.args.is_empty() && m.turbofish.is_none()
+        }
+        syn::Expr::Call(c) => matches!(
+            &*c.func,
+            syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "boxed_delegate")
+        ),
+        _ => false,
+    };
+    if boxed {
+        DelegationKind::Boxed
+    } else {
+        DelegationKind::Plain
+    }
+}
+
 fn mixed(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
@@ -174,6 +211,10 @@ impl Expansion<'_> {
 
     fn arg() -> Ident {
         mixed("__coro_arg")
+    }
+
+    fn mode() -> Ident {
+        mixed("__coro_mode")
     }
 
     fn dispatch_label() -> Lifetime {
@@ -332,6 +373,7 @@ impl Expansion<'_> {
         let derive = self.clone.then(|| quote!(#[derive(::core::clone::Clone)]));
         let krate = self.krate;
         let name = self.name;
+        let handing = self.handing_impl(&generics, &tys);
         quote! {
             #[allow(non_camel_case_types, dead_code, clippy::large_enum_variant)]
             #derive
@@ -355,6 +397,54 @@ impl Expansion<'_> {
                         Self::__Killed => #krate::__private::Status::Killed,
                         Self::__Panicked => #krate::__private::Status::Panicked,
                         _ => #krate::__private::Status::Suspended,
+                    }
+                }
+            }
+            #handing
+        }
+    }
+
+    /// Whether the body delegates (`suspend_from!` of another coroutine): its closure then
+    /// takes the mode it runs in, and its state finds the delegation that handed off.
+    fn delegates(&self) -> bool {
+        self.body
+            .points
+            .iter()
+            .any(|p| matches!(p.kind, PointKind::Delegate { .. }))
+    }
+
+    /// `impl Handing for __CoroState`: the delegation of the variant the coroutine is suspended
+    /// in, asked for the delegate it handed off (see `coro_core::__private::chain`).
+    fn handing_impl(&self, generics: &[Ident], tys: &HashMap<LocalId, Ident>) -> TokenStream {
+        if !self.delegates() {
+            return TokenStream::new();
+        }
+        let (krate, state_ty) = (self.krate, Self::state_ty());
+        let (r, y) = (mixed("__R"), mixed("__Y"));
+        let mut bounds = Vec::new();
+        let mut arms = Vec::new();
+        for (p, point) in self.body.points.iter().enumerate() {
+            if let PointKind::Delegate { handle, .. } = point.kind {
+                let ty = &tys[&handle];
+                bounds.push(quote!(#ty: #krate::__private::Delegates<#r, #y>));
+                let v = Self::point_variant(p);
+                arms.push(quote! {
+                    Self::#v { __h, .. } => #krate::__private::Delegates::take_handed(__h),
+                });
+            }
+        }
+        quote! {
+            impl<#r, #y, #(#generics),*> #krate::__private::Handing<#r, #y> for #state_ty<#(#generics),*>
+            where
+                #(#bounds,)*
+            {
+                fn take_handed<'a>(&mut self) -> ::core::option::Option<#krate::__private::Level<'a, #r, #y>>
+                where
+                    Self: 'a,
+                {
+                    match self {
+                        #(#arms)*
+                        _ => ::core::option::Option::None,
                     }
                 }
             }
@@ -465,6 +555,12 @@ impl Expansion<'_> {
         let (state, frames, arg) = (Self::state(), Self::frames(), Self::arg());
         let closure_body = self.closure_body();
         let coro = mixed("__coro");
+        let (new, mode) = if self.delegates() {
+            let mode = Self::mode();
+            (quote!(new_delegating), quote!(, #mode))
+        } else {
+            (quote!(new), TokenStream::new())
+        };
         quote! {
             #(#items)*
             #enum_def
@@ -483,10 +579,10 @@ impl Expansion<'_> {
                 // An arm's value, a statement once the `match` around it is lowered.
                 clippy::no_effect
             )]
-            let #coro = #krate::__private::new::<#r, #y, #t, _, _, _>(
+            let #coro = #krate::__private::#new::<#r, #y, #t, _, _, _>(
                 #state_ty::Start { #(#start_fields),* },
                 #frames_init,
-                move |#state, #frames, #arg| #closure_body,
+                move |#state, #frames, #arg #mode| #closure_body,
             );
             #coro
         }
@@ -571,8 +667,15 @@ impl Expansion<'_> {
         } else {
             (TokenStream::new(), TokenStream::new())
         };
+        // A delegating body is given its resume value as an `Option` already: `None` when it
+        // runs on after a delegate it handed off has ended.
+        let wrap = if self.delegates() {
+            quote!(#arg)
+        } else {
+            quote!(::core::option::Option::Some(#arg))
+        };
         quote!({
-            let mut #arg = ::core::option::Option::Some(#arg);
+            let mut #arg = #wrap;
             #fret_decl
             #dispatch: loop {
                 #matched
@@ -740,25 +843,32 @@ impl Expansion<'_> {
         match &self.body.points[p].kind {
             PointKind::Delegate { .. } => {
                 let take = Self::take_state(&variant, &Self::moved_fields(facts), Some(quote!(_)));
-                let (d, dv, e) = (mixed("__coro_d"), mixed("__coro_dv"), mixed("__coro_e"));
-                let (y, value) = (mixed("__coro_y"), mixed("__coro_v"));
-                let (state, frames) = (Self::state(), Self::frames());
-                let arg = self.take_arg();
+                let (d, dv) = (mixed("__coro_d"), mixed("__coro_dv"));
+                let y = mixed("__coro_y");
+                let (state, frames, arg, mode) =
+                    (Self::state(), Self::frames(), Self::arg(), Self::mode());
                 let mut ctx = Ctx::default();
                 let resume = self.reenter(Entry::Point(p), &mut ctx, Some(quote!(#dv)));
                 let yielded = self.leave(&quote!(::core::result::Result::Ok(#y)));
                 let ended = self.leave(&quote!(#krate::__private::end_delegating(#state, #frames)));
+                let handed = self.leave(&quote!(#krate::__private::handed()));
+                let PointKind::Delegate { coro, .. } = &self.body.points[p].kind else {
+                    unreachable!()
+                };
+                let kind = delegation_kind(&coro.expr);
                 quote! {
-                    #state_ty::#variant { __h: #d, .. } => match #krate::__private::Delegation::resume(#d, #arg) {
-                        ::core::result::Result::Ok(#y) => #yielded,
-                        ::core::result::Result::Err(#e) => {
-                            let #dv = match #e {
-                                #krate::__private::EarlyExit::Returned(#value) => #value,
-                                _ => #ended,
-                            };
+                    #state_ty::#variant { __h: #d, .. } => match #krate::__private::#kind::resume(
+                        #d,
+                        ::core::option::Option::take(&mut #arg),
+                        #mode,
+                    ) {
+                        #krate::__private::Delegated::Yield(#y) => #yielded,
+                        #krate::__private::Delegated::Returned(#dv) => {
                             #take
                             #resume
                         }
+                        #krate::__private::Delegated::Ended => #ended,
+                        #krate::__private::Delegated::Handed => #handed,
                     },
                 }
             }
@@ -1393,8 +1503,12 @@ impl Expansion<'_> {
                 // this resume type is reported there, once.
                 let span = syn::spanned::Spanned::span(&coro.expr);
                 let r = crate::prepare::respanned(self.resume_ty.to_token_stream(), span);
+                let start = match delegation_kind(&coro.expr) {
+                    DelegationKind::Boxed => quote!(delegation_boxed),
+                    DelegationKind::Plain => quote!(delegation),
+                };
                 let delegation = quote_spanned!(span=>
-                    #krate::__private::delegation::<#r, _>(#coro_tokens)
+                    #krate::__private::#start::<#r, _>(#coro_tokens)
                 );
                 quote!({
                     let mut #d = #delegation;
@@ -1511,4 +1625,31 @@ impl Expansion<'_> {
 /// `let x;` (no initializer).
 fn is_uninit_let(stmt: &syn::Stmt) -> bool {
     matches!(stmt, syn::Stmt::Local(l) if l.init.is_none())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DelegationKind, delegation_kind};
+
+    fn kind(src: &str) -> &'static str {
+        match delegation_kind(&syn::parse_str(src).unwrap()) {
+            DelegationKind::Boxed => "boxed",
+            DelegationKind::Plain => "plain",
+        }
+    }
+
+    #[test]
+    fn a_delegate_is_boxed_when_it_ends_in_boxed_or_the_lowering_boxed_it() {
+        assert_eq!(kind("odd(n - 1).boxed()"), "boxed");
+        assert_eq!(kind("self.kids[i].walk().boxed()"), "boxed");
+        assert_eq!(
+            kind("::coro::__private::boxed_delegate(Tree::walk(t))"),
+            "boxed"
+        );
+        assert_eq!(kind("odd(n - 1)"), "plain");
+        assert_eq!(kind("odd(n - 1).boxed(1)"), "plain");
+        assert_eq!(kind("odd(n - 1).boxed::<u8>()"), "plain");
+        assert_eq!(kind("Box::new(odd(n - 1))"), "plain");
+        assert_eq!(kind("&mut c"), "plain");
+    }
 }

@@ -135,10 +135,14 @@ impl PinnedExpansion<'_> {
             let mut #arg = #first;
             let mut #running = #delegation;
             loop {
-                match #krate::__private::Delegation::resume(&mut #running, #arg) {
-                    ::core::result::Result::Ok(#yielded) => #arg = #krate::__private::Hand::suspend(&#port, #yielded).await,
-                    ::core::result::Result::Err(#krate::__private::EarlyExit::Returned(#value)) => break #value,
-                    ::core::result::Result::Err(_) => match #krate::__private::Hand::end(&#port).await {},
+                match #krate::__private::Delegation::resume(
+                    &mut #running,
+                    ::core::option::Option::Some(#arg),
+                    #krate::__private::Mode::Top,
+                ) {
+                    #krate::__private::Delegated::Yield(#yielded) => #arg = #krate::__private::Hand::suspend(&#port, #yielded).await,
+                    #krate::__private::Delegated::Returned(#value) => break #value,
+                    _ => match #krate::__private::Hand::end(&#port).await {},
                 }
             }
         }}

@@ -47,21 +47,20 @@ fn numbered() -> impl ::coro::__private::Coroutine<
                 loop {
                     match ::coro::__private::Delegation::resume(
                         &mut __coro_d,
-                        __coro_a,
+                        ::core::option::Option::Some(__coro_a),
+                        ::coro::__private::Mode::Top,
                     ) {
-                        ::core::result::Result::Ok(__coro_y) => {
+                        ::coro::__private::Delegated::Yield(__coro_y) => {
                             __coro_a = ::coro::__private::Hand::suspend(
                                     &__coro_port,
                                     __coro_y,
                                 )
                                 .await;
                         }
-                        ::core::result::Result::Err(
-                            ::coro::__private::EarlyExit::Returned(__coro_v),
-                        ) => break __coro_v,
-                        ::core::result::Result::Err(_) => {
-                            match ::coro::__private::Hand::end(&__coro_port).await {}
+                        ::coro::__private::Delegated::Returned(__coro_v) => {
+                            break __coro_v;
                         }
+                        _ => match ::coro::__private::Hand::end(&__coro_port).await {}
                     }
                 }
             };
