@@ -113,6 +113,10 @@ pub enum Prod {
     HandmadeDelegate,
     /// A `?` written as a macro whose expansion holds the `return`.
     MacroReturn,
+    /// `suspend_from!(h(..).boxed())`: a boxed delegate that is not recursive.
+    BoxedDelegate,
+    /// `suspend_from!(rec_even(..).boxed())`: mutual recursion through a boxed delegate.
+    MutualRecursion,
 }
 
 impl Prod {
@@ -172,6 +176,8 @@ impl Prod {
         Prod::BraceSuspendFrom,
         Prod::HandmadeDelegate,
         Prod::MacroReturn,
+        Prod::BoxedDelegate,
+        Prod::MutualRecursion,
     ];
 }
 
@@ -428,6 +434,7 @@ pub enum Expr {
     SuspendFrom {
         site: usize,
         helper: usize,
+        via: Via,
         arg: Box<Expr>,
         first: Box<Expr>,
     },
@@ -459,6 +466,18 @@ pub enum Expr {
         base: Box<Expr>,
         first: Box<Expr>,
     },
+}
+
+/// How a `suspend_from!` reaches its delegate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// `h(..)`, a helper kept inline in the state.
+    Inline,
+    /// `h(..).boxed()`.
+    Boxed,
+    /// `rec_even(..).boxed()`, the library's pair of mutually recursive coroutines (the helper
+    /// number is not used).
+    Mutual,
 }
 
 #[derive(Clone, Debug)]
@@ -619,11 +638,32 @@ impl Gen {
     fn delegation(&mut self, depth: u32) -> Expr {
         let arg = self.macro_arg(|me| me.expr(depth.saturating_sub(1)));
         let first = self.expr(0);
+        // The kinds of delegates new since the first seeds were generated are chosen by the
+        // site's number, without drawing from the random stream, so that a seed's program keeps
+        // its shape.
         if self.helpers > 0 && !self.is_helper && self.rng.chance(65) {
             self.note(Prod::SuspendFrom);
+            let site = self.site();
+            let helper = self.rng.below(self.helpers as u64) as usize;
+            let via = if site % 4 == 1 {
+                self.note(Prod::BoxedDelegate);
+                Via::Boxed
+            } else {
+                Via::Inline
+            };
+            Expr::SuspendFrom {
+                site,
+                helper,
+                via,
+                arg: Box::new(arg),
+                first: Box::new(first),
+            }
+        } else if !self.is_helper && (self.site + 1) % 3 == 0 {
+            self.note(Prod::MutualRecursion);
             Expr::SuspendFrom {
                 site: self.site(),
-                helper: self.rng.below(self.helpers as u64) as usize,
+                helper: 0,
+                via: Via::Mutual,
                 arg: Box::new(arg),
                 first: Box::new(first),
             }
@@ -2865,19 +2905,22 @@ impl Printer<'_> {
             Expr::SuspendFrom {
                 site,
                 helper,
+                via,
                 arg,
                 first,
             } => {
                 let (a, f) = (self.expr(arg), self.expr(first));
-                let name = &self.helpers[*helper].name;
-                let guard = if self.helpers[*helper].guard_param.is_some() {
-                    ", Guard(99)"
-                } else {
-                    ""
+                let (name, guard) = match via {
+                    Via::Mutual => ("rec_even", ""),
+                    _ if self.helpers[*helper].guard_param.is_some() => {
+                        (self.helpers[*helper].name.as_str(), ", Guard(99)")
+                    }
+                    _ => (self.helpers[*helper].name.as_str(), ""),
                 };
+                let boxed = if *via == Via::Inline { "" } else { ".boxed()" };
                 match self.mode {
                     Mode::Coroutine => {
-                        format!("suspend_from!{open}{name}({a}{guard}), {f}{close}")
+                        format!("suspend_from!{open}{name}({a}{guard}){boxed}, {f}{close}")
                     }
                     Mode::Reference => format!(
                         "{{ let __a = {a}; let __f = {f}; {}{name}_ref(__ctx, __a{guard}, __f) }}",

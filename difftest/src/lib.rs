@@ -26,7 +26,7 @@
 // generated programs' `Result`: neither lint helps here.
 #![allow(clippy::must_use_candidate, clippy::missing_errors_doc)]
 
-use coro::{Coroutine, EarlyExit, Status};
+use coro::{Coroutine, EarlyExit, Status, suspend, suspend_from};
 use std::cell::RefCell;
 use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -210,6 +210,53 @@ where
             Err(other) => panic!("delegated to a coroutine that had ended: {other}"),
         }
     }
+}
+
+/// One of a pair of mutually recursive coroutines, the delegate of the generated programs'
+/// mutual recursion: at depth `depth.rem_euclid(4)`, yields `depth * 100 + first`, then (above
+/// depth 0) delegates to [`rec_odd`] through a box, and returns what it got back plus the
+/// number of its guard, which it touches last (so it holds the guard to its end).
+#[coro::coroutine(yield = i64, resume = i64)]
+pub fn rec_even(depth: i64, #[resume] first: i64) -> i64 {
+    let depth = depth.rem_euclid(4);
+    let g = Guard(900 + u32::try_from(depth).unwrap_or(0));
+    let got = suspend!(depth.wrapping_mul(100).wrapping_add(first));
+    if depth == 0 {
+        return got.wrapping_add(g.touch());
+    }
+    let below = suspend_from!(rec_odd(depth - 1).boxed(), got);
+    below.wrapping_add(g.touch())
+}
+
+/// The other of the pair: yields `depth * 100 - first`, then delegates to [`rec_even`] inline.
+#[coro::coroutine(yield = i64, resume = i64)]
+pub fn rec_odd(depth: i64, #[resume] first: i64) -> i64 {
+    let got = suspend!(depth.wrapping_mul(100).wrapping_sub(first));
+    if depth <= 0 {
+        return got;
+    }
+    got.wrapping_sub(suspend_from!(rec_even(depth - 1), got))
+}
+
+/// [`rec_even`] as a plain function, for the plain version of a program.
+pub fn rec_even_ref(ctx: &mut Ctx, depth: i64, first: i64) -> i64 {
+    let depth = depth.rem_euclid(4);
+    let g = Guard(900 + u32::try_from(depth).unwrap_or(0));
+    let got = ctx.suspend(depth.wrapping_mul(100).wrapping_add(first));
+    if depth == 0 {
+        return got.wrapping_add(g.touch());
+    }
+    let below = rec_odd_ref(ctx, depth - 1, got);
+    below.wrapping_add(g.touch())
+}
+
+/// [`rec_odd`] as a plain function.
+pub fn rec_odd_ref(ctx: &mut Ctx, depth: i64, first: i64) -> i64 {
+    let got = ctx.suspend(depth.wrapping_mul(100).wrapping_sub(first));
+    if depth <= 0 {
+        return got;
+    }
+    got.wrapping_sub(rec_even_ref(ctx, depth - 1, got))
 }
 
 /// The scripted resume values: a deterministic sequence.

@@ -5,9 +5,11 @@
 // this lint (emitted while parsing, so only a crate-level `allow` reaches it) flags.
 #![allow(break_with_label_and_loop)]
 
-use coro::{suspend, suspend_from};
+use coro::{Coroutine as _, suspend, suspend_from};
 #[allow(unused_imports)]
-use difftest::{Acc, attempt_opt, attempt_res, call2, call3, eff, opt, res};
+use difftest::{
+    Acc, attempt_opt, attempt_res, call2, call3, eff, opt, rec_even, rec_even_ref, res,
+};
 use difftest::{Ctx, Guard, Handmade, delegate_ref, run_coroutine, run_reference, suspensions};
 
 /// The event logs of the coroutine and of the plain function.

@@ -45,7 +45,7 @@ fn ill_typed_variants_are_rejected_exactly_when_plain_rust_rejects_them() {
     let count = env_u64("DIFFTEST_ILL_COUNT", 40);
     let mut src = String::from(
         "#![allow(unused, unreachable_code, unused_braces, unused_parens, unused_assignments, break_with_label_and_loop)]\n\
-         use coro::{suspend, suspend_from};\n\
+         use coro::{Coroutine as _, suspend, suspend_from};\n\
          use difftest::*;\n",
     );
     // The first line of each part, so that an error's line says whose it is.
