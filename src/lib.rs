@@ -341,10 +341,21 @@
 //!
 //! Delegating to another coroutine keeps it inline in the state. Mutual recursion (`a`
 //! delegating to `b` delegating to `a`) makes the state's type contain itself; box one of the
-//! delegates to break the cycle: `suspend_from!(b(x).boxed())`. Such a chain resumes, kills and
-//! drops one level through the next on the native stack (unlike direct recursion, whose frames
-//! are one state machine's), so its depth is bounded by the thread's stack: about 20,000
-//! levels of two mutually recursive coroutines overflow a 2 MiB thread.
+//! delegates to break the cycle: `suspend_from!(b(x).boxed())`. A chain of such boxed
+//! delegations runs at any depth, as direct recursion does: the outermost boxed delegation keeps
+//! every boxed delegate below it on a stack of its own and resumes the innermost one directly,
+//! so a resume costs the same at any depth and the native stack does not grow (mutual recursion
+//! 100,000 levels deep runs on a 2 MiB thread, to its end or dropped at the bottom). Killing or
+//! dropping it kills the innermost level first, one level at a time; `throw` and resume values
+//! reach the innermost level; inside each level `current()` reports the coroutine that delegated
+//! to it as its resumer. What the chain costs is one allocation per boxed level beyond the
+//! first, besides the box itself. A delegate is taken for a boxed one when `suspend_from!`
+//! is given `x.boxed()` (or a method call the transform boxes, see above); a boxed coroutine
+//! passed in by other means (`suspend_from!(self.child)`, a field of type [`BoxCoroutine`]) is
+//! resumed through its delegating coroutine as any other delegate, which costs one native
+//! stack frame per level, so write `.boxed()` where the recursion is. Pinned coroutines take
+//! part in a chain as hand-written coroutines do: each one is resumed through the level above
+//! it.
 //!
 //! # Symmetric sets
 //!
