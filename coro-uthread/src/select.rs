@@ -35,6 +35,10 @@ trait Arm<O> {
     fn abandon(&mut self);
     /// A send that did not happen: its closure's outcome, with the value back.
     fn unsent(&mut self) -> Option<O>;
+    /// What the arm waits on, for the scheduler's report of blocked microthreads.
+    fn waits_on(&self) -> Waiting {
+        Waiting::Channel
+    }
 }
 
 struct RecvArm<T, F> {
@@ -238,6 +242,10 @@ impl<O, F: FnOnce(Result<(), Error>) -> O> Arm<O> for ReadyArm<F> {
     fn unsent(&mut self) -> Option<O> {
         None
     }
+
+    fn waits_on(&self) -> Waiting {
+        Waiting::Io
+    }
 }
 
 impl<F> Drop for ReadyArm<F> {
@@ -440,6 +448,18 @@ pub struct Select<'a, O> {
     done: bool,
 }
 
+/// What a select parked on its arms waits for, in the scheduler's report: time when it has no
+/// arms, a socket when every arm waits on one, a channel when any does.
+fn waiting_on<O>(arms: &[Box<dyn Arm<O> + '_>]) -> Waiting {
+    if arms.is_empty() {
+        Waiting::Sleep
+    } else if arms.iter().all(|arm| arm.waits_on() == Waiting::Io) {
+        Waiting::Io
+    } else {
+        Waiting::Channel
+    }
+}
+
 /// What a [`Select`] returns.
 #[derive(Debug)]
 pub struct Selected<O> {
@@ -627,11 +647,7 @@ impl<O> Coroutine<Wake> for Select<'_, O> {
         self.parked = true;
         Ok(Syscall::Park {
             deadline: self.deadline,
-            on: if self.arms.is_empty() {
-                Waiting::Sleep
-            } else {
-                Waiting::Channel
-            },
+            on: waiting_on(&self.arms),
         })
     }
 
@@ -645,5 +661,48 @@ impl<O> Coroutine<Wake> for Select<'_, O> {
 
     fn status(&self) -> Status {
         Status::Suspended
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Arm, TaskId, Waiting, waiting_on};
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    struct Fake(Waiting);
+
+    impl Arm<()> for Fake {
+        fn poll(&mut self) -> Option<()> {
+            None
+        }
+        fn register(&mut self, _: TaskId, _: &Rc<Cell<bool>>) {}
+        fn withdraw(&mut self) -> Option<()> {
+            None
+        }
+        fn abandon(&mut self) {}
+        fn unsent(&mut self) -> Option<()> {
+            None
+        }
+        fn waits_on(&self) -> Waiting {
+            self.0
+        }
+    }
+
+    fn on(kinds: &[Waiting]) -> Waiting {
+        let arms: Vec<Box<dyn Arm<()>>> = kinds
+            .iter()
+            .map(|&w| Box::new(Fake(w)) as Box<dyn Arm<()>>)
+            .collect();
+        waiting_on(&arms)
+    }
+
+    #[test]
+    fn a_select_reports_a_socket_only_when_every_arm_waits_on_one() {
+        assert_eq!(on(&[]), Waiting::Sleep);
+        assert_eq!(on(&[Waiting::Io]), Waiting::Io);
+        assert_eq!(on(&[Waiting::Io, Waiting::Io]), Waiting::Io);
+        assert_eq!(on(&[Waiting::Io, Waiting::Channel]), Waiting::Channel);
+        assert_eq!(on(&[Waiting::Channel]), Waiting::Channel);
     }
 }
