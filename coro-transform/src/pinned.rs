@@ -213,12 +213,26 @@ pub(crate) fn bind_params(
 pub(crate) fn port_decl(krate: &syn::Path, y: &Type, r: &Type) -> TokenStream {
     let port = port();
     if closed_type(y) && closed_type(r) {
+        // Reached through a type of its own, not a `&LocalKey`: a call through the key's
+        // accessor pointer would cost each hand-off an indirect call that cannot be inlined.
         let key = Ident::new("__CORO_PORT", Span::mixed_site());
+        let hand = Ident::new("__CoroPort", Span::mixed_site());
         quote! {
             ::std::thread_local! {
                 static #key: #krate::__private::Port<#y, #r> = const { #krate::__private::Port::empty() };
             }
-            let #port = &#key;
+            #[derive(::core::clone::Clone, ::core::marker::Copy)]
+            struct #hand;
+            impl #krate::__private::Hand<#y, #r> for #hand {
+                #[inline]
+                fn with_port<__T>(
+                    &self,
+                    f: impl ::core::ops::FnOnce(&#krate::__private::Port<#y, #r>) -> __T,
+                ) -> __T {
+                    #key.with(f)
+                }
+            }
+            let #port = #hand;
         }
     } else {
         quote!(let #port = #krate::__private::Port::<#y, #r>::shared();)

@@ -19,7 +19,20 @@ fn numbered() -> impl ::coro::__private::Coroutine<
         static __CORO_PORT : ::coro::__private::Port < (usize, u32), () > = const {
         ::coro::__private::Port::empty() };
     }
-    let __coro_port = &__CORO_PORT;
+    #[derive(::core::clone::Clone, ::core::marker::Copy)]
+    struct __CoroPort;
+    impl ::coro::__private::Hand<(usize, u32), ()> for __CoroPort {
+        #[inline]
+        fn with_port<__T>(
+            &self,
+            f: impl ::core::ops::FnOnce(
+                &::coro::__private::Port<(usize, u32), ()>,
+            ) -> __T,
+        ) -> __T {
+            __CORO_PORT.with(f)
+        }
+    }
+    let __coro_port = __CoroPort;
     ::coro::__private::pinned::<
         (),
         (usize, u32),
