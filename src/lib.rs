@@ -348,14 +348,22 @@
 //! 100,000 levels deep runs on a 2 MiB thread, to its end or dropped at the bottom). Killing or
 //! dropping it kills the innermost level first, one level at a time; `throw` and resume values
 //! reach the innermost level; inside each level `current()` reports the coroutine that delegated
-//! to it as its resumer. What the chain costs is one allocation per boxed level beyond the
-//! first, besides the box itself. A delegate is taken for a boxed one when `suspend_from!`
-//! is given `x.boxed()` (or a method call the transform boxes, see above); a boxed coroutine
-//! passed in by other means (`suspend_from!(self.child)`, a field of type [`BoxCoroutine`]) is
-//! resumed through its delegating coroutine as any other delegate, which costs one native
-//! stack frame per level, so write `.boxed()` where the recursion is. Pinned coroutines take
-//! part in a chain as hand-written coroutines do: each one is resumed through the level above
-//! it.
+//! to it as its resumer (and a hand-written coroutine on the chain sees that coroutine as the
+//! running one, as it would if that coroutine resumed it); a panic in a level ends the levels
+//! it unwinds out of as panicked, as native recursion would. What the chain costs is one
+//! allocation per level beyond the first, besides the box itself.
+//!
+//! The transform takes a delegate for one that may be recursive when the expression given to
+//! `suspend_from!` ends in `.boxed()` (whatever that method returns: ours, or one of your own),
+//! or is a method call the transform boxes (see above). Such a delegation holds the chain's
+//! stack, which is not `Send`, so the delegating coroutine is not `Send` either (a
+//! [`BoxCoroutine`] is not `Send` anyway). To delegate to a `Send` box from a coroutine that
+//! must stay `Send`, give `suspend_from!` the box another way: `let d: BoxSendCoroutine<'_, R,
+//! Y, T> = Box::new(g(..)); suspend_from!(d)`. Every other delegate (`suspend_from!(self.child)`,
+//! a field of type [`BoxCoroutine`], a wrapped `(x.boxed())`) is resumed through its delegating
+//! coroutine, which costs one native stack frame per level of a chain of them: write
+//! `.boxed()` where the recursion is. Pinned coroutines take part in a chain as hand-written
+//! coroutines do: each one is resumed through the level above it.
 //!
 //! # Symmetric sets
 //!

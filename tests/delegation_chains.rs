@@ -398,7 +398,11 @@ fn a_thrown_error_reaches_the_innermost_level_first_and_each_level_decides() {
 #[coro::coroutine(yield = (u64, Option<u64>, &'static str))]
 fn who_even(n: u32) {
     let me = current().unwrap();
-    suspend!((me.id().get(), me.resumer().map(coro::CoroutineId::get), me.name()));
+    suspend!((
+        me.id().get(),
+        me.resumer().map(coro::CoroutineId::get),
+        me.name()
+    ));
     if n > 0 {
         suspend_from!(who_odd(n - 1).boxed());
     }
@@ -407,7 +411,11 @@ fn who_even(n: u32) {
 #[coro::coroutine(yield = (u64, Option<u64>, &'static str))]
 fn who_odd(n: u32) {
     let me = current().unwrap();
-    suspend!((me.id().get(), me.resumer().map(coro::CoroutineId::get), me.name()));
+    suspend!((
+        me.id().get(),
+        me.resumer().map(coro::CoroutineId::get),
+        me.name()
+    ));
     if n > 0 {
         suspend_from!(who_even(n - 1).boxed());
     }
@@ -460,8 +468,43 @@ fn a_panic_at_the_bottom_reaches_the_resumer_and_every_level_is_dropped_once() {
     assert_eq!(message.downcast_ref::<&str>(), Some(&"the bottom"));
     assert_eq!(c.status(), Status::Panicked);
     assert_eq!(c.resume(()), Err(EarlyExit::Panicked));
-    let depths: Vec<u32> = log.borrow().iter().map(|&(d, _)| d).collect();
-    assert_eq!(depths, [0, 1, 2, 3]);
+    assert_eq!(
+        *log.borrow(),
+        [(0, false), (1, false), (2, false), (3, false)],
+        "each level dropped once, innermost first, by the unwinding and not by a kill"
+    );
+}
+
+#[coro::coroutine(yield = u32)]
+fn fragile_middle(n: u32, log: Rc<RefCell<Vec<(u32, bool)>>>) -> u32 {
+    let _g = Guard(n, Rc::clone(&log));
+    suspend!(n);
+    assert!(n != 2, "the middle");
+    if n == 0 {
+        return 0;
+    }
+    suspend_from!(fragile_middle_too(n - 1, log).boxed())
+}
+
+#[coro::coroutine(yield = u32)]
+fn fragile_middle_too(n: u32, log: Rc<RefCell<Vec<(u32, bool)>>>) -> u32 {
+    suspend_from!(fragile_middle(n, log).boxed())
+}
+
+#[test]
+fn a_panic_in_a_middle_level_ends_the_levels_it_went_through_as_panicked() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut c = fragile_middle(4, Rc::clone(&log));
+    for want in [4, 3, 2] {
+        assert_eq!(c.resume(()), Ok(want));
+    }
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.resume(())));
+    assert_eq!(
+        panic.unwrap_err().downcast_ref::<&str>(),
+        Some(&"the middle")
+    );
+    assert_eq!(c.status(), Status::Panicked);
+    assert_eq!(*log.borrow(), [(2, false), (3, false), (4, false)]);
 }
 
 // A coroutine that was resumed on its own, then delegated to: its chain comes along.
@@ -599,4 +642,186 @@ fn levels_that_yield_borrows() {
     let words = ["alpha", "beta", "gamma", "delta", "epsilon"];
     let got: Vec<&str> = words_even(&words).collect();
     assert_eq!(got, ["alpha", "b", "gamma", "d", "epsilon"]);
+}
+
+// A hand-written coroutine as a stage: it runs under the frame of the coroutine that delegated
+// to it, as it would if that coroutine resumed it.
+
+struct Reporter;
+
+impl Coroutine for Reporter {
+    type Yield = (Option<&'static str>, Option<u64>, Option<u64>);
+    type Return = ();
+
+    fn resume(&mut self, (): ()) -> Result<Self::Yield, EarlyExit<()>> {
+        let me = current();
+        Ok((
+            me.map(|c| c.name()),
+            me.map(|c| c.id().get()),
+            me.and_then(|c| c.resumer()).map(coro::CoroutineId::get),
+        ))
+    }
+
+    fn kill(&mut self) {}
+
+    fn status(&self) -> Status {
+        Status::Suspended
+    }
+}
+
+type Seen = (Option<&'static str>, Option<u64>, Option<u64>);
+
+#[coro::coroutine(yield = Seen, name = "outer")]
+fn report_outer() {
+    let me = current().unwrap();
+    suspend!((Some(me.name()), Some(me.id().get()), None));
+    suspend_from!(report_middle().boxed());
+}
+
+#[coro::coroutine(yield = Seen, name = "middle")]
+fn report_middle() {
+    let me = current().unwrap();
+    suspend!((
+        Some(me.name()),
+        Some(me.id().get()),
+        me.resumer().map(coro::CoroutineId::get)
+    ));
+    suspend_from!(Reporter.boxed());
+}
+
+#[test]
+fn a_hand_written_stage_sees_the_coroutine_that_delegated_to_it() {
+    let seen: Vec<Seen> = report_outer().take(4).collect();
+    let outer = seen[0].1;
+    let middle = seen[1].1;
+    assert_eq!(seen[1], (Some("middle"), middle, outer));
+    assert_eq!(seen[2], (Some("middle"), middle, outer), "{seen:?}");
+    assert_eq!(seen[3], seen[2]);
+}
+
+// A hand-written delegate that says it finished while its status says it has not: the
+// delegation ends as for any delegate that had ended, and it is not killed afterwards.
+
+struct Contradicts(Rc<RefCell<Vec<&'static str>>>);
+
+impl Coroutine for Contradicts {
+    type Yield = u32;
+    type Return = u32;
+
+    fn resume(&mut self, (): ()) -> Result<u32, EarlyExit<u32>> {
+        self.0.borrow_mut().push("resumed");
+        Err(EarlyExit::Finished)
+    }
+
+    fn kill(&mut self) {
+        self.0.borrow_mut().push("killed");
+    }
+
+    fn status(&self) -> Status {
+        Status::Suspended
+    }
+}
+
+#[test]
+fn a_delegate_that_contradicts_its_status_is_not_killed_after_it_ended() {
+    #[coro::coroutine(yield = u32)]
+    fn outer(log: Rc<RefCell<Vec<&'static str>>>) -> u32 {
+        suspend_from!(Contradicts(log).boxed())
+    }
+    #[coro::coroutine(yield = u32)]
+    fn inline_outer(log: Rc<RefCell<Vec<&'static str>>>) -> u32 {
+        suspend_from!(Contradicts(log))
+    }
+    for boxed in [true, false] {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let got = if boxed {
+            outer(Rc::clone(&log)).resume(())
+        } else {
+            inline_outer(Rc::clone(&log)).resume(())
+        };
+        assert_eq!(got, Err(EarlyExit::Killed), "boxed: {boxed}");
+        assert_eq!(*log.borrow(), ["resumed"], "boxed: {boxed}");
+    }
+}
+
+// A `.boxed()` of the user's own, which returns something else than a `Box`.
+
+struct Wrap<C>(C);
+
+impl<C: Coroutine> Coroutine for Wrap<C> {
+    type Yield = C::Yield;
+    type Return = C::Return;
+
+    fn resume(&mut self, (): ()) -> Result<C::Yield, EarlyExit<C::Return>> {
+        self.0.resume(())
+    }
+
+    fn kill(&mut self) {
+        self.0.kill();
+    }
+
+    fn status(&self) -> Status {
+        self.0.status()
+    }
+}
+
+mod own_boxed {
+    use super::Wrap;
+    use coro::{suspend, suspend_from};
+
+    /// In scope here only, where `Coroutine` (and its `boxed`) is not.
+    trait MyBoxed: Sized {
+        fn boxed(self) -> Wrap<Self> {
+            Wrap(self)
+        }
+    }
+
+    impl<C> MyBoxed for C {}
+
+    #[coro::coroutine(yield = u32)]
+    pub fn leaf() -> u32 {
+        suspend!(1);
+        2
+    }
+
+    #[coro::coroutine(yield = u32)]
+    pub fn uses_own_boxed() -> u32 {
+        let w: Wrap<_> = leaf().boxed();
+        suspend_from!(w) + suspend_from!(leaf().boxed())
+    }
+}
+
+#[test]
+fn a_boxed_method_of_the_user_s_own_is_delegated_to_as_it_returns() {
+    let mut c = own_boxed::uses_own_boxed();
+    assert_eq!(c.resume(()), Ok(1));
+    assert_eq!(c.resume(()), Ok(1));
+    assert_eq!(c.resume(()), Err(EarlyExit::Returned(4)));
+}
+
+// A coroutine that must stay `Send` delegates to a `Send` box given another way than `.boxed()`.
+
+#[coro::coroutine(yield = u32)]
+fn two_then(v: u32) -> u32 {
+    suspend!(v);
+    suspend!(v + 1);
+    v * 10
+}
+
+#[coro::coroutine(yield = u32)]
+fn send_outer() -> u32 {
+    let d: coro::BoxSendCoroutine<'static, (), u32, u32> = Box::new(two_then(5));
+    suspend_from!(d) + 1
+}
+
+#[test]
+fn a_send_box_given_by_name_keeps_the_coroutine_send() {
+    let mut c = send_outer();
+    let got = std::thread::spawn(move || {
+        let items: Vec<u32> = (&mut c).collect();
+        (items, c.status())
+    })
+    .join()
+    .unwrap();
+    assert_eq!(got, (vec![5, 6], Status::Finished));
 }

@@ -29,7 +29,8 @@ pub use crate::{Coroutine, EarlyExit, Status};
 pub use core;
 pub use futures_core;
 
-use crate::current::{self, Frame};
+use crate::current;
+pub use crate::current::Frame;
 
 /// Implemented by the state enum of each generated coroutine.
 pub trait State: Sized {
@@ -367,6 +368,14 @@ where
         Self: 'a,
     {
         B::take_handed(&mut self.state)
+    }
+
+    fn __unwound(&mut self) {
+        // As the `Running` guard of a resume that unwinds does.
+        if self.state.status().is_alive() {
+            self.state = S::PANICKED;
+            self.frames.kill_all();
+        }
     }
 
     fn kill(&mut self) {

@@ -37,7 +37,7 @@ use core::cell::RefCell;
 use core::marker::PhantomData;
 use std::rc::{Rc, Weak};
 
-use crate::current;
+use crate::current::{self, Frame};
 use crate::{Coroutine, EarlyExit};
 
 /// How a coroutine is being resumed: see the module doc.
@@ -109,8 +109,11 @@ pub trait Stage<R, Y> {
         Self: 'a;
     /// Kills the stage's delegate (it is being dropped with its chain).
     fn kill(&mut self);
-    /// The identity of the coroutine whose delegation handed this stage off: its resumer.
-    fn resumer(&self) -> u64;
+    /// Ends the stage's delegate as the panic that is unwinding through its chain would have,
+    /// had it gone through the delegate (it is being dropped with the chain).
+    fn unwound(&mut self);
+    /// The frame of the coroutine whose delegation handed this stage off, which it runs under.
+    fn frame(&self) -> Frame;
 }
 
 /// What a stage did when stepped.
@@ -163,7 +166,7 @@ struct Handed<R, C: Coroutine<R>> {
     /// The value its first step resumes it with.
     first: Option<R>,
     outcome: Option<EarlyExit<C::Return>>,
-    resumer: u64,
+    frame: Frame,
 }
 
 impl<R, C: Coroutine<R>> Stage<R, C::Yield> for Handed<R, C> {
@@ -196,8 +199,14 @@ impl<R, C: Coroutine<R>> Stage<R, C::Yield> for Handed<R, C> {
         }
     }
 
-    fn resumer(&self) -> u64 {
-        self.resumer
+    fn unwound(&mut self) {
+        if let Some(coro) = self.coro.as_mut() {
+            coro.__unwound();
+        }
+    }
+
+    fn frame(&self) -> Frame {
+        self.frame
     }
 }
 
@@ -216,23 +225,29 @@ pub struct BoxDelegation<'c, R, C: Coroutine<R>> {
     /// The stages below the delegate, innermost last.
     chain: Vec<Level<'c, R, C::Yield>>,
     /// Set when this delegation handed its delegate off, until the stepper takes it: the value
-    /// the delegate's first step resumes it with, and the delegating coroutine's identity.
-    handing: Option<(Option<R>, u64)>,
+    /// the delegate's first step resumes it with, and the delegating coroutine's frame.
+    handing: Option<(Option<R>, Frame)>,
     /// The delegate has ended (returned, or reported an earlier end).
     ended: bool,
+    /// A resume of the delegate or of a stage is running: a drop meanwhile is the unwinding of
+    /// a panic that went through them.
+    stepping: bool,
 }
 
-/// Starts the delegation `suspend_from!(coro)` to a boxed delegate.
+/// Starts the delegation `suspend_from!(coro.boxed())`: one that may become a chain's
+/// trampoline, or a stage of one. Any coroutine will do (a `.boxed()` of the user's own that
+/// returns something else than a `Box` included).
 #[inline]
-pub fn delegation_boxed<'c, R, C>(coro: Box<C>) -> BoxDelegation<'c, R, Box<C>>
+pub fn delegation_boxed<'c, R, C>(coro: C) -> BoxDelegation<'c, R, C>
 where
-    C: Coroutine<R> + ?Sized + 'c,
+    C: Coroutine<R> + 'c,
 {
     BoxDelegation {
         place: Place::Here(coro),
         chain: Vec::new(),
         handing: None,
         ended: false,
+        stepping: false,
     }
 }
 
@@ -266,7 +281,7 @@ impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
     fn resume_chained(&mut self, arg: Option<R>, mode: Mode) -> Delegated<C::Yield, C::Return> {
         match &self.place {
             Place::Here(_) if mode == Mode::Level && self.chain.is_empty() => {
-                self.handing = Some((arg, current::running_id()));
+                self.handing = Some((arg, current::running_frame()));
                 Delegated::Handed
             }
             Place::Here(_) => self.drive_with(arg),
@@ -287,28 +302,36 @@ impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
     #[cold]
     #[inline(never)]
     fn took_handed(&mut self) -> Delegated<C::Yield, C::Return> {
-        self.ended = false;
         let Place::Here(coro) = &mut self.place else {
             unreachable!("a trampoline's delegate was handed off");
         };
         match coro.__take_handed() {
             Some(stage) => self.chain.push(stage),
-            // A hand-written delegate that said it finished while its status says it has not.
+            // A hand-written delegate that said it finished while its status says it has not:
+            // it has ended.
             None => return Delegated::Ended,
         }
+        self.ended = false;
         self.drive_with(None)
     }
 
     /// Resumes the innermost stage until something suspends or the delegate itself ends; a
     /// resume value goes to the innermost stage.
-    fn drive_with(&mut self, mut arg: Option<R>) -> Delegated<C::Yield, C::Return> {
+    fn drive_with(&mut self, arg: Option<R>) -> Delegated<C::Yield, C::Return> {
+        self.stepping = true;
+        let out = self.drive_steps(arg);
+        self.stepping = false;
+        out
+    }
+
+    fn drive_steps(&mut self, mut arg: Option<R>) -> Delegated<C::Yield, C::Return> {
         // The stage that just ended, kept until the stage below has read its outcome.
         let mut finished: Option<Level<'c, R, C::Yield>> = None;
         loop {
             if let Some(top) = self.chain.last() {
                 let top = Rc::clone(top);
-                let resumer = top.borrow().resumer();
-                let step = current::as_resumer(resumer, || top.borrow_mut().step(arg.take()));
+                let frame = top.borrow().frame();
+                let step = current::as_frame(frame, || top.borrow_mut().step(arg.take()));
                 finished = None;
                 match step {
                     StageStep::Yield(y) => return Delegated::Yield(y),
@@ -333,13 +356,13 @@ impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
                     }
                     Stepped::End(EarlyExit::Returned(v)) => return Delegated::Returned(v),
                     Stepped::End(_) => return Delegated::Ended,
-                    Stepped::Handed => {
-                        self.ended = false;
-                        match coro.__take_handed() {
-                            Some(stage) => self.chain.push(stage),
-                            None => return Delegated::Ended,
+                    Stepped::Handed => match coro.__take_handed() {
+                        Some(stage) => {
+                            self.ended = false;
+                            self.chain.push(stage);
                         }
-                    }
+                        None => return Delegated::Ended,
+                    },
                 }
             }
         }
@@ -350,7 +373,7 @@ impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
     where
         Self: 'a,
     {
-        let (first, resumer) = self.handing.take()?;
+        let (first, frame) = self.handing.take()?;
         let Place::Here(_) = self.place else {
             return None;
         };
@@ -358,7 +381,7 @@ impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
             coro: None,
             first,
             outcome: None,
-            resumer,
+            frame,
         }));
         let here = core::mem::replace(&mut self.place, Place::Away(Rc::downgrade(&stage)));
         let Place::Here(coro) = here else {
@@ -371,16 +394,28 @@ impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
 
 impl<R, C: Coroutine<R>> Drop for BoxDelegation<'_, R, C> {
     fn drop(&mut self) {
+        // Dropped while a step runs: a panic is unwinding from the innermost stage through the
+        // trampoline. The stages and the delegate end as they would have had the panic gone
+        // through each of them, innermost first: not killed.
+        let unwinding = self.stepping;
         // Innermost first, one stage at a time: a deep chain neither recurses nor drops a
         // delegating coroutine before its delegate.
         while let Some(stage) = self.chain.pop() {
-            stage.borrow_mut().kill();
+            if unwinding {
+                stage.borrow_mut().unwound();
+            } else {
+                stage.borrow_mut().kill();
+            }
             drop(stage);
         }
         if let Place::Here(coro) = &mut self.place
             && !self.ended
         {
-            coro.abandon();
+            if unwinding {
+                coro.__unwound();
+            } else {
+                coro.abandon();
+            }
         }
     }
 }

@@ -112,6 +112,14 @@ pub trait Coroutine<R = ()> {
         self.resume(arg)
     }
 
+    /// The coroutine is dropped with a delegation chain it is a stage of (or the delegate of
+    /// its trampoline) while a panic unwinds from a stage further in: it ends as it would have
+    /// had the panic gone through it (panicked, its locals dropped, not killed). Others have
+    /// nothing to do: dropping them is what the unwinding would have done.
+    #[doc(hidden)]
+    #[inline]
+    fn __unwound(&mut self) {}
+
     /// After `__step` said it handed a delegate off: that delegate.
     #[doc(hidden)]
     #[inline]
@@ -356,6 +364,10 @@ impl<R, C: Coroutine<R> + ?Sized> Coroutine<R> for Box<C> {
         Self: 'a,
     {
         (**self).__take_handed()
+    }
+
+    fn __unwound(&mut self) {
+        (**self).__unwound();
     }
 
     fn kill(&mut self) {

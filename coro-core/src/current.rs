@@ -145,8 +145,8 @@ pub struct Meta {
 
 /// A copy of the thread's description of the running coroutine, kept by a resume to restore
 /// what it replaced.
-#[derive(Clone, Copy)]
-pub(crate) struct Frame {
+#[derive(Clone, Copy, Debug)]
+pub struct Frame {
     /// The running frame's identity; 0 until somebody asks for it, and 0 while plain code runs.
     id: u64,
     /// `None` while plain code runs.
@@ -287,31 +287,56 @@ pub(crate) fn pop_frame(id: u64, resumer: u64) {
     });
 }
 
-/// The identity of the running frame, given one now if it has none (it keeps it when its
-/// resume ends).
+/// The running frame, given an identity now if it has none (it keeps it when its resume
+/// ends): what a stage handed off from it is resumed under.
 #[inline]
-pub(crate) fn running_id() -> u64 {
+pub(crate) fn running_frame() -> Frame {
     CURRENT.with(|t| {
         let mut id = t.id.get();
         if id == 0 {
             id = fresh_id();
             t.id.set(id);
         }
-        id
+        Frame {
+            id,
+            meta: t.meta.get(),
+            resumer: t.resumer.get(),
+            assigned: 0,
+        }
     })
 }
 
-/// Runs `f` as if the frame `resumer` were running: a stage of a delegation chain, resumed by
-/// the chain's trampoline, reports the coroutine that delegated to it as its resumer.
+/// Runs `f` as if `frame` were running: a stage of a delegation chain, resumed by the chain's
+/// trampoline, runs under the frame of the coroutine that delegated to it, as it would if that
+/// coroutine resumed it (a generated stage then reports it as its resumer; a hand-written one
+/// sees it as the running coroutine).
 #[inline]
-pub(crate) fn as_resumer<T>(resumer: u64, f: impl FnOnce() -> T) -> T {
-    struct Restore(u64);
+pub(crate) fn as_frame<T>(frame: Frame, f: impl FnOnce() -> T) -> T {
+    struct Restore(Frame);
     impl Drop for Restore {
         fn drop(&mut self) {
-            CURRENT.with(|t| t.id.set(self.0));
+            CURRENT.with(|t| {
+                t.id.set(self.0.id);
+                t.meta.set(self.0.meta);
+                t.resumer.set(self.0.resumer);
+                t.assigned.set(self.0.assigned);
+            });
         }
     }
-    let _restore = Restore(CURRENT.with(|t| t.id.replace(resumer)));
+    let outer = CURRENT.with(|t| {
+        let outer = Frame {
+            id: t.id.get(),
+            meta: t.meta.get(),
+            resumer: t.resumer.get(),
+            assigned: t.assigned.get(),
+        };
+        t.id.set(frame.id);
+        t.meta.set(frame.meta);
+        t.resumer.set(frame.resumer);
+        t.assigned.set(0);
+        outer
+    });
+    let _restore = Restore(outer);
     f()
 }
 

@@ -1492,6 +1492,15 @@ impl Expansion<'_> {
             PointKind::Delegate { coro, first, .. } => {
                 let (d, f) = (mixed("__coro_d"), mixed("__coro_f"));
                 let coro_tokens = self.subst_expr(block, index, None, &coro.expr, ctx);
+                // Typed where it is written, so that a first value of another type than the
+                // resume type is reported there.
+                let first_ty = first.as_ref().map_or_else(
+                    || self.resume_ty.to_token_stream(),
+                    |x| {
+                        let span = syn::spanned::Spanned::span(&x.expr);
+                        crate::prepare::respanned(self.resume_ty.to_token_stream(), span)
+                    },
+                );
                 let first = first.as_ref().map_or_else(
                     || quote!(()),
                     |x| self.subst_expr(block, index, None, &x.expr, ctx),
@@ -1512,7 +1521,7 @@ impl Expansion<'_> {
                 );
                 quote!({
                     let mut #d = #delegation;
-                    let #f = #first;
+                    let #f: #first_ty = #first;
                     #materialize
                     #save
                     #set

@@ -121,7 +121,7 @@ fn even(
                                                 (),
                                                 _,
                                             >(odd(n - 1).boxed());
-                                            let __coro_f = ();
+                                            let __coro_f: () = ();
                                             *__coro_state = __CoroState::S1 { __h: __coro_d };
                                             __coro_arg = ::core::option::Option::Some(__coro_f);
                                             continue '__coro_dispatch;
