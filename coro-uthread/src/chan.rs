@@ -6,7 +6,7 @@
 
 use coro_core::{Coroutine, EarlyExit, Status};
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -15,101 +15,221 @@ use crate::error::Error;
 use crate::id::{Key, Syscall, Waiting, Wake};
 use crate::sched;
 
+/// What a slot of a channel's table holds: one blocked operation, from the moment it queues
+/// until its owner (a [`Send`], a [`Recv`] or a select's arm) leaves it.
+enum Entry<T> {
+    /// Nobody's: on the free list (or retired, its generations used up).
+    Free,
+    /// A sender queued with its offer.
+    Offering(T),
+    /// A receiver queued.
+    Receiving,
+    /// A receiver served: the value a sender handed over, for it to take when it runs.
+    Delivered(T),
+    /// A sender whose value a receiver took.
+    Taken,
+    /// A sender's offer kept aside for it: the channel closed, or another arm of its select
+    /// won before a receiver reached this one.
+    Returned(T),
+    /// A receiver taken off the queue unserved: another arm of its select won first.
+    Skipped,
+}
+
+/// One blocked operation, found by the index its ticket carries.
+struct Slot<T> {
+    /// Bumped when the slot is freed: a ticket names a slot and a generation, so a ticket left
+    /// in a queue by an owner that has gone is stale, and never served.
+    generation: u32,
+    /// The microthread waiting.
+    key: Key,
+    entry: Entry<T>,
+    /// The flag the entries of a microthread waiting in a [`Select`](crate::Select) share:
+    /// the first channel to serve one of them sets it, and the others skip theirs.
+    claim: Option<Rc<Cell<bool>>>,
+}
+
+/// A ticket: the slot's index in its low half, the slot's generation in its high half.
+fn ticket(index: usize, generation: u32) -> u64 {
+    let index = u32::try_from(index).expect("more than 2^32 operations blocked on one channel");
+    (u64::from(generation) << 32) | u64::from(index)
+}
+
+/// The slot a ticket names, if the ticket is not stale.
+fn live<T>(slots: &[Slot<T>], ticket: u64) -> Option<usize> {
+    let index = usize::try_from(ticket & u64::from(u32::MAX)).ok()?;
+    let generation = u32::try_from(ticket >> 32).ok()?;
+    let slot = slots.get(index)?;
+    (slot.generation == generation && !matches!(slot.entry, Entry::Free)).then_some(index)
+}
+
+/// Whether a queue entry still waits there: its ticket is not stale, and it waits to be served.
+fn queued<T>(slots: &[Slot<T>], ticket: u64) -> bool {
+    live(slots, ticket)
+        .is_some_and(|i| matches!(slots[i].entry, Entry::Offering(_) | Entry::Receiving))
+}
+
+/// Whether the entry in `slot` may be served: always, unless it belongs to a select that
+/// another channel served first. Serving it claims its select.
+fn claim<T>(slot: &mut Slot<T>) -> bool {
+    match slot.claim.take() {
+        None => true,
+        Some(flag) => !flag.replace(true),
+    }
+}
+
 struct State<T> {
     capacity: usize,
     buffer: VecDeque<T>,
-    /// Blocked senders, oldest first; an entry whose ticket has no offer was withdrawn.
-    senders: VecDeque<(u64, Key)>,
-    /// The values blocked senders offer, by ticket.
-    offers: HashMap<u64, T>,
-    /// Blocked receivers, oldest first, withdrawn ones included until they reach the front (or
-    /// the queue is compacted): those waiting are `receivers.len() - withdrawn.len()`.
-    receivers: VecDeque<(u64, Key)>,
-    /// Tickets of receivers that left the queue before their turn (killed, timed out).
-    withdrawn: HashSet<u64>,
-    /// The offers of senders blocked when the channel closed, kept for them.
-    returned: HashMap<u64, T>,
-    /// Values handed to receivers that have not run yet.
-    delivered: HashMap<u64, T>,
-    /// Senders whose value a receiver took.
-    taken: Vec<u64>,
-    /// The entries of microthreads waiting in a [`Select`](crate::Select), by ticket, with the
-    /// flag their select shares: the first channel to serve one of them sets it, and the others
-    /// skip theirs.
-    claims: HashMap<u64, Rc<Cell<bool>>>,
-    next_ticket: u64,
+    /// Blocked senders' tickets, oldest first; a stale ticket, or one whose slot offers
+    /// nothing any more, is skipped.
+    senders: VecDeque<u64>,
+    /// Blocked receivers' tickets, oldest first; stale ones included until they reach the
+    /// front (or the queue is compacted).
+    receivers: VecDeque<u64>,
+    /// The blocked operations, by the index their tickets carry.
+    slots: Vec<Slot<T>>,
+    /// Indices of free slots, reused last freed first.
+    free: Vec<usize>,
+    /// Slots offering a value: the senders waiting, all of them in `senders`.
+    waiting_senders: usize,
+    /// Slots receiving: the receivers waiting, all of them in `receivers`.
+    waiting_receivers: usize,
     closed: bool,
 }
 
 impl<T> State<T> {
-    /// The oldest blocked sender still waiting, with its offer.
-    fn pop_sender(&mut self) -> Option<(u64, Key, T)> {
-        while let Some((ticket, id)) = self.senders.pop_front() {
-            if let Some(value) = self.offers.remove(&ticket) {
-                if self.claim(ticket) {
-                    return Some((ticket, id, value));
+    /// Takes a slot for microthread `key`'s operation: its ticket.
+    fn alloc(&mut self, key: Key, entry: Entry<T>, claim: Option<Rc<Cell<bool>>>) -> u64 {
+        match entry {
+            Entry::Offering(_) => self.waiting_senders += 1,
+            Entry::Receiving => self.waiting_receivers += 1,
+            _ => {}
+        }
+        let index = if let Some(index) = self.free.pop() {
+            let slot = &mut self.slots[index];
+            slot.key = key;
+            slot.entry = entry;
+            slot.claim = claim;
+            index
+        } else {
+            self.slots.push(Slot {
+                generation: 0,
+                key,
+                entry,
+                claim,
+            });
+            self.slots.len() - 1
+        };
+        ticket(index, self.slots[index].generation)
+    }
+
+    /// Frees the slot of `ticket` (its owner leaves it): what it held, or `None` if the ticket
+    /// is stale. A queue entry it had is left behind, stale.
+    fn free(&mut self, ticket: u64) -> Option<Entry<T>> {
+        let index = live(&self.slots, ticket)?;
+        let slot = &mut self.slots[index];
+        let entry = std::mem::replace(&mut slot.entry, Entry::Free);
+        slot.claim = None;
+        // A slot whose generations are used up is retired, so that no ticket names two owners.
+        if let Some(generation) = slot.generation.checked_add(1) {
+            slot.generation = generation;
+            self.free.push(index);
+        }
+        match entry {
+            Entry::Offering(_) => self.waiting_senders -= 1,
+            Entry::Receiving => self.waiting_receivers -= 1,
+            _ => {}
+        }
+        Some(entry)
+    }
+
+    /// Whether a receiver took the value of the sender holding `ticket`.
+    fn is_taken(&self, ticket: u64) -> bool {
+        live(&self.slots, ticket).is_some_and(|i| matches!(self.slots[i].entry, Entry::Taken))
+    }
+
+    /// The value handed to the receiver holding `ticket`, if it was served; its slot is freed.
+    fn take_delivered(&mut self, ticket: u64) -> Option<T> {
+        let index = live(&self.slots, ticket)?;
+        if !matches!(self.slots[index].entry, Entry::Delivered(_)) {
+            return None;
+        }
+        match self.free(ticket) {
+            Some(Entry::Delivered(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The oldest blocked sender still waiting, with its offer: its value is marked taken.
+    fn pop_sender(&mut self) -> Option<(Key, T)> {
+        while let Some(ticket) = self.senders.pop_front() {
+            let Some(index) = live(&self.slots, ticket) else {
+                continue;
+            };
+            let slot = &mut self.slots[index];
+            let value = match std::mem::replace(&mut slot.entry, Entry::Taken) {
+                Entry::Offering(value) => value,
+                other => {
+                    // Its offer was returned when the channel closed.
+                    slot.entry = other;
+                    continue;
                 }
-                // Another arm of its select won: the value waits aside for it.
-                self.returned.insert(ticket, value);
+            };
+            self.waiting_senders -= 1;
+            if claim(slot) {
+                return Some((slot.key, value));
             }
+            // Another arm of its select won: the value waits aside for it.
+            slot.entry = Entry::Returned(value);
         }
         None
     }
 
-    /// Whether the entry `ticket` may be served: always, unless it belongs to a select that
-    /// another channel served first. Serving it claims its select.
-    fn claim(&mut self, ticket: u64) -> bool {
-        if self.claims.is_empty() {
-            return true;
+    /// The slot of the oldest receiver still waiting, taken off the queue.
+    fn pop_receiver(&mut self) -> Option<usize> {
+        while let Some(ticket) = self.receivers.pop_front() {
+            let Some(index) = live(&self.slots, ticket) else {
+                continue;
+            };
+            let slot = &mut self.slots[index];
+            if !matches!(slot.entry, Entry::Receiving) {
+                continue;
+            }
+            self.waiting_receivers -= 1;
+            if claim(slot) {
+                return Some(index);
+            }
+            // Another arm of its select won: it left the queue unserved.
+            slot.entry = Entry::Skipped;
         }
-        match self.claims.remove(&ticket) {
-            None => true,
-            Some(flag) => !flag.replace(true),
-        }
+        None
     }
 
-    /// Drops withdrawn entries once they are the majority of a queue, so that waits that time
+    /// Drops stale entries once they are the majority of a queue, so that waits that time
     /// out on a quiet channel cost nothing in the long run.
     fn compact(&mut self) {
-        if self.withdrawn.len() > 16 && self.withdrawn.len() * 2 > self.receivers.len() {
-            let withdrawn = std::mem::take(&mut self.withdrawn);
-            self.receivers.retain(|r| !withdrawn.contains(&r.0));
+        let slots = &self.slots;
+        let stale = self.receivers.len() - self.waiting_receivers;
+        if stale > 16 && stale * 2 > self.receivers.len() {
+            self.receivers.retain(|&t| queued(slots, t));
         }
-        let stale = self.senders.len() - self.offers.len().min(self.senders.len());
+        let stale = self.senders.len() - self.waiting_senders;
         if stale > 16 && stale * 2 > self.senders.len() {
-            let offers = &self.offers;
-            self.senders.retain(|w| offers.contains_key(&w.0));
+            self.senders.retain(|&t| queued(slots, t));
         }
-    }
-
-    /// The oldest receiver still waiting.
-    fn pop_receiver(&mut self) -> Option<(u64, Key)> {
-        while let Some((ticket, id)) = self.receivers.pop_front() {
-            if !self.withdrawn.remove(&ticket) && self.claim(ticket) {
-                return Some((ticket, id));
-            }
-        }
-        None
-    }
-
-    fn ticket(&mut self) -> u64 {
-        self.next_ticket += 1;
-        self.next_ticket
     }
 
     /// Takes a value without waiting, if one is offered (waking its sender).
     fn take_offered(&mut self) -> Option<T> {
         if let Some(v) = self.buffer.pop_front() {
             // A slot freed: the oldest blocked sender's value moves into the buffer.
-            if let Some((ticket, id, value)) = self.pop_sender() {
+            if let Some((id, value)) = self.pop_sender() {
                 self.buffer.push_back(value);
-                self.taken.push(ticket);
                 sched::wake(id, Wake::Ready);
             }
             return Some(v);
         }
-        let (ticket, id, value) = self.pop_sender()?;
-        self.taken.push(ticket);
+        let (id, value) = self.pop_sender()?;
         sched::wake(id, Wake::Ready);
         Some(value)
     }
@@ -117,9 +237,10 @@ impl<T> State<T> {
     /// Gives a value without waiting, if a receiver waits or the buffer has room; otherwise
     /// hands it back.
     fn give(&mut self, value: T) -> Result<(), T> {
-        if let Some((ticket, id)) = self.pop_receiver() {
-            self.delivered.insert(ticket, value);
-            sched::wake(id, Wake::Ready);
+        if let Some(index) = self.pop_receiver() {
+            let slot = &mut self.slots[index];
+            slot.entry = Entry::Delivered(value);
+            sched::wake(slot.key, Wake::Ready);
             return Ok(());
         }
         if self.buffer.len() < self.capacity {
@@ -127,6 +248,36 @@ impl<T> State<T> {
             return Ok(());
         }
         Err(value)
+    }
+
+    /// Closes the channel: blocked senders' offers are returned to them. The microthreads to
+    /// wake, receivers first, each side oldest first.
+    fn close(&mut self) -> Vec<Key> {
+        self.closed = true;
+        let mut waiting: Vec<Key> = self
+            .receivers
+            .iter()
+            .filter_map(|&t| live(&self.slots, t))
+            .filter(|&i| matches!(self.slots[i].entry, Entry::Receiving))
+            .map(|i| self.slots[i].key)
+            .collect();
+        for &t in &self.senders {
+            let Some(index) = live(&self.slots, t) else {
+                continue;
+            };
+            let slot = &mut self.slots[index];
+            if matches!(slot.entry, Entry::Offering(_)) {
+                // Nothing can take it any more.
+                if let Entry::Offering(value) = std::mem::replace(&mut slot.entry, Entry::Free) {
+                    slot.entry = Entry::Returned(value);
+                }
+                self.waiting_senders -= 1;
+            }
+            if matches!(slot.entry, Entry::Returned(_)) {
+                waiting.push(slot.key);
+            }
+        }
+        waiting
     }
 }
 
@@ -243,14 +394,11 @@ impl<T> Channel<T> {
                 // Room for what is likely to wait, not for a huge bound.
                 buffer: VecDeque::with_capacity(capacity.min(64)),
                 senders: VecDeque::new(),
-                offers: HashMap::new(),
                 receivers: VecDeque::new(),
-                withdrawn: HashSet::new(),
-                returned: HashMap::new(),
-                delivered: HashMap::new(),
-                taken: Vec::new(),
-                claims: HashMap::new(),
-                next_ticket: 0,
+                slots: Vec::new(),
+                free: Vec::new(),
+                waiting_senders: 0,
+                waiting_receivers: 0,
                 closed: false,
             })),
         }
@@ -269,32 +417,15 @@ impl<T> Channel<T> {
     #[must_use]
     pub fn balance(&self) -> isize {
         let s = self.state.borrow();
-        isize::try_from(s.offers.len()).unwrap_or(isize::MAX)
-            - isize::try_from(s.receivers.len() - s.withdrawn.len()).unwrap_or(isize::MAX)
+        isize::try_from(s.waiting_senders).unwrap_or(isize::MAX)
+            - isize::try_from(s.waiting_receivers).unwrap_or(isize::MAX)
     }
 
     /// Closes the channel: everyone blocked on it wakes with [`Error::Closed`] (a blocked
     /// sender gets its value back), and later sends fail. Values already buffered can still be
     /// received.
     pub fn close(&self) {
-        let mut s = self.state.borrow_mut();
-        s.closed = true;
-        // Blocked senders get their values back: nothing can take them any more.
-        let offers = std::mem::take(&mut s.offers);
-        s.returned.extend(offers);
-        let waiting: Vec<Key> = s
-            .receivers
-            .iter()
-            .filter(|r| !s.withdrawn.contains(&r.0))
-            .map(|r| r.1)
-            .chain(
-                s.senders
-                    .iter()
-                    .filter(|w| s.returned.contains_key(&w.0))
-                    .map(|w| w.1),
-            )
-            .collect();
-        drop(s);
+        let waiting = self.state.borrow_mut().close();
         for id in waiting {
             sched::wake(id, Wake::Ready);
         }
@@ -387,49 +518,42 @@ impl<T> Channel<T> {
     /// Queues microthread `me` as a receiver under `claim`; its ticket.
     pub(crate) fn register_recv(&self, me: Key, claim: &Rc<Cell<bool>>) -> u64 {
         let mut s = self.state.borrow_mut();
-        let ticket = s.ticket();
-        s.receivers.push_back((ticket, me));
-        s.claims.insert(ticket, Rc::clone(claim));
+        let ticket = s.alloc(me, Entry::Receiving, Some(Rc::clone(claim)));
+        s.receivers.push_back(ticket);
         ticket
     }
 
     /// Leaves the receivers' queue: the value a sender handed over, if this entry was served.
     pub(crate) fn leave_recv(&self, ticket: u64) -> Option<T> {
         let mut s = self.state.borrow_mut();
-        if let Some(v) = s.delivered.remove(&ticket) {
-            return Some(v);
+        match s.free(ticket) {
+            Some(Entry::Delivered(v)) => Some(v),
+            Some(Entry::Receiving) => {
+                // Still queued: its entry, stale now, is skipped when it reaches the front.
+                // (An entry skipped already, its select served elsewhere, left the queue then.)
+                s.compact();
+                None
+            }
+            _ => None,
         }
-        if s.claims.remove(&ticket).is_some() {
-            // Still queued: skipped when it reaches the front. (An entry skipped already, its
-            // select served elsewhere, left the queue then.)
-            s.withdrawn.insert(ticket);
-            s.compact();
-        }
-        None
     }
 
     /// Queues microthread `me` as a sender of `value` under `claim`; its ticket.
     pub(crate) fn register_send(&self, value: T, me: Key, claim: &Rc<Cell<bool>>) -> u64 {
         let mut s = self.state.borrow_mut();
-        let ticket = s.ticket();
-        s.senders.push_back((ticket, me));
-        s.offers.insert(ticket, value);
-        s.claims.insert(ticket, Rc::clone(claim));
+        let ticket = s.alloc(me, Entry::Offering(value), Some(Rc::clone(claim)));
+        s.senders.push_back(ticket);
         ticket
     }
 
     /// Leaves the senders' queue: the value back, or `None` if a receiver took it.
     pub(crate) fn leave_send(&self, ticket: u64) -> Option<T> {
         let mut s = self.state.borrow_mut();
-        if let Some(at) = s.taken.iter().position(|t| *t == ticket) {
-            s.taken.swap_remove(at);
-            return None;
-        }
-        s.claims.remove(&ticket);
-        let value = s
-            .offers
-            .remove(&ticket)
-            .or_else(|| s.returned.remove(&ticket));
+        let value = match s.free(ticket) {
+            Some(Entry::Taken) => return None,
+            Some(Entry::Offering(v) | Entry::Returned(v)) => Some(v),
+            _ => None,
+        };
         s.compact();
         value
     }
@@ -514,12 +638,12 @@ impl<T> Send<T> {
     fn withdraw(&mut self) -> Option<T> {
         let ticket = self.ticket.take()?;
         let mut s = self.chan.state.borrow_mut();
-        // Its queue entry stays, without an offer, until it reaches the front or the queue is
-        // compacted; a closed channel kept the offer aside for it.
-        let value = s
-            .offers
-            .remove(&ticket)
-            .or_else(|| s.returned.remove(&ticket));
+        // Its queue entry stays, stale, until it reaches the front or the queue is compacted;
+        // a closed channel kept the offer aside for it.
+        let value = match s.free(ticket) {
+            Some(Entry::Offering(v) | Entry::Returned(v)) => Some(v),
+            _ => None,
+        };
         s.compact();
         value
     }
@@ -548,8 +672,8 @@ impl<T> Coroutine<Wake> for Send<T> {
         if let Some(ticket) = self.ticket {
             let mut s = self.chan.state.borrow_mut();
             // A receiver that took the value wins over a deadline or an error.
-            if let Some(at) = s.taken.iter().position(|t| *t == ticket) {
-                s.taken.swap_remove(at);
+            if s.is_taken(ticket) {
+                s.free(ticket);
                 self.ticket = None;
                 return Err(EarlyExit::Returned(Ok(())));
             }
@@ -584,9 +708,8 @@ impl<T> Coroutine<Wake> for Send<T> {
                 error: Error::NoScheduler,
             })));
         };
-        let ticket = s.ticket();
-        s.senders.push_back((ticket, me.key()));
-        s.offers.insert(ticket, value);
+        let ticket = s.alloc(me.key(), Entry::Offering(value), None);
+        s.senders.push_back(ticket);
         self.ticket = Some(ticket);
         Ok(park(self.deadline))
     }
@@ -603,13 +726,8 @@ impl<T> Coroutine<Wake> for Send<T> {
 
 impl<T> Drop for Send<T> {
     fn drop(&mut self) {
-        if let Some(ticket) = self.ticket {
-            // Killed while blocked: leave the queue (and forget a value already taken).
-            let mut s = self.chan.state.borrow_mut();
-            s.taken.retain(|t| *t != ticket);
-            drop(s);
-            self.withdraw();
-        }
+        // Killed while blocked: leave the queue (and forget a value already taken).
+        self.withdraw();
     }
 }
 
@@ -636,16 +754,21 @@ impl<T> Recv<T> {
             return;
         };
         let mut s = self.chan.state.borrow_mut();
-        if let Some(v) = s.delivered.remove(&ticket) {
-            // Served already (its queue entry is gone), but killed or woken by something else
-            // before it took the value: the value goes to the next receiver, or back in front.
-            if let Err(v) = s.give(v) {
-                s.buffer.push_front(v);
+        match s.free(ticket) {
+            Some(Entry::Delivered(v)) => {
+                // Served already (its queue entry is gone), but killed or woken by something
+                // else before it took the value: the value goes to the next receiver, or back
+                // in front.
+                if let Err(v) = s.give(v) {
+                    s.buffer.push_front(v);
+                }
             }
-        } else {
-            // Still queued (only serving takes an entry out): skipped when it reaches the front.
-            s.withdrawn.insert(ticket);
-            s.compact();
+            Some(Entry::Receiving) => {
+                // Still queued (only serving takes an entry out): its entry, stale now, is
+                // skipped when it reaches the front.
+                s.compact();
+            }
+            _ => {}
         }
     }
 }
@@ -664,7 +787,7 @@ impl<T> Coroutine<Wake> for Recv<T> {
         };
         let mut s = self.chan.state.borrow_mut();
         if let Some(ticket) = self.ticket {
-            if let Some(v) = s.delivered.remove(&ticket) {
+            if let Some(v) = s.take_delivered(ticket) {
                 self.ticket = None;
                 return Err(EarlyExit::Returned(Ok(v)));
             }
@@ -692,8 +815,8 @@ impl<T> Coroutine<Wake> for Recv<T> {
         let Some(me) = sched::running() else {
             return Err(EarlyExit::Returned(Err(Error::NoScheduler)));
         };
-        let ticket = s.ticket();
-        s.receivers.push_back((ticket, me.key()));
+        let ticket = s.alloc(me.key(), Entry::Receiving, None);
+        s.receivers.push_back(ticket);
         self.ticket = Some(ticket);
         Ok(park(self.deadline))
     }
