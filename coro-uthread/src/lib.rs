@@ -152,12 +152,13 @@
 //!
 //! A switch is a resume of the microthread's state machine and a queue operation: queues hold
 //! 8-byte keys, and everything the scheduler knows of a microthread (its state of run, its
-//! claims, a name, a thrown error, its joiners) is in a 24-byte slot found by index, so that no
-//! spawn, switch, wake, end or join hashes anything. Microthreads of one coroutine type keep
-//! their states side by side in a pool (no allocation per microthread), and a microthread's
-//! result waits in its state's place for its handle. A blocked one costs its own state, an
-//! 8-byte borrow flag, its slot and its place in the queue it waits in (16 bytes in a
-//! channel's, 8 in the run queue). A pool keeps the room of microthreads that ended for later
+//! claims, a name, a thrown error, its joiners) is in a 24-byte slot found by index; a send or
+//! receive blocked on a channel has a slot of the channel's own table, found by the index its
+//! ticket carries; so no spawn, switch, block on a channel, wake, end or join hashes anything.
+//! Microthreads of one coroutine type keep their states side by side in a pool (no allocation
+//! per microthread), and a microthread's result waits in its state's place for its handle. A
+//! blocked one costs its own state, an 8-byte borrow flag, its slot and its place in the queue
+//! it waits in (8 bytes, and in a channel a slot of its table). A pool keeps the room of microthreads that ended for later
 //! ones of its type, until the scheduler is dropped. `cargo bench -p benchmarks --bench
 //! uthreads` measures switches and spawns beside a hand-written task queue, tokio and OS
 //! threads, and `cargo run --release -p benchmarks --bin memory` the memory per idle
