@@ -9,8 +9,8 @@
 //! in a queue, first come first served.
 
 use mio::{Registry, Token, Waker};
-use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::cell::{OnceCell, RefCell};
+use std::collections::VecDeque;
 use std::io;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
@@ -84,26 +84,64 @@ fn worker(shared: &Shared) {
     queue.threads -= 1;
 }
 
+/// The microthreads waiting for closures, each in a slot found by the index the closure's
+/// number carries (in its low half; its high half is the slot's generation, so that a closure
+/// nobody waits for any more, which still ends some time, never wakes the slot's next waiter).
+#[derive(Default)]
+struct Waiters {
+    slots: Vec<(u32, Option<TaskId>)>,
+    free: Vec<usize>,
+    waiting: usize,
+}
+
+impl Waiters {
+    fn insert(&mut self, waiter: TaskId) -> u64 {
+        let index = self.free.pop().unwrap_or_else(|| {
+            self.slots.push((0, None));
+            self.slots.len() - 1
+        });
+        self.slots[index].1 = Some(waiter);
+        self.waiting += 1;
+        let index = u32::try_from(index).expect("more than 2^32 closures waited for at once");
+        (u64::from(self.slots[index as usize].0) << 32) | u64::from(index)
+    }
+
+    /// The waiter of closure `id`, which nobody waits for any more.
+    fn remove(&mut self, id: u64) -> Option<TaskId> {
+        let index = usize::try_from(id & u64::from(u32::MAX)).ok()?;
+        let generation = u32::try_from(id >> 32).ok()?;
+        let slot = self.slots.get_mut(index)?;
+        if slot.0 != generation {
+            return None;
+        }
+        let waiter = slot.1.take()?;
+        self.waiting -= 1;
+        // A slot whose generations are used up is retired, not reused.
+        if let Some(next) = slot.0.checked_add(1) {
+            slot.0 = next;
+            self.free.push(index);
+        }
+        Some(waiter)
+    }
+}
+
 /// The scheduler's side of the pool: made on the first closure, with the microthreads that wait.
 pub(crate) struct Blocking {
     shared: OnceCell<Arc<Shared>>,
-    /// The microthread waiting for each closure, by number.
-    waiters: RefCell<HashMap<u64, TaskId>>,
-    next: Cell<u64>,
+    waiters: RefCell<Waiters>,
 }
 
 impl Blocking {
     pub(crate) fn new() -> Self {
         Blocking {
             shared: OnceCell::new(),
-            waiters: RefCell::new(HashMap::new()),
-            next: Cell::new(0),
+            waiters: RefCell::new(Waiters::default()),
         }
     }
 
     /// Whether a microthread waits for a closure.
     pub(crate) fn has_waiters(&self) -> bool {
-        !self.waiters.borrow().is_empty()
+        self.waiters.borrow().waiting > 0
     }
 
     fn shared(&self, registry: &Registry) -> io::Result<&Arc<Shared>> {
@@ -128,8 +166,7 @@ impl Blocking {
     /// than [`MAX_THREADS`]; `waiter` is woken when it has run. Returns the closure's number.
     pub(crate) fn submit(&self, registry: &Registry, job: Job, waiter: TaskId) -> io::Result<u64> {
         let shared = self.shared(registry)?;
-        let id = self.next.get();
-        self.next.set(id + 1);
+        let id = self.waiters.borrow_mut().insert(waiter);
         let mut queue = shared.lock();
         queue.jobs.push_back((id, job));
         if queue.jobs.len() > queue.idle && queue.threads < MAX_THREADS {
@@ -145,19 +182,19 @@ impl Blocking {
                     let job = queue.jobs.pop_back();
                     drop(queue);
                     drop(job);
+                    self.waiters.borrow_mut().remove(id);
                     return Err(e);
                 }
             }
         }
         shared.work.notify_one();
         drop(queue);
-        self.waiters.borrow_mut().insert(id, waiter);
         Ok(id)
     }
 
     /// Nobody waits for closure `id` any more (it still runs to its end).
     pub(crate) fn forget(&self, id: u64) {
-        self.waiters.borrow_mut().remove(&id);
+        self.waiters.borrow_mut().remove(id);
     }
 
     /// The microthreads whose closures have ended since the last call.
@@ -167,7 +204,7 @@ impl Blocking {
         };
         let done = std::mem::take(&mut shared.lock().done);
         let mut waiters = self.waiters.borrow_mut();
-        done.iter().filter_map(|id| waiters.remove(id)).collect()
+        done.iter().filter_map(|&id| waiters.remove(id)).collect()
     }
 }
 
@@ -183,5 +220,43 @@ impl Drop for Blocking {
             // Closures nobody can wait for any more are dropped unrun, outside the lock.
             drop(unstarted);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Waiters;
+    use crate::id::TaskId;
+
+    fn task(seq: u64) -> TaskId {
+        TaskId { seq, slot: 0 }
+    }
+
+    #[test]
+    fn a_closure_nobody_waits_for_any_more_never_wakes_the_next_waiter_of_its_slot() {
+        let mut w = Waiters::default();
+        let first = w.insert(task(1));
+        assert_eq!(w.remove(first), Some(task(1)), "forgotten");
+        // The slot is reused by another closure's waiter.
+        let second = w.insert(task(2));
+        assert_ne!(first, second);
+        assert_eq!(w.waiting, 1);
+        // The forgotten closure ends: its number is stale.
+        assert_eq!(w.remove(first), None);
+        assert_eq!(w.waiting, 1);
+        assert_eq!(w.remove(second), Some(task(2)));
+        assert_eq!(w.remove(second), None, "each waiter is woken once");
+        assert_eq!(w.waiting, 0);
+    }
+
+    #[test]
+    fn waiters_get_slots_of_their_own_while_they_wait() {
+        let mut w = Waiters::default();
+        let ids: Vec<u64> = (1..=5).map(|i| w.insert(task(i))).collect();
+        assert_eq!(w.waiting, 5);
+        for (i, id) in ids.iter().enumerate().rev() {
+            assert_eq!(w.remove(*id), Some(task(i as u64 + 1)));
+        }
+        assert_eq!(w.slots.len(), 5);
     }
 }
