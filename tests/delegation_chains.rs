@@ -825,3 +825,45 @@ fn a_send_box_given_by_name_keeps_the_coroutine_send() {
     .unwrap();
     assert_eq!(got, (vec![5, 6], Status::Finished));
 }
+
+// A drop that panics while a chain is killed: the other levels still end, innermost first.
+
+struct Fussy(u32, Rc<RefCell<Vec<u32>>>);
+
+impl Drop for Fussy {
+    fn drop(&mut self) {
+        self.1.borrow_mut().push(self.0);
+        assert!(self.0 != 1 || std::thread::panicking(), "level 1 refuses");
+    }
+}
+
+#[coro::coroutine(yield = u32)]
+fn fussy(n: u32, log: Rc<RefCell<Vec<u32>>>) -> u32 {
+    let _f = Fussy(n, Rc::clone(&log));
+    suspend!(n);
+    if n == 0 {
+        return 0;
+    }
+    suspend_from!(fussy(n - 1, log).boxed())
+}
+
+#[test]
+fn a_panic_while_a_chain_is_killed_leaves_no_level_behind() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut c = fussy(7, Rc::clone(&log));
+    for want in (0..=7).rev() {
+        assert_eq!(c.resume(()), Ok(want));
+    }
+    let killed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.kill()));
+    assert_eq!(
+        killed.unwrap_err().downcast_ref::<&str>(),
+        Some(&"level 1 refuses")
+    );
+    assert_eq!(
+        *log.borrow(),
+        [0, 1, 2, 3, 4, 5, 6, 7],
+        "innermost first, each once"
+    );
+    drop(c);
+    assert_eq!(log.borrow().len(), 8);
+}

@@ -399,15 +399,13 @@ impl<R, C: Coroutine<R>> Drop for BoxDelegation<'_, R, C> {
         // through each of them, innermost first: not killed.
         let unwinding = self.stepping;
         // Innermost first, one stage at a time: a deep chain neither recurses nor drops a
-        // delegating coroutine before its delegate.
-        while let Some(stage) = self.chain.pop() {
-            if unwinding {
-                stage.borrow_mut().unwound();
-            } else {
-                stage.borrow_mut().kill();
-            }
-            drop(stage);
+        // delegating coroutine before its delegate; and if ending a stage panics, the guard's
+        // drop goes on with the next ones, in the same order.
+        Stages {
+            chain: &mut self.chain,
+            unwinding,
         }
+        .end_all();
         if let Place::Here(coro) = &mut self.place
             && !self.ended
         {
@@ -417,6 +415,34 @@ impl<R, C: Coroutine<R>> Drop for BoxDelegation<'_, R, C> {
                 coro.abandon();
             }
         }
+    }
+}
+
+/// Ends the stages of a chain that is being dropped, innermost first (see `BoxDelegation`'s
+/// drop), and goes on with the rest when ending one panics.
+struct Stages<'a, 'c, R, Y> {
+    chain: &'a mut Vec<Level<'c, R, Y>>,
+    unwinding: bool,
+}
+
+impl<R, Y> Stages<'_, '_, R, Y> {
+    fn end_all(&mut self) {
+        while let Some(stage) = self.chain.pop() {
+            if self.unwinding {
+                stage.borrow_mut().unwound();
+            } else {
+                stage.borrow_mut().kill();
+            }
+            drop(stage);
+        }
+    }
+}
+
+impl<R, Y> Drop for Stages<'_, '_, R, Y> {
+    fn drop(&mut self) {
+        // Empty unless ending a stage panicked: the rest end as the panic unwinds.
+        self.unwinding = true;
+        self.end_all();
     }
 }
 
