@@ -14,7 +14,7 @@ use core::ops::ControlFlow;
 
 pub use crate::chain::{
     Anchor, BoxDelegation, Delegated, Delegates, Handing, Level, Mode, Stage, StageStep, Stepped,
-    delegation_boxed, handed,
+    YieldsAs, delegation_boxed, handed,
 };
 pub use crate::current::Meta;
 pub use crate::pinned::{End, Hand, Pinned, Port, Suspend, pinned};
@@ -471,25 +471,44 @@ pub struct Delegation<C, S, K: FnMut(&mut C), H> {
 }
 
 /// Starts the delegation `suspend_from!(coro)`: the one place that requires `coro` to be a
-/// coroutine of the delegating coroutine's resume type, so that a value that is not is reported
-/// once, at the user's expression.
+/// coroutine of the delegating coroutine's resume type, yielding its yield type `Y`, so that a
+/// value that is not is reported once, at the user's expression (and the rest of the body sees
+/// a delegation that yields `Y` whatever the delegate is).
 #[inline]
 #[allow(clippy::type_complexity)]
-pub fn delegation<R, C: Coroutine<R>>(
+pub fn delegation<R, Y, C>(
     coro: C,
 ) -> Delegation<
     C,
-    impl FnMut(&mut C, Option<R>, Mode) -> Stepped<C::Yield, C::Return>,
+    impl FnMut(&mut C, Option<R>, Mode) -> Stepped<Y, C::Return>,
     impl FnMut(&mut C),
-    impl for<'a, 'b> Fn(&'b mut C, Anchor<'a, C>) -> Option<Level<'a, R, C::Yield>>,
-> {
+    impl for<'a, 'b> Fn(&'b mut C, Anchor<'a, C>) -> Option<Level<'a, R, Y>>,
+>
+where
+    C: Coroutine<R>,
+    C::Yield: YieldsAs<Y>,
+{
     Delegation {
         coro,
-        step: crate::chain::step_of::<R, C>,
+        step: |c: &mut C, arg: Option<R>, mode: Mode| match crate::chain::step_of::<R, C>(
+            c, arg, mode,
+        ) {
+            Stepped::Yield(y) => Stepped::Yield(YieldsAs::into_yield(y)),
+            Stepped::End(e) => Stepped::End(e),
+            Stepped::Handed => Stepped::Handed,
+        },
         kill: |c: &mut C| Coroutine::<R>::abandon(c),
-        take: crate::chain::take_of::<R, C>,
+        take: take_as::<R, Y, C>,
         ended: false,
     }
+}
+
+fn take_as<'a, R, Y, C>(c: &mut C, anchor: Anchor<'a, C>) -> Option<Level<'a, R, Y>>
+where
+    C: Coroutine<R>,
+    C::Yield: YieldsAs<Y>,
+{
+    crate::chain::take_of::<R, C>(c, anchor).map(YieldsAs::level)
 }
 
 impl<C, S, K: FnMut(&mut C), H> Delegation<C, S, K, H> {

@@ -220,10 +220,10 @@ enum Place<R, C: Coroutine<R>> {
 
 /// A delegation to a boxed delegate (`suspend_from!(g(..).boxed())`): the trampoline of the
 /// chain below it (see the module doc).
-pub struct BoxDelegation<'c, R, C: Coroutine<R>> {
+pub struct BoxDelegation<'c, R, Y, C: Coroutine<R>> {
     place: Place<R, C>,
     /// The stages below the delegate, innermost last.
-    chain: Vec<Level<'c, R, C::Yield>>,
+    chain: Vec<Level<'c, R, Y>>,
     /// Set when this delegation handed its delegate off, until the stepper takes it: the value
     /// the delegate's first step resumes it with, and the delegating coroutine's frame.
     handing: Option<(Option<R>, Frame)>,
@@ -238,9 +238,10 @@ pub struct BoxDelegation<'c, R, C: Coroutine<R>> {
 /// trampoline, or a stage of one. Any coroutine will do (a `.boxed()` of the user's own that
 /// returns something else than a `Box` included).
 #[inline]
-pub fn delegation_boxed<'c, R, C>(coro: C) -> BoxDelegation<'c, R, C>
+pub fn delegation_boxed<'c, R, Y, C>(coro: C) -> BoxDelegation<'c, R, Y, C>
 where
     C: Coroutine<R> + 'c,
+    C::Yield: YieldsAs<Y>,
 {
     BoxDelegation {
         place: Place::Here(coro),
@@ -251,10 +252,13 @@ where
     }
 }
 
-impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
+impl<'c, R: 'c, Y: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, Y, C>
+where
+    C::Yield: YieldsAs<Y>,
+{
     /// Resumes the delegation with `arg` (`None`: its handed-off delegate has ended).
     #[inline]
-    pub fn resume(&mut self, arg: Option<R>, mode: Mode) -> Delegated<C::Yield, C::Return> {
+    pub fn resume(&mut self, arg: Option<R>, mode: Mode) -> Delegated<Y, C::Return> {
         // The common case first, small enough to inline: the delegate is here, with no chain
         // below it, and this delegation is not itself inside a chain.
         match &mut self.place {
@@ -265,7 +269,7 @@ impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
                 match step(coro, arg) {
                     Stepped::Yield(y) => {
                         self.ended = false;
-                        Delegated::Yield(y)
+                        Delegated::Yield(y.into_yield())
                     }
                     Stepped::End(EarlyExit::Returned(v)) => Delegated::Returned(v),
                     Stepped::End(_) => Delegated::Ended,
@@ -278,7 +282,7 @@ impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
 
     /// The other cases of [`resume`](Self::resume).
     #[inline(never)]
-    fn resume_chained(&mut self, arg: Option<R>, mode: Mode) -> Delegated<C::Yield, C::Return> {
+    fn resume_chained(&mut self, arg: Option<R>, mode: Mode) -> Delegated<Y, C::Return> {
         match &self.place {
             Place::Here(_) if mode == Mode::Level && self.chain.is_empty() => {
                 self.handing = Some((arg, current::running_frame()));
@@ -301,12 +305,12 @@ impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
     /// The delegate has just handed off a stage: the chain starts.
     #[cold]
     #[inline(never)]
-    fn took_handed(&mut self) -> Delegated<C::Yield, C::Return> {
+    fn took_handed(&mut self) -> Delegated<Y, C::Return> {
         let Place::Here(coro) = &mut self.place else {
             unreachable!("a trampoline's delegate was handed off");
         };
         match coro.__take_handed() {
-            Some(stage) => self.chain.push(stage),
+            Some(stage) => self.chain.push(YieldsAs::level(stage)),
             // A hand-written delegate that said it finished while its status says it has not:
             // it has ended.
             None => return Delegated::Ended,
@@ -317,16 +321,16 @@ impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
 
     /// Resumes the innermost stage until something suspends or the delegate itself ends; a
     /// resume value goes to the innermost stage.
-    fn drive_with(&mut self, arg: Option<R>) -> Delegated<C::Yield, C::Return> {
+    fn drive_with(&mut self, arg: Option<R>) -> Delegated<Y, C::Return> {
         self.stepping = true;
         let out = self.drive_steps(arg);
         self.stepping = false;
         out
     }
 
-    fn drive_steps(&mut self, mut arg: Option<R>) -> Delegated<C::Yield, C::Return> {
+    fn drive_steps(&mut self, mut arg: Option<R>) -> Delegated<Y, C::Return> {
         // The stage that just ended, kept until the stage below has read its outcome.
-        let mut finished: Option<Level<'c, R, C::Yield>> = None;
+        let mut finished: Option<Level<'c, R, Y>> = None;
         loop {
             if let Some(top) = self.chain.last() {
                 let top = Rc::clone(top);
@@ -352,14 +356,14 @@ impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
                 match step {
                     Stepped::Yield(y) => {
                         self.ended = false;
-                        return Delegated::Yield(y);
+                        return Delegated::Yield(y.into_yield());
                     }
                     Stepped::End(EarlyExit::Returned(v)) => return Delegated::Returned(v),
                     Stepped::End(_) => return Delegated::Ended,
                     Stepped::Handed => match coro.__take_handed() {
                         Some(stage) => {
                             self.ended = false;
-                            self.chain.push(stage);
+                            self.chain.push(YieldsAs::level(stage));
                         }
                         None => return Delegated::Ended,
                     },
@@ -369,7 +373,7 @@ impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
     }
 
     /// After [`Delegated::Handed`]: the delegate, as a stage of the trampoline further out.
-    pub fn take_handed<'a>(&mut self) -> Option<Level<'a, R, C::Yield>>
+    pub fn take_handed<'a>(&mut self) -> Option<Level<'a, R, Y>>
     where
         Self: 'a,
     {
@@ -388,11 +392,11 @@ impl<'c, R: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, C> {
             unreachable!()
         };
         stage.borrow_mut().coro = Some(coro);
-        Some(stage)
+        Some(YieldsAs::level(stage))
     }
 }
 
-impl<R, C: Coroutine<R>> Drop for BoxDelegation<'_, R, C> {
+impl<R, Y, C: Coroutine<R>> Drop for BoxDelegation<'_, R, Y, C> {
     fn drop(&mut self) {
         // Dropped while a step runs: a panic is unwinding from the innermost stage through the
         // trampoline. The stages and the delegate end as they would have had the panic gone
@@ -446,6 +450,32 @@ impl<R, Y> Drop for Stages<'_, '_, R, Y> {
     }
 }
 
+/// What a delegate yields, as what the delegating coroutine yields: implemented only for the
+/// same type, so that a delegate that yields another one is reported where it is given.
+#[diagnostic::on_unimplemented(
+    message = "this delegate yields `{Self}`, and the coroutine yields `{Y}`",
+    label = "yields `{Self}`, not `{Y}`",
+    note = "`suspend_from!` suspends the delegating coroutine with each value its delegate yields, so both must yield the same type"
+)]
+pub trait YieldsAs<Y>: Sized {
+    /// The value, as the coroutine's (it is the same).
+    fn into_yield(self) -> Y;
+    /// A stage the delegate handed off, as a stage of the coroutine's chain (the same).
+    fn level<R>(stage: Level<'_, R, Self>) -> Level<'_, R, Y>;
+}
+
+impl<Y> YieldsAs<Y> for Y {
+    #[inline]
+    fn into_yield(self) -> Y {
+        self
+    }
+
+    #[inline]
+    fn level<R>(stage: Level<'_, R, Y>) -> Level<'_, R, Y> {
+        stage
+    }
+}
+
 /// A delegation of the generated state, asked for the delegate it handed off.
 pub trait Delegates<R, Y> {
     /// See [`BoxDelegation::take_handed`].
@@ -454,9 +484,12 @@ pub trait Delegates<R, Y> {
         Self: 'a;
 }
 
-impl<'c, R: 'c, C: Coroutine<R> + 'c> Delegates<R, C::Yield> for BoxDelegation<'c, R, C> {
+impl<'c, R: 'c, Y: 'c, C: Coroutine<R> + 'c> Delegates<R, Y> for BoxDelegation<'c, R, Y, C>
+where
+    C::Yield: YieldsAs<Y>,
+{
     #[inline]
-    fn take_handed<'a>(&mut self) -> Option<Level<'a, R, C::Yield>>
+    fn take_handed<'a>(&mut self) -> Option<Level<'a, R, Y>>
     where
         Self: 'a,
     {

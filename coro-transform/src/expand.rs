@@ -1516,8 +1516,11 @@ impl Expansion<'_> {
                     DelegationKind::Boxed => quote!(delegation_boxed),
                     DelegationKind::Plain => quote!(delegation),
                 };
+                // The yield type too: a delegate that yields another one is reported here, and
+                // the rest of the body sees the coroutine's.
+                let yield_ty = crate::prepare::respanned(self.yield_ty.to_token_stream(), span);
                 let delegation = quote_spanned!(span=>
-                    #krate::__private::#start::<#r, _>(#coro_tokens)
+                    #krate::__private::#start::<#r, #yield_ty, _>(#coro_tokens)
                 );
                 quote!({
                     let mut #d = #delegation;

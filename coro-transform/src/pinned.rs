@@ -122,11 +122,14 @@ impl PinnedExpansion<'_> {
                 syn::parse_quote_spanned!(span=> <_ as #krate::__private::FirstResume>::first())
             }
         });
-        let [delegate, running, arg, yielded, value] =
-            ["__coro_c", "__coro_d", "__coro_a", "__coro_y", "__coro_v"]
-                .map(|name| Ident::new(name, Span::mixed_site()));
+        let [running, arg, yielded, value] = ["__coro_d", "__coro_a", "__coro_y", "__coro_v"]
+            .map(|name| Ident::new(name, Span::mixed_site()));
+        // Located at the user's expression, so that what is wrong with the delegate is
+        // reported there.
+        let delegate = Ident::new("__coro_c", Span::mixed_site().located_at(coro.span()));
+        let yield_ty = crate::prepare::respanned(self.yield_ty.to_token_stream(), coro.span());
         let delegation = quote_spanned!(coro.span()=>
-            #krate::__private::delegation::<#resume_ty, _>(#delegate)
+            #krate::__private::delegation::<#resume_ty, #yield_ty, _>(#delegate)
         );
         // The delegation starts once its first resume value is there: a kill while that value
         // is being computed drops the coroutine without killing it, as in the default lowering.
@@ -389,7 +392,10 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("let __coro_c = g (& v) ;"), "{out}");
-        assert!(out.contains("delegation :: < () , _ > (__coro_c)"), "{out}");
+        assert!(
+            out.contains("delegation :: < () , u32 , _ > (__coro_c)"),
+            "{out}"
+        );
         assert!(out.contains("async move"), "{out}");
         assert!(!out.contains("suspend !"), "{out}");
     }

@@ -119,6 +119,7 @@ fn even(
                                         {
                                             let mut __coro_d = ::coro::__private::delegation_boxed::<
                                                 (),
+                                                u32,
                                                 _,
                                             >(odd(n - 1).boxed());
                                             let __coro_f: () = ();

@@ -56,7 +56,11 @@ fn numbered() -> impl ::coro::__private::Coroutine<
             {
                 let __coro_c = walk(&v);
                 let mut __coro_a = ();
-                let mut __coro_d = ::coro::__private::delegation::<(), _>(__coro_c);
+                let mut __coro_d = ::coro::__private::delegation::<
+                    (),
+                    (usize, u32),
+                    _,
+                >(__coro_c);
                 loop {
                     match ::coro::__private::Delegation::resume(
                         &mut __coro_d,
