@@ -976,6 +976,8 @@ fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
             .map_or(root_name.clone(), |_| "self".to_owned());
         let owned_by = if root.holds == Holds::MutRef {
             "a `&mut` reference the coroutine holds"
+        } else if root.kind == LocalKind::Param {
+            "a parameter the coroutine owns (it moved into the coroutine)"
         } else {
             "a local the coroutine owns"
         };
@@ -998,7 +1000,7 @@ fn check_borrows(body: &Body, points: &[Facts], errors: &mut Errors) {
             )
         } else if local.kind == LocalKind::Delegate {
             format!(
-                "this delegate borrows `{root_name}`, {owned_by}, and runs across suspension points: {WHY}; {PINNED}, or give the delegate an owned value or a borrow of a parameter"
+                "this delegate borrows `{root_name}`, {owned_by}, and runs across suspension points: {WHY}; {PINNED}, or give the delegate an owned value (a clone, for a handle that is cheap to clone) or a reference the coroutine was given as a parameter"
             )
         } else {
             format!(
