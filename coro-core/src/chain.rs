@@ -232,6 +232,10 @@ pub struct BoxDelegation<'c, R, Y, C: Coroutine<R>> {
     /// A resume of the delegate or of a stage is running: a drop meanwhile is the unwinding of
     /// a panic that went through them.
     stepping: bool,
+    /// `YieldsAs::level` of the delegate's yield type, fixed where the delegation starts, so
+    /// that handing the delegate off needs no bound (a delegate of another yield type is then
+    /// reported once, where it is given).
+    level: for<'a> fn(Level<'a, R, C::Yield>) -> Level<'a, R, Y>,
 }
 
 /// Starts the delegation `suspend_from!(coro.boxed())`: one that may become a chain's
@@ -249,6 +253,7 @@ where
         handing: None,
         ended: false,
         stepping: false,
+        level: <C::Yield as YieldsAs<Y>>::level::<R>,
     }
 }
 
@@ -371,7 +376,9 @@ where
             }
         }
     }
+}
 
+impl<'c, R: 'c, Y: 'c, C: Coroutine<R> + 'c> BoxDelegation<'c, R, Y, C> {
     /// After [`Delegated::Handed`]: the delegate, as a stage of the trampoline further out.
     pub fn take_handed<'a>(&mut self) -> Option<Level<'a, R, Y>>
     where
@@ -392,7 +399,7 @@ where
             unreachable!()
         };
         stage.borrow_mut().coro = Some(coro);
-        Some(YieldsAs::level(stage))
+        Some((self.level)(stage))
     }
 }
 
@@ -484,10 +491,7 @@ pub trait Delegates<R, Y> {
         Self: 'a;
 }
 
-impl<'c, R: 'c, Y: 'c, C: Coroutine<R> + 'c> Delegates<R, Y> for BoxDelegation<'c, R, Y, C>
-where
-    C::Yield: YieldsAs<Y>,
-{
+impl<'c, R: 'c, Y: 'c, C: Coroutine<R> + 'c> Delegates<R, Y> for BoxDelegation<'c, R, Y, C> {
     #[inline]
     fn take_handed<'a>(&mut self) -> Option<Level<'a, R, Y>>
     where
