@@ -309,13 +309,18 @@ impl<S: State, K: FrameStack<S>, B> Drop for Running<'_, S, K, B> {
     fn drop(&mut self) {
         self.gen_.id = current::leave(self.outer);
         if !self.completed {
-            self.gen_.state = S::PANICKED;
-            self.gen_.frames.kill_all();
+            self.gen_.poison();
         }
     }
 }
 
 impl<S: State, K: FrameStack<S>, B> Gen<S, K, B> {
+    /// Ends the coroutine as a panic in its body does: its locals dropped, not killed.
+    fn poison(&mut self) {
+        self.state = S::PANICKED;
+        self.frames.kill_all();
+    }
+
     #[inline]
     fn run<R>(&mut self, arg: Option<R>, mode: Mode) -> Result<B::Yield, EarlyExit<B::Return>>
     where
@@ -371,10 +376,8 @@ where
     }
 
     fn __unwound(&mut self) {
-        // As the `Running` guard of a resume that unwinds does.
         if self.state.status().is_alive() {
-            self.state = S::PANICKED;
-            self.frames.kill_all();
+            self.poison();
         }
     }
 

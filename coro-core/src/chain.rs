@@ -267,18 +267,10 @@ where
         // The common case first, small enough to inline: the delegate is here, with no chain
         // below it, and this delegation is not itself inside a chain.
         match &mut self.place {
-            Place::Here(coro) if mode == Mode::Top && self.chain.is_empty() => {
-                // Counted as ended while it runs: a delegate whose resume panics is not killed
-                // again while the panic unwinds.
-                self.ended = true;
-                match step(coro, arg) {
-                    Stepped::Yield(y) => {
-                        self.ended = false;
-                        Delegated::Yield(y.into_yield())
-                    }
-                    Stepped::End(EarlyExit::Returned(v)) => Delegated::Returned(v),
-                    Stepped::End(_) => Delegated::Ended,
-                    Stepped::Handed => self.took_handed(),
+            Place::Here(_) if mode == Mode::Top && self.chain.is_empty() => {
+                match self.step_here(arg) {
+                    Some(done) => done,
+                    None => self.drive_with(None),
                 }
             }
             _ => self.resume_chained(arg, mode),
@@ -307,21 +299,44 @@ where
         }
     }
 
-    /// The delegate has just handed off a stage: the chain starts.
+    /// Steps the delegate itself: what the delegation does then, or `None` when the delegate
+    /// handed off a stage, which is now the innermost of the chain.
+    #[inline]
+    fn step_here(&mut self, arg: Option<R>) -> Option<Delegated<Y, C::Return>> {
+        let Place::Here(coro) = &mut self.place else {
+            unreachable!("a trampoline's delegate was handed off");
+        };
+        // Counted as ended while it runs: a delegate whose resume panics is not killed again
+        // while the panic unwinds.
+        self.ended = true;
+        match step(coro, arg) {
+            Stepped::Yield(y) => {
+                self.ended = false;
+                Some(Delegated::Yield(y.into_yield()))
+            }
+            Stepped::End(EarlyExit::Returned(v)) => Some(Delegated::Returned(v)),
+            Stepped::End(_) => Some(Delegated::Ended),
+            Stepped::Handed => self.push_handed(),
+        }
+    }
+
+    /// The delegate has just handed off a stage: it goes on the chain.
     #[cold]
     #[inline(never)]
-    fn took_handed(&mut self) -> Delegated<Y, C::Return> {
+    fn push_handed(&mut self) -> Option<Delegated<Y, C::Return>> {
         let Place::Here(coro) = &mut self.place else {
             unreachable!("a trampoline's delegate was handed off");
         };
         match coro.__take_handed() {
-            Some(stage) => self.chain.push(YieldsAs::level(stage)),
+            Some(stage) => {
+                self.ended = false;
+                self.chain.push(YieldsAs::level(stage));
+                None
+            }
             // A hand-written delegate that said it finished while its status says it has not:
             // it has ended.
-            None => return Delegated::Ended,
+            None => Some(Delegated::Ended),
         }
-        self.ended = false;
-        self.drive_with(None)
     }
 
     /// Resumes the innermost stage until something suspends or the delegate itself ends; a
@@ -352,26 +367,10 @@ where
                     StageStep::Done => finished = self.chain.pop(),
                 }
             } else {
-                let Place::Here(coro) = &mut self.place else {
-                    unreachable!("a trampoline's delegate was handed off");
-                };
-                self.ended = true;
-                let step = step(coro, arg.take());
+                let done = self.step_here(arg.take());
                 drop(finished.take());
-                match step {
-                    Stepped::Yield(y) => {
-                        self.ended = false;
-                        return Delegated::Yield(y.into_yield());
-                    }
-                    Stepped::End(EarlyExit::Returned(v)) => return Delegated::Returned(v),
-                    Stepped::End(_) => return Delegated::Ended,
-                    Stepped::Handed => match coro.__take_handed() {
-                        Some(stage) => {
-                            self.ended = false;
-                            self.chain.push(YieldsAs::level(stage));
-                        }
-                        None => return Delegated::Ended,
-                    },
+                if let Some(done) = done {
+                    return done;
                 }
             }
         }
