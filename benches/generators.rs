@@ -5,7 +5,7 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use coro::{Coroutine, current, suspend};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
 /// The counter workload: `i * 2` for `i` in `0..n` with `i % 3 != 0`.
@@ -66,6 +66,29 @@ fn huge_two_points() {
 }
 
 const HUGE: usize = 1 << 17;
+
+/// A 1 MiB buffer live across eight suspension points one after the other (no loop): going
+/// from one to the next leaves the buffer where it is.
+#[coro::coroutine(yield = u64)]
+#[allow(clippy::large_stack_arrays)] // the point: a local too large to move on every resume
+fn huge_sequential() {
+    let mut buf = [0u64; HUGE];
+    buf[1] = 1;
+    suspend!(buf[0]);
+    buf[2] = buf[1] + 1;
+    suspend!(buf[1]);
+    buf[3] = buf[2] + 1;
+    suspend!(buf[2]);
+    buf[4] = buf[3] + 1;
+    suspend!(buf[3]);
+    buf[5] = buf[4] + 1;
+    suspend!(buf[4]);
+    buf[6] = buf[5] + 1;
+    suspend!(buf[5]);
+    buf[7] = buf[6] + 1;
+    suspend!(buf[6]);
+    suspend!(buf[7]);
+}
 
 /// One resume and nothing else, to see what a resume itself costs (the `current()`
 /// bookkeeping included).
@@ -170,6 +193,27 @@ fn large_state_bench(c: &mut Criterion) {
     let mut huge = Box::new(huge_two_points());
     g.bench_function("coro, 1 MiB across two points", |b| {
         b.iter(|| huge_coro(&mut huge, black_box(n)));
+    });
+    g.finish();
+    // Started (the buffer filled and saved) outside the measurement; then the six resumes that
+    // go from one point to the next.
+    let mut g = c.benchmark_group("large-state, sequential points");
+    g.throughput(Throughput::Elements(6));
+    g.bench_function("coro, 1 MiB across eight points", |b| {
+        b.iter_batched(
+            || {
+                let mut c = Box::new(huge_sequential());
+                c.next();
+                c
+            },
+            |mut c| {
+                for _ in 0..6 {
+                    black_box(c.next());
+                }
+                c
+            },
+            BatchSize::SmallInput,
+        );
     });
     g.finish();
 }

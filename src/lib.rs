@@ -417,6 +417,14 @@
 //! `current()` too. The crate's criterion benches (`cargo bench --bench generators`,
 //! `--bench delegation`) measure this beside hand-written code, and `BENCHMARKS.md` beside the
 //! other coroutine libraries.
+//!
+//! A local kept across several suspension points stays where it is in the state, however large:
+//! the points of one loop, and points one after another in the body, share one state variant,
+//! and going from one to the next only records which point the coroutine is at. Such a local is
+//! moved only where the code may move it (its last use, an assignment of the whole local, a
+//! closure or a macro naming it), or where the code leaves the loop or the run of points. One
+//! difference from a plain function follows: when a resume panics, such a local is dropped after
+//! the locals the resume was working on, not in reverse declaration order among them.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 

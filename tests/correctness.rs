@@ -946,6 +946,196 @@ fn locals_held_in_place_across_several_points_keep_their_values_and_drop_order()
     }
 }
 
+/// Whether an address lies inside a value (the state of a boxed coroutine).
+fn inside<T>(value: &T, address: usize) -> bool {
+    let start = std::ptr::from_ref(value) as usize;
+    (start..start + std::mem::size_of_val(value)).contains(&address)
+}
+
+/// A buffer live across several suspension points one after the other (no loop) was moved out
+/// of the state and back in on every resume. It now stays where it is until its last use: the
+/// address the body sees is inside the coroutine's state at every point, and the values and the
+/// drop order are those of the same body as a plain function.
+#[test]
+fn a_buffer_across_sequential_points_stays_in_the_state() {
+    #[coro::coroutine(yield = usize)]
+    fn addresses(log: Log) -> u32 {
+        let _first = Guard("first", log.clone());
+        let mut buf = [0u32; 4096];
+        buf[0] = 1;
+        suspend!(buf.as_ptr() as usize);
+        let step = Guard("step", log.clone());
+        buf[1] = buf[0] + 1;
+        suspend!(buf.as_ptr() as usize);
+        if buf[1] == 2 {
+            buf[2] = 3;
+            suspend!(buf.as_ptr() as usize);
+        }
+        drop(step);
+        suspend!(buf.as_ptr() as usize);
+        buf[0] + buf[1] + buf[2]
+    }
+    let log = Log::default();
+    let mut c = Box::new(addresses(log.clone()));
+    // The first resume creates the buffer, on its own stack frame, and leaves it in the state.
+    let at = c.resume(()).unwrap();
+    assert!(!inside(&*c, at));
+    for n in 1..4 {
+        let at = c.resume(()).unwrap();
+        assert!(inside(&*c, at), "the buffer moved on the way to point {n}");
+    }
+    assert_eq!(taken(&log), ["step"]);
+    assert_eq!(c.resume(()), Err(EarlyExit::Returned(6)));
+    assert_eq!(taken(&log), ["first"]);
+
+    // Killed at each point: what the body declared last goes first, as Rust drops it.
+    for points in 1..=4 {
+        let mut c = addresses(log.clone());
+        for _ in 0..points {
+            assert!(c.resume(()).is_ok());
+        }
+        c.kill();
+        let dropped: &[&str] = if points == 1 {
+            &["first"]
+        } else {
+            &["step", "first"]
+        };
+        assert_eq!(taken(&log), dropped, "killed after {points} points");
+    }
+}
+
+/// With a buffer kept across many points one after the other, every resume moved it out of the
+/// state and back: in a debug build each of those arms kept its own copies of it on the native
+/// stack, so that sixteen points with a 64 KiB buffer overflowed a 2 MiB thread. Kept in place,
+/// the stack a resume needs no longer grows with the number of points.
+#[test]
+fn many_sequential_points_with_a_buffer_fit_on_a_small_stack() {
+    #[coro::coroutine(yield = u64)]
+    #[allow(clippy::large_stack_arrays)] // the point: a local too large to move on every resume
+    fn steps() -> u64 {
+        let mut buf = [0u64; 8192];
+        buf[0] = 1;
+        suspend!(buf[0]);
+        buf[1] = buf[0] + 1;
+        suspend!(buf[1]);
+        buf[2] = buf[1] + 1;
+        suspend!(buf[2]);
+        buf[3] = buf[2] + 1;
+        suspend!(buf[3]);
+        buf[4] = buf[3] + 1;
+        suspend!(buf[4]);
+        buf[5] = buf[4] + 1;
+        suspend!(buf[5]);
+        buf[6] = buf[5] + 1;
+        suspend!(buf[6]);
+        buf[7] = buf[6] + 1;
+        suspend!(buf[7]);
+        buf[8] = buf[7] + 1;
+        suspend!(buf[8]);
+        buf[9] = buf[8] + 1;
+        suspend!(buf[9]);
+        buf[10] = buf[9] + 1;
+        suspend!(buf[10]);
+        buf[11] = buf[10] + 1;
+        suspend!(buf[11]);
+        buf[12] = buf[11] + 1;
+        suspend!(buf[12]);
+        buf[13] = buf[12] + 1;
+        suspend!(buf[13]);
+        buf[14] = buf[13] + 1;
+        suspend!(buf[14]);
+        buf[15] = buf[14] + 1;
+        suspend!(buf[15]);
+        buf.iter().sum()
+    }
+    let run = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let mut c = Box::new(steps());
+            let yielded: Vec<u64> = c.by_ref().collect();
+            (yielded, c.status())
+        })
+        .unwrap();
+    let (yielded, status) = run.join().unwrap();
+    assert_eq!(yielded, (1..=16).collect::<Vec<u64>>());
+    assert_eq!(status, Status::Finished);
+}
+
+/// Leaving a run of in-place points early (a `return`, `?`, a panic) drops the locals in Rust's
+/// order, those the arm holds by value and those the state holds alike.
+#[test]
+fn leaving_sequential_in_place_points_early_keeps_the_drop_order() {
+    #[coro::coroutine(yield = u32)]
+    fn f(log: Log, stop: u32) -> Result<u32, String> {
+        let a = Guard("a", log.clone());
+        let mut big = [1u32; 1024];
+        suspend!(big[0]);
+        let b = Guard("b", log.clone());
+        big[1] = 2;
+        if stop == 1 {
+            return Ok(big[1]);
+        }
+        suspend!(big[1]);
+        let c = Guard("c", log.clone());
+        big[2] = 3;
+        let n: u32 = if stop == 2 { "x" } else { "3" }
+            .parse()
+            .map_err(|_| String::from("parse"))?;
+        assert!(stop != 3, "boom");
+        suspend!(big[2] + n);
+        let _ = (&a, &b, &c);
+        Ok(big[0] + big[1] + big[2])
+    }
+    let log = Log::default();
+    let mut g = f(log.clone(), 1);
+    assert_eq!(g.resume(()), Ok(1));
+    assert_eq!(g.resume(()), Err(EarlyExit::Returned(Ok(2))));
+    assert_eq!(taken(&log), ["b", "a"]);
+
+    let mut g = f(log.clone(), 2);
+    assert_eq!(g.resume(()), Ok(1));
+    assert_eq!(g.resume(()), Ok(2));
+    assert_eq!(g.resume(()), Err(EarlyExit::Returned(Err("parse".into()))));
+    assert_eq!(taken(&log), ["c", "b", "a"]);
+
+    let mut g = f(log.clone(), 3);
+    assert_eq!(g.resume(()), Ok(1));
+    assert_eq!(g.resume(()), Ok(2));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.resume(())));
+    assert!(caught.is_err());
+    assert_eq!(taken(&log), ["c", "b", "a"]);
+
+    let mut g = f(log.clone(), 0);
+    assert_eq!(g.by_ref().collect::<Vec<_>>(), [1, 2, 6]);
+    assert_eq!(taken(&log), ["c", "b", "a"]);
+}
+
+/// A local the loop's arm holds by value (here: named in a macro) declared before one the state
+/// holds in place: a `return` from the loop dropped the first before the second, against Rust's
+/// reverse declaration order.
+#[test]
+fn a_return_from_a_loop_resumed_in_place_drops_in_reverse_declaration_order() {
+    #[coro::coroutine(yield = u32)]
+    fn f(log: Log) {
+        let a = Guard("a", log.clone());
+        let b = Guard("b", log.clone());
+        let mut i = 0;
+        loop {
+            suspend!(i);
+            i += 1;
+            if i == 2 {
+                return;
+            }
+            assert_eq!(a.0, "a");
+            suspend!(i);
+            let _ = &b;
+        }
+    }
+    let log = Log::default();
+    assert_eq!(f(log.clone()).collect::<Vec<_>>(), [0, 1, 1]);
+    assert_eq!(taken(&log), ["b", "a"]);
+}
+
 /// A cloned coroutine whose points share a variant goes on independently of the original.
 #[test]
 fn a_clone_of_a_coroutine_with_locals_held_in_place_is_independent() {

@@ -138,9 +138,10 @@ pub(crate) fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
         .collect::<Vec<_>>();
 
     check_borrows(body, &points, errors);
-    let in_place: Vec<Option<InPlace>> = (0..body.points.len())
+    let mut in_place: Vec<Option<InPlace>> = (0..body.points.len())
         .map(|p| in_place(body, p, &points[p], &jumps, &live))
         .collect();
+    block_runs(body, &points, &jumps, &live, &mut in_place);
     let home = shared_homes(&in_place);
     let recursive = body
         .points
@@ -765,15 +766,33 @@ impl<'ast> Visit<'ast> for TypeCreating {
 /// whole cost of a resume.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct InPlace {
-    /// The loop whose body the arm works in place in.
-    pub(crate) target: TargetId,
+    /// The code the arm works in place in.
+    pub(crate) region: Region,
     /// The saved locals kept in place, in declaration order; the others (declared inside the
-    /// loop, or assigned there as a whole) are moved out of the state on resume and back in at
+    /// region, or assigned there as a whole) are moved out of the state on resume and back in at
     /// the next suspension point, as without `InPlace`.
     pub(crate) held: Vec<LocalId>,
+    /// An exit of the body (`return`, `?`) in the region moves the held locals out of the state
+    /// first: its value uses one of them, or the arm may hold by value a local declared before
+    /// one of them (see [`exits_move`]).
+    pub(crate) exits_move: bool,
 }
 
-/// Whether suspension point `p` can be resumed in place, and which of its locals stay put.
+/// The code an in-place arm works in: leaving it moves the held locals out of the state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Region {
+    /// The body of this loop, iteration after iteration.
+    Loop(TargetId),
+    /// Statements `start..end` of `block` (the body's own), outside every loop.
+    Block {
+        block: BlockId,
+        start: usize,
+        end: usize,
+    },
+}
+
+/// Whether suspension point `p` can be resumed in place in its innermost loop, and which of
+/// its locals stay put.
 ///
 /// A saved local can stay in the state when it is carried around a loop `L` that contains the
 /// point (declared outside it), and inside `L` is never assigned as a whole or through a field,
@@ -804,42 +823,214 @@ fn in_place(
     if jump_inside {
         return None;
     }
+    let inside = |l: LocalId| body.block_within(body.locals[l].block, loop_body);
+    let mut held = candidates(body, facts, |l| !inside(l), |_, other| inside(other));
+    let mut mentions = Uses::default();
+    region_sites(body, live, loop_body, &mut |uses, after| {
+        disqualify(&mut held, uses, after);
+        mentions.mentions.extend(&uses.mentions);
+        mentions.exits.extend(&uses.exits);
+    });
+    let exits_move = exits_move(body, &held, &mentions);
+    (!held.is_empty()).then_some(InPlace {
+        region: Region::Loop(target),
+        held,
+        exits_move,
+    })
+}
+
+/// The saved locals of a point that may be held in place (`outside`: declared outside the
+/// region; `may_hide(held, other)`: a local of the same name could hide it in the region): no
+/// delegate, and no name the region could hide or that the locals share (they are moved back
+/// into their own names when the region is left).
+fn candidates(
+    body: &Body,
+    facts: &Facts,
+    outside: impl Fn(LocalId) -> bool,
+    may_hide: impl Fn(LocalId, LocalId) -> bool,
+) -> Vec<LocalId> {
     let names: Vec<String> = facts
         .saved
         .iter()
         .map(|&s| body.locals[s].ident.to_string())
         .collect();
-    // The owned names the locals are moved back into must be unambiguous.
     if (1..names.len()).any(|i| names[..i].contains(&names[i])) {
-        return None;
+        return Vec::new();
     }
-    let mut held: Vec<LocalId> = facts
+    facts
         .saved
         .iter()
         .copied()
         .filter(|&s| {
             let local = &body.locals[s];
-            local.kind != LocalKind::Delegate && !body.block_within(local.block, loop_body)
+            local.kind != LocalKind::Delegate
+                && outside(s)
+                && !body
+                    .locals
+                    .iter()
+                    .enumerate()
+                    .any(|(l, other)| l != s && other.ident == local.ident && may_hide(s, l))
         })
+        .collect()
+}
+
+/// Drops held locals that the code of the region may move: assigned as a whole or through a
+/// field, named where the transform cannot see how (a closure, a macro), or not live after a
+/// statement that mentions it (its last use may move it). The value of a `return` may move them:
+/// an exit moves the held locals out of the state before it computes its value.
+fn disqualify(held: &mut Vec<LocalId>, uses: &Uses, after: &LocalSet) {
+    held.retain(|s| {
+        !(uses.mentions.contains(s)
+            && (uses.assigned.contains(s) || uses.hidden.contains(s) || !after.contains(s)))
+    });
+}
+
+/// Whether the exits of a region must move its held locals out of the state before they
+/// compute their value (`region`: what the region's code mentions, and in the values of exits).
+///
+/// An exit drops the locals the arm holds by value as it leaves, and the state after them: so
+/// when one of those locals was declared before a held one (and neither is known to have nothing
+/// to drop), Rust's reverse declaration order needs the held locals moved out first; and a value
+/// that uses a held local may move it.
+fn exits_move(body: &Body, held: &[LocalId], region: &Uses) -> bool {
+    let no_drop = |l: &LocalId| body.locals[*l].shape.no_drop;
+    let first_by_value = region
+        .mentions
+        .iter()
+        .filter(|l| !held.contains(l) && !no_drop(l))
+        .min();
+    held.iter().any(|h| region.exits.contains(h))
+        || first_by_value.is_some_and(|f| held.iter().any(|h| h > f && !no_drop(h)))
+}
+
+/// In-place runs of the body's own block: points outside every loop that keep the same locals
+/// of the body across a run of its statements share one variant, so that going from one to the
+/// next leaves those locals where they are (the run ends where one of them may be moved).
+fn block_runs(
+    body: &Body,
+    points: &[Facts],
+    jumps: &[Jump],
+    live: &Backward<'_>,
+    in_place: &mut [Option<InPlace>],
+) {
+    let root: BlockId = 0;
+    let len = body.blocks[root].stmts.len();
+    let mut start = 0;
+    while start < len {
+        let Some((end, held, members, exits_move)) = block_run(body, points, jumps, live, start)
+        else {
+            start += 1;
+            continue;
+        };
+        for q in members {
+            in_place[q] = Some(InPlace {
+                region: Region::Block {
+                    block: root,
+                    start,
+                    end,
+                },
+                held: held.clone(),
+                exits_move,
+            });
+        }
+        start = end;
+    }
+}
+
+/// The run starting at statement `start` of the body's block, if one does: where it ends, the
+/// locals it holds, its points and whether its exits move the held locals out first.
+fn block_run(
+    body: &Body,
+    points: &[Facts],
+    jumps: &[Jump],
+    live: &Backward<'_>,
+    start: usize,
+) -> Option<(usize, Vec<LocalId>, Vec<PointId>, bool)> {
+    let root: BlockId = 0;
+    let len = body.blocks[root].stmts.len();
+    let suspends_in = |i: usize| -> Vec<PointId> {
+        (0..body.points.len())
+            .filter(|&q| {
+                let point = &body.points[q];
+                matches!(point.kind, PointKind::Suspend { .. })
+                    && innermost_loop(body, point.block).is_none()
+                    && top_stmt(body, point.block, point.index) == i
+            })
+            .collect()
+    };
+    let jump_in = |i: usize| {
+        jumps.iter().any(|j| {
+            let (b, index) = match j.kind {
+                JumpKind::Before(b, index) => (b, index),
+                JumpKind::LoopHead(t) => (body.targets[t].block, body.targets[t].index),
+            };
+            top_stmt(body, b, index) == i
+        })
+    };
+    let first = *suspends_in(start).first()?;
+    let facts = &points[first];
+    if jump_in(start) || !facts.recreate.is_empty() {
+        return None;
+    }
+    let mut held = candidates(
+        body,
+        facts,
+        |l| body.locals[l].block == root,
+        |held, other| other > held,
+    );
+    stmt_sites(body, live, root, start, &mut |uses, after| {
+        disqualify(&mut held, uses, after);
+    });
+    let keeps = |q: PointId, held: &[LocalId]| {
+        points[q].recreate.is_empty() && held.iter().all(|l| points[q].saved.contains(l))
+    };
+    let mut members: Vec<PointId> = suspends_in(start)
+        .into_iter()
+        .filter(|&q| keeps(q, &held))
         .collect();
-    // Moving the locals out when the loop is left names them; nothing inside may hide them.
-    held.retain(|&s| {
-        let name = body.locals[s].ident.to_string();
-        !body
-            .locals
-            .iter()
-            .any(|l| body.block_within(l.block, loop_body) && l.ident == name)
-    });
-    region_sites(body, live, loop_body, &mut |uses, after| {
-        held.retain(|s| {
-            !(uses.mentions.contains(s)
-                && (uses.assigned.contains(s)
-                    || uses.hidden.contains(s)
-                    || uses.exits.contains(s)
-                    || !after.contains(s)))
+    // The run goes on while it keeps at least one local. A local that would have to leave the
+    // state before the end is moved in and out on each resume instead (as a slot), unless it is
+    // an array (likely large): then the run ends there.
+    let mut end = start + 1;
+    while end < len && !jump_in(end) {
+        let mut kept = held.clone();
+        stmt_sites(body, live, root, end, &mut |uses, after| {
+            disqualify(&mut kept, uses, after);
         });
-    });
-    (!held.is_empty()).then_some(InPlace { target, held })
+        let here = suspends_in(end);
+        if here.iter().any(|&q| !points[q].recreate.is_empty()) {
+            break;
+        }
+        kept.retain(|l| here.iter().all(|&q| points[q].saved.contains(l)));
+        if kept.is_empty()
+            || held
+                .iter()
+                .any(|l| !kept.contains(l) && body.locals[*l].shape.array)
+        {
+            break;
+        }
+        held = kept;
+        members.extend(here);
+        end += 1;
+    }
+    members.retain(|&q| keeps(q, &held));
+    let mut mentions = Uses::default();
+    for i in start..end {
+        stmt_sites(body, live, root, i, &mut |uses, _| {
+            mentions.mentions.extend(&uses.mentions);
+            mentions.exits.extend(&uses.exits);
+        });
+    }
+    let exits_move = exits_move(body, &held, &mentions);
+    (!held.is_empty() && members.len() > 1).then_some((end, held, members, exits_move))
+}
+
+/// The index of the statement of the body's block that statement `index` of block `b` is in.
+fn top_stmt(body: &Body, b: BlockId, index: usize) -> usize {
+    match body.path_to(b).first() {
+        Some(&(_, Some(i))) => i,
+        _ => index,
+    }
 }
 
 /// Which points share a state variant: points resumed in place in the same loop that keep the
@@ -873,57 +1064,69 @@ pub(crate) fn innermost_loop(body: &Body, b: BlockId) -> Option<TargetId> {
 /// Calls `f` with every piece of opaque code in block `b` (recursively) and the locals live right
 /// after it.
 fn region_sites(body: &Body, live: &Backward<'_>, b: BlockId, f: &mut dyn FnMut(&Uses, &LocalSet)) {
+    for i in 0..body.blocks[b].stmts.len() {
+        stmt_sites(body, live, b, i, f);
+    }
+}
+
+/// [`region_sites`] of statement `i` of block `b`.
+fn stmt_sites(
+    body: &Body,
+    live: &Backward<'_>,
+    b: BlockId,
+    i: usize,
+    f: &mut dyn FnMut(&Uses, &LocalSet),
+) {
     let block_in = |x: BlockId| live.block_in.get(&x).cloned().unwrap_or_default();
-    for (i, stmt) in body.blocks[b].stmts.iter().enumerate() {
-        let after = live.after_stmt.get(&(b, i)).cloned().unwrap_or_default();
-        match stmt {
-            Stmt::Opaque(o) => f(&o.uses, &after),
-            Stmt::Point(p) => {
-                let after_point = &live.after_point[*p];
-                match &body.points[*p].kind {
-                    PointKind::Suspend { value } => f(&value.uses, after_point),
-                    PointKind::Delegate { coro, first, .. } => {
-                        f(&coro.uses, after_point);
-                        if let Some(x) = first {
-                            f(&x.uses, after_point);
-                        }
+    let stmt = body.stmt(b, i);
+    let after = live.after_stmt.get(&(b, i)).cloned().unwrap_or_default();
+    match stmt {
+        Stmt::Opaque(o) => f(&o.uses, &after),
+        Stmt::Point(p) => {
+            let after_point = &live.after_point[*p];
+            match &body.points[*p].kind {
+                PointKind::Suspend { value } => f(&value.uses, after_point),
+                PointKind::Delegate { coro, first, .. } => {
+                    f(&coro.uses, after_point);
+                    if let Some(x) = first {
+                        f(&x.uses, after_point);
                     }
-                    PointKind::Recurse { args, first } => {
-                        for a in args {
-                            f(&a.uses, after_point);
-                        }
-                        if let Some(x) = first {
-                            f(&x.uses, after_point);
-                        }
+                }
+                PointKind::Recurse { args, first } => {
+                    for a in args {
+                        f(&a.uses, after_point);
+                    }
+                    if let Some(x) = first {
+                        f(&x.uses, after_point);
                     }
                 }
             }
-            Stmt::If { cond, then, els } => {
-                let mut next = block_in(*then);
-                next.extend(els.map_or(after, block_in));
-                f(&cond.uses, &next);
-            }
-            Stmt::Match { scrutinee, arms } => {
-                let mut next = LocalSet::new();
-                for arm in arms {
-                    let arm_in = block_in(arm.body);
-                    if let Some(g) = &arm.guard {
-                        f(&g.uses, &arm_in);
-                    }
-                    next.extend(arm_in);
+        }
+        Stmt::If { cond, then, els } => {
+            let mut next = block_in(*then);
+            next.extend(els.map_or(after, block_in));
+            f(&cond.uses, &next);
+        }
+        Stmt::Match { scrutinee, arms } => {
+            let mut next = LocalSet::new();
+            for arm in arms {
+                let arm_in = block_in(arm.body);
+                if let Some(g) = &arm.guard {
+                    f(&g.uses, &arm_in);
                 }
-                f(&scrutinee.uses, &next);
+                next.extend(arm_in);
             }
-            Stmt::LetElse { init, els, .. } => {
-                let mut next = after;
-                next.extend(block_in(*els));
-                f(&init.uses, &next);
-            }
-            _ => {}
+            f(&scrutinee.uses, &next);
         }
-        for c in children(stmt) {
-            region_sites(body, live, c, f);
+        Stmt::LetElse { init, els, .. } => {
+            let mut next = after;
+            next.extend(block_in(*els));
+            f(&init.uses, &next);
         }
+        _ => {}
+    }
+    for c in children(stmt) {
+        region_sites(body, live, c, f);
     }
 }
 
@@ -1195,6 +1398,56 @@ mod tests {
             }
         }));
         assert_eq!(points, [(held(&["a", "b"]), 0), (held(&["a", "b"]), 1)]);
+    }
+
+    #[test]
+    fn sequential_points_of_the_body_share_the_locals_they_hold_in_place() {
+        let held = |names: &[&str]| Some(names.iter().map(ToString::to_string).collect());
+        // The buffer stays across the three points; `name`, last used after the first one, is
+        // moved in and out beside it until then; the last point keeps nothing.
+        let points = in_place_of(syn::parse_quote!({
+            let name = String::from("x");
+            let mut buf = [0u64; 32];
+            suspend!(buf[0]);
+            let n = name.len();
+            buf[1] = n as u64;
+            suspend!(buf[1]);
+            if buf[1] > 0 {
+                suspend!(buf[2]);
+            }
+            suspend!(buf[0] + buf[1]);
+            0
+        }));
+        assert_eq!(
+            points,
+            [
+                (held(&["buf"]), 0),
+                (held(&["buf"]), 0),
+                (held(&["buf"]), 0),
+                (None, 3)
+            ]
+        );
+        // An array whose last use comes before other points ends the run there; a run of one
+        // point is not one.
+        let points = in_place_of(syn::parse_quote!({
+            let a = [0u64; 32];
+            let mut b = 1u64;
+            suspend!(b);
+            b += a[0];
+            suspend!(b);
+            suspend!(b + 1);
+            b
+        }));
+        assert_eq!(points, [(None, 0), (held(&["b"]), 1), (held(&["b"]), 1)]);
+        // A local assigned as a whole is not held.
+        let points = in_place_of(syn::parse_quote!({
+            let mut s = String::new();
+            suspend!(1);
+            s = s + "x";
+            suspend!(2);
+            s.len()
+        }));
+        assert_eq!(points, [(None, 0), (None, 1)]);
     }
 
     #[test]

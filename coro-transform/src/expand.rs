@@ -63,7 +63,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::visit_mut::VisitMut;
 use syn::{Ident, Lifetime, Type};
 
-use crate::analysis::{Analysis, Facts, JumpKind, diverges};
+use crate::analysis::{Analysis, Facts, JumpKind, Region, diverges};
 use crate::ir::{BlockId, Body, LocalId, LocalSet, PointId, PointKind, Stmt, TargetId, Uses};
 use crate::prepare::body_label;
 use crate::resolve::Substitute;
@@ -103,10 +103,12 @@ struct TargetEmit {
 #[derive(Clone)]
 struct InPlace {
     point: PointId,
-    /// The loop the region is.
-    target: TargetId,
+    /// The code the arm works in place in.
+    region: Region,
     /// Moves the locals out of the state into their owned names.
     materialize: TokenStream,
+    /// Exits of the body do that first.
+    exits_move: bool,
     /// The reference each saved local is bound to.
     refs: HashMap<LocalId, Ident>,
     /// The reference to the variant's `__at` field, when several points share it.
@@ -972,7 +974,8 @@ impl Expansion<'_> {
         let mut ctx = Ctx {
             in_place: Some(InPlace {
                 point: p,
-                target: ip.target,
+                region: ip.region,
+                exits_move: ip.exits_move,
                 materialize,
                 refs,
                 at: at.cloned(),
@@ -1024,6 +1027,11 @@ impl Expansion<'_> {
     ) -> (TokenStream, bool) {
         let (b, down) = path[depth];
         let limit = down.unwrap_or(index);
+        if let Some(ip) = &ctx.in_place
+            && matches!(ip.region, Region::Block { block, .. } if block == b)
+        {
+            ctx.region = true;
+        }
         self.register_label(b, ctx);
         let in_place = ctx.in_place.clone();
         let outer_mentions = std::mem::take(&mut ctx.mentioned);
@@ -1093,7 +1101,10 @@ impl Expansion<'_> {
                     label(&format!("'__coro_o{n}")),
                     label(&format!("'__coro_it{n}")),
                 );
-                let region_here = ctx.in_place.as_ref().is_some_and(|ip| ip.target == n);
+                let region_here = ctx
+                    .in_place
+                    .as_ref()
+                    .is_some_and(|ip| ip.region == Region::Loop(n));
                 let outer_region = ctx.region;
                 if region_here {
                     ctx.region = true;
@@ -1249,6 +1260,9 @@ impl Expansion<'_> {
         let outer = std::mem::take(&mut ctx.mentioned);
         let mut falls = true;
         for (i, stmt) in stmts.iter().enumerate().skip(from) {
+            if let Some(tokens) = Self::leave_block_region(b, i, ctx) {
+                parts.push((Vec::new(), tokens, LocalSet::new()));
+            }
             if !(starts_here && i == from)
                 && let Some(j) = self.an.jump_before(b, i)
             {
@@ -1269,6 +1283,9 @@ impl Expansion<'_> {
                 break;
             }
         }
+        if falls && let Some(tokens) = Self::leave_block_region(b, stmts.len(), ctx) {
+            parts.push((Vec::new(), tokens, LocalSet::new()));
+        }
         // A local declared without a value is kept only if later code here names it.
         let mut later = LocalSet::new();
         let mut kept = Vec::with_capacity(parts.len());
@@ -1281,6 +1298,19 @@ impl Expansion<'_> {
         ctx.mentioned = outer;
         ctx.mentioned.extend(later);
         (kept.into_iter().rev().collect(), falls)
+    }
+
+    /// At the end of a block region (before statement `i` of block `b`): moves the held locals
+    /// out of the state, for the code after the region.
+    fn leave_block_region(b: BlockId, i: usize, ctx: &mut Ctx) -> Option<TokenStream> {
+        let ip = ctx.in_place.as_ref().filter(|_| ctx.region)?;
+        if !matches!(ip.region, Region::Block { block, end, .. } if block == b && end == i) {
+            return None;
+        }
+        let tokens = Self::materialize_before(ctx);
+        ctx.region = false;
+        ctx.in_place = None;
+        Some(tokens)
     }
 
     fn emit_block(&self, b: BlockId, ctx: &mut Ctx) -> (TokenStream, bool) {
@@ -1594,11 +1624,11 @@ impl Expansion<'_> {
         i: usize,
         extra: Option<BlockId>,
         node: &mut T,
-        ctx: &Ctx,
+        ctx: &mut Ctx,
         visit: impl FnOnce(&mut Substitute<'_>, &mut T),
-    ) -> bool {
+    ) {
         let Some(ip) = ctx.in_place.as_ref().filter(|_| ctx.region) else {
-            return false;
+            return;
         };
         let names = self.names_at(b, i, extra);
         let lookup = |n: &str| {
@@ -1609,12 +1639,21 @@ impl Expansion<'_> {
                 .map(|(_, l)| *l)
         };
         let replace = |l: LocalId| ip.refs.get(&l).map(|r| syn::parse_quote!((*#r)));
+        // An exit moves the held locals out of the state first, so that they are dropped with
+        // the others in Rust's order, and its value reads them where they are then.
+        let materialize = &ip.materialize;
+        let exit = |value: syn::Expr| -> syn::Expr { syn::parse_quote!({ #materialize #value }) };
         let mut s = Substitute::new(&lookup, &replace);
+        if ip.exits_move {
+            s = s.with_exit(&exit);
+        }
         visit(&mut s, node);
-        true
+        if s.rewrote_exit {
+            ctx.materialized = true;
+        }
     }
 
-    fn subst_stmt(&self, b: BlockId, i: usize, stmt: &syn::Stmt, ctx: &Ctx) -> TokenStream {
+    fn subst_stmt(&self, b: BlockId, i: usize, stmt: &syn::Stmt, ctx: &mut Ctx) -> TokenStream {
         let mut stmt = stmt.clone();
         self.substitute(b, i, None, &mut stmt, ctx, |s, n| s.visit_stmt_mut(n));
         stmt.into_token_stream()
@@ -1626,7 +1665,7 @@ impl Expansion<'_> {
         i: usize,
         extra: Option<BlockId>,
         expr: &syn::Expr,
-        ctx: &Ctx,
+        ctx: &mut Ctx,
     ) -> TokenStream {
         let mut expr = expr.clone();
         self.substitute(b, i, extra, &mut expr, ctx, |s, n| s.visit_expr_mut(n));

@@ -68,6 +68,18 @@ pub(crate) struct Local {
     pub(crate) borrows: Option<BorrowOf>,
     /// What the local is known to hold, for diagnostics.
     pub(crate) holds: Holds,
+    /// What its type is known to be like.
+    pub(crate) shape: Shape,
+}
+
+/// What the code shows of a local's type, without types.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Shape {
+    /// Nothing to drop (typed as a primitive or a shared reference, or set to a literal), so
+    /// that when it is dropped cannot be observed.
+    pub(crate) no_drop: bool,
+    /// Typed as an array or set to `[value; n]`: may be large, so better not moved.
+    pub(crate) array: bool,
 }
 
 /// What a local is known to hold, as far as the code shows without types.

@@ -28,7 +28,7 @@ use syn::{Expr, Ident, Lifetime, Macro, Pat, PatIdent, Token, Type};
 use crate::error::Errors;
 use crate::ir::{
     Arm, Block, BlockId, Body, BorrowOf, Dest, Holds, Local, LocalId, LocalKind, Opaque,
-    OpaqueExpr, Param, Point, PointKind, Reborrow, Stmt, Target, TargetId,
+    OpaqueExpr, Param, Point, PointKind, Reborrow, Shape, Stmt, Target, TargetId,
 };
 use crate::prepare::{self, SuspendMacro, exit_expr};
 use crate::resolve::{self, bare_ident};
@@ -189,6 +189,7 @@ pub(crate) fn lower(
                 if single { p.ty.clone() } else { None },
                 true,
             );
+            l.body.locals[id].shape.no_drop = single && p.ty.as_ref().is_some_and(nothing_to_drop);
             let (shared_ref, mut_ref) = if p.arg == "self" {
                 (
                     config.receiver == Some(Receiver::Shared),
@@ -342,6 +343,7 @@ impl Lowering<'_> {
             reborrow: None,
             borrows: None,
             holds: Holds::Unknown,
+            shape: Shape::default(),
         });
         if let Some(scope) = self.scopes.last_mut() {
             scope.push((pat.ident.to_string(), id));
@@ -393,6 +395,13 @@ impl Lowering<'_> {
                 if single && let Some(init) = init {
                     self.body.locals[id].reborrow = self.reborrow_of(&b, init);
                     self.body.locals[id].borrows = self.borrow_of(init);
+                    self.body.locals[id].shape.no_drop = ty.as_ref().map_or_else(
+                        || matches!(strip_parens(init), Expr::Lit(_)),
+                        nothing_to_drop,
+                    );
+                    self.body.locals[id].shape.array =
+                        matches!(strip_parens(init), Expr::Repeat(_))
+                            || ty.as_ref().is_some_and(|t| matches!(t, Type::Array(_)));
                     self.body.locals[id].holds = if owned_init(init)
                         || ty.as_ref().is_some_and(|t| !is_reference(t))
                     {
@@ -1052,6 +1061,7 @@ impl Lowering<'_> {
                             reborrow: None,
                             borrows,
                             holds: Holds::Owned,
+                            shape: Shape::default(),
                         });
                         PointKind::Delegate {
                             coro: self.opaque_expr(coro),
@@ -2153,6 +2163,39 @@ fn is_shared_reference(ty: &Type) -> bool {
         Type::Reference(r) => r.mutability.is_none(),
         Type::Paren(p) => is_shared_reference(&p.elem),
         Type::Group(g) => is_shared_reference(&g.elem),
+        _ => false,
+    }
+}
+
+/// Whether a type is one that has nothing to drop, as far as its spelling shows: a primitive
+/// number, `bool`, `char`, a shared reference, or an array or tuple of them.
+fn nothing_to_drop(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => r.mutability.is_none(),
+        Type::Paren(p) => nothing_to_drop(&p.elem),
+        Type::Group(g) => nothing_to_drop(&g.elem),
+        Type::Array(a) => nothing_to_drop(&a.elem),
+        Type::Tuple(t) => t.elems.iter().all(nothing_to_drop),
+        Type::Path(p) if p.qself.is_none() => p.path.get_ident().is_some_and(|i| {
+            matches!(
+                i.to_string().as_str(),
+                "u8" | "u16"
+                    | "u32"
+                    | "u64"
+                    | "u128"
+                    | "usize"
+                    | "i8"
+                    | "i16"
+                    | "i32"
+                    | "i64"
+                    | "i128"
+                    | "isize"
+                    | "f32"
+                    | "f64"
+                    | "bool"
+                    | "char"
+            )
+        }),
         _ => false,
     }
 }

@@ -672,6 +672,11 @@ fn string_body(literal: &str) -> Option<&str> {
 pub(crate) struct Substitute<'a> {
     pub(crate) names: &'a dyn Names,
     pub(crate) replace: &'a dyn Fn(LocalId) -> Option<Expr>,
+    /// What the value of an exit of the body (`break '__coro_body value`) becomes, the value
+    /// left as written; `None`: the value is substituted like the rest.
+    exit: Option<&'a dyn Fn(Expr) -> Expr>,
+    /// Some exit was rewritten by `exit`.
+    pub(crate) rewrote_exit: bool,
     shadow: Vec<Vec<String>>,
 }
 
@@ -680,8 +685,16 @@ impl<'a> Substitute<'a> {
         Substitute {
             names,
             replace,
+            exit: None,
+            rewrote_exit: false,
             shadow: vec![Vec::new()],
         }
+    }
+
+    /// Rewrites the value of every exit of the body with `exit` instead of substituting in it.
+    pub(crate) fn with_exit(mut self, exit: &'a dyn Fn(Expr) -> Expr) -> Self {
+        self.exit = Some(exit);
+        self
     }
 
     fn lookup(&self, name: &str) -> Option<LocalId> {
@@ -711,6 +724,14 @@ impl VisitMut for Substitute<'_> {
             return;
         }
         match expr {
+            Expr::Break(b)
+                if let Some(exit) = self.exit
+                    && b.label.as_ref().is_some_and(|l| l.ident == "__coro_body") =>
+            {
+                let value = b.expr.take().map_or_else(|| syn::parse_quote!(()), |v| *v);
+                b.expr = Some(Box::new(exit(value)));
+                self.rewrote_exit = true;
+            }
             Expr::Closure(c) => {
                 self.shadow.push(Vec::new());
                 for input in &c.inputs {
