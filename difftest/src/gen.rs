@@ -117,6 +117,8 @@ pub enum Prod {
     BoxedDelegate,
     /// `suspend_from!(rec_even(..).boxed())`: mutual recursion through a boxed delegate.
     MutualRecursion,
+    /// An array local (`let mut b = [1; BUF];`), read and updated around suspension points.
+    Buffer,
 }
 
 impl Prod {
@@ -178,6 +180,7 @@ impl Prod {
         Prod::MacroReturn,
         Prod::BoxedDelegate,
         Prod::MutualRecursion,
+        Prod::Buffer,
     ];
 }
 
@@ -225,6 +228,8 @@ pub enum Stmt {
     },
     /// `let mut {name} = Acc::default();`
     Acc(String),
+    /// `let mut {name} = [1; BUF];`
+    Buf(String),
     /// `let mut {name} = vec![items];`
     Stack {
         name: String,
@@ -426,6 +431,17 @@ pub enum Expr {
         a: Box<Expr>,
         b: Box<Expr>,
     },
+    /// `{buf}[at(i)]`, `i` without suspension points.
+    BufGet {
+        buf: String,
+        i: Box<Expr>,
+    },
+    /// `bump(&mut {buf}, i, v)`, `i` and `v` without suspension points.
+    BufBump {
+        buf: String,
+        i: Box<Expr>,
+        v: Box<Expr>,
+    },
     Touch(u32),
     Suspend {
         site: usize,
@@ -513,6 +529,7 @@ struct Scope {
     ints: Vec<(String, bool)>,
     guards: Vec<u32>,
     accs: Vec<String>,
+    bufs: Vec<String>,
 }
 
 struct Gen {
@@ -590,6 +607,23 @@ impl Gen {
             .iter()
             .flat_map(|s| s.accs.iter().cloned())
             .collect()
+    }
+
+    fn bufs(&self) -> Vec<String> {
+        self.scopes
+            .iter()
+            .flat_map(|s| s.bufs.iter().cloned())
+            .collect()
+    }
+
+    /// An expression without suspension points (an index or an operand of a buffer).
+    fn plain_expr(&mut self) -> Expr {
+        let ints = self.ints();
+        if !ints.is_empty() && self.rng.chance(60) {
+            Expr::Var(ints[self.rng.below(ints.len() as u64) as usize].0.clone())
+        } else {
+            Expr::Lit(self.rng.small())
+        }
     }
 
     fn note(&mut self, p: Prod) {
@@ -1012,6 +1046,12 @@ impl Gen {
             8 => {
                 let e = self.expr(2);
                 out.push(Stmt::Expr(e));
+            }
+            9 if self.rng.chance(40) => {
+                let name = self.fresh("buf");
+                self.note(Prod::Buffer);
+                out.push(Stmt::Buf(name.clone()));
+                self.scope().bufs.push(name);
             }
             9 => {
                 let name = self.fresh("acc");
@@ -1657,6 +1697,18 @@ impl Gen {
                     Expr::Call3(Box::new(a), Box::new(b), Box::new(c))
                 }
             }
+            5 if !self.bufs().is_empty() && self.rng.chance(50) => {
+                let bufs = self.bufs();
+                let buf = bufs[self.rng.below(bufs.len() as u64) as usize].clone();
+                let i = Box::new(self.plain_expr());
+                self.note(Prod::Buffer);
+                if self.rng.chance(50) {
+                    Expr::BufGet { buf, i }
+                } else {
+                    let v = Box::new(self.plain_expr());
+                    Expr::BufBump { buf, i, v }
+                }
+            }
             5 => {
                 let accs = self.accs();
                 if accs.is_empty() || self.in_method > 0 {
@@ -1743,6 +1795,7 @@ pub fn generate(seed: u64) -> Program {
                 ints: vec![("a".to_owned(), false), ("first".to_owned(), false)],
                 guards: guard_param.into_iter().collect(),
                 accs: Vec::new(),
+                bufs: Vec::new(),
             }],
             loops: Vec::new(),
             counter: 0,
@@ -1890,7 +1943,7 @@ impl Liveness {
                 l
             }
             Stmt::Assign { value, .. } | Stmt::Expr(value) => self.expr(value, out),
-            Stmt::Acc(_) | Stmt::Counter(_) | Stmt::Raw(_) => out.clone(),
+            Stmt::Acc(_) | Stmt::Buf(_) | Stmt::Counter(_) | Stmt::Raw(_) => out.clone(),
             Stmt::Stack { items, .. } => items
                 .iter()
                 .rev()
@@ -2004,10 +2057,14 @@ impl Liveness {
     fn expr(&mut self, e: &Expr, out: &Set) -> Set {
         match e {
             Expr::Lit(_) | Expr::Var(_) | Expr::Eff(_) => out.clone(),
-            Expr::Bin(l, _, r) | Expr::Call2(l, r) | Expr::Method { a: l, b: r, .. } => {
+            Expr::Bin(l, _, r)
+            | Expr::Call2(l, r)
+            | Expr::Method { a: l, b: r, .. }
+            | Expr::BufBump { i: l, v: r, .. } => {
                 let after_r = self.expr(r, out);
                 self.expr(l, &after_r)
             }
+            Expr::BufGet { i, .. } => self.expr(i, out),
             Expr::Call3(a, b, c) => {
                 let l = self.expr(c, out);
                 let l = self.expr(b, &l);
@@ -2151,7 +2208,7 @@ impl Touched {
                 t
             }
             Stmt::Assign { value, .. } | Stmt::Expr(value) => self.expr(value, t, scope),
-            Stmt::Acc(_) | Stmt::Counter(_) => t,
+            Stmt::Acc(_) | Stmt::Buf(_) | Stmt::Counter(_) => t,
             Stmt::Stack { items, .. } => items.iter().fold(t, |t, e| self.expr(e, t, scope)),
             Stmt::If { cond, then, els } => {
                 let c = self.cond(cond, t, scope);
@@ -2276,10 +2333,14 @@ impl Touched {
     fn expr(&mut self, e: &Expr, t: Set, scope: &mut Vec<Vec<u32>>) -> Set {
         match e {
             Expr::Lit(_) | Expr::Var(_) | Expr::Eff(_) => t,
-            Expr::Bin(l, _, r) | Expr::Call2(l, r) | Expr::Method { a: l, b: r, .. } => {
+            Expr::Bin(l, _, r)
+            | Expr::Call2(l, r)
+            | Expr::Method { a: l, b: r, .. }
+            | Expr::BufBump { i: l, v: r, .. } => {
                 let t = self.expr(l, t, scope);
                 self.expr(r, t, scope)
             }
+            Expr::BufGet { i, .. } => self.expr(i, t, scope),
             Expr::Call3(a, b, c) => {
                 let t = self.expr(a, t, scope);
                 let t = self.expr(b, t, scope);
@@ -2676,6 +2737,9 @@ impl Printer<'_> {
             Stmt::Acc(name) => {
                 let _ = write!(self.out, "let mut {name} = Acc::default(); ");
             }
+            Stmt::Buf(name) => {
+                let _ = write!(self.out, "let mut {name} = [1i64; BUF]; ");
+            }
             Stmt::Stack { name, items } => {
                 let items: Vec<String> = items.iter().map(|e| self.expr(e)).collect();
                 let _ = write!(
@@ -2965,6 +3029,12 @@ impl Printer<'_> {
                 self.expr(c)
             ),
             Expr::Method { acc, a, b } => format!("{acc}.add({}, {})", self.expr(a), self.expr(b)),
+            Expr::BufGet { buf, i } => {
+                format!("{buf}[at({})]", self.expr(i))
+            }
+            Expr::BufBump { buf, i, v } => {
+                format!("bump(&mut {buf}, {}, {})", self.expr(i), self.expr(v))
+            }
             Expr::Touch(g) => self.touch(*g),
             Expr::Suspend { .. } | Expr::SuspendFrom { .. } | Expr::Handmade { .. } => {
                 self.suspension(e, false)

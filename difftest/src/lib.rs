@@ -112,6 +112,24 @@ impl Acc {
     }
 }
 
+/// The length of the programs' buffers (`let mut b = [1; BUF];`), locals large enough that the
+/// coroutine should keep them where they are across suspension points.
+pub const BUF: usize = 256;
+
+/// The index `i mod BUF` of a buffer.
+#[must_use]
+pub fn at(i: i64) -> usize {
+    usize::try_from(i.rem_euclid(256)).unwrap_or(0) % BUF
+}
+
+/// Adds `v` to `buf[i mod BUF]`, logs it, returns the new value.
+pub fn bump(buf: &mut [i64; BUF], i: i64, v: i64) -> i64 {
+    let at = at(i);
+    buf[at] = buf[at].wrapping_add(v);
+    log(format!("buf[{at}] {}", buf[at]));
+    buf[at]
+}
+
 /// A hand-written coroutine to delegate to, over the programs' resume and yield types: yields
 /// `base * 10 + k` for `k` from `base.rem_euclid(3) - 1` down to 0 (none when `base` is a
 /// multiple of 3), then returns the sum of the values it was resumed with. Every resume, its

@@ -8,7 +8,8 @@
 use coro::{Coroutine as _, suspend, suspend_from};
 #[allow(unused_imports)]
 use difftest::{
-    Acc, attempt_opt, attempt_res, call2, call3, eff, opt, rec_even, rec_even_ref, res,
+    Acc, BUF, at, attempt_opt, attempt_res, bump, call2, call3, eff, opt, rec_even, rec_even_ref,
+    res,
 };
 use difftest::{Ctx, Guard, Handmade, delegate_ref, run_coroutine, run_reference, suspensions};
 
