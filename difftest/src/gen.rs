@@ -431,7 +431,7 @@ pub enum Expr {
         a: Box<Expr>,
         b: Box<Expr>,
     },
-    /// `{buf}[at(i)]`, `i` without suspension points.
+    /// `({ {buf}[at(i)] })`, `i` without suspension points.
     BufGet {
         buf: String,
         i: Box<Expr>,
@@ -3030,7 +3030,10 @@ impl Printer<'_> {
             ),
             Expr::Method { acc, a, b } => format!("{acc}.add({}, {})", self.expr(a), self.expr(b)),
             Expr::BufGet { buf, i } => {
-                format!("{buf}[at({})]", self.expr(i))
+                // A block: the element is read as a value, where `buf[..]` standing before a
+                // later suspension in the same expression would be a place held across it,
+                // which the transform refuses (with a message saying what to write).
+                format!("({{ {buf}[at({})] }})", self.expr(i))
             }
             Expr::BufBump { buf, i, v } => {
                 format!("bump(&mut {buf}, {}, {})", self.expr(i), self.expr(v))
