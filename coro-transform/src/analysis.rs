@@ -91,8 +91,8 @@ impl Analysis {
 }
 
 /// Analyzes a lowered body, reporting borrows of the body's own locals that cross a suspension
-/// point.
-pub(crate) fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
+/// point. `hidden_exits`: a macro of the body may `return` (where the transform cannot see it).
+pub(crate) fn analyze(body: &Body, hidden_exits: bool, errors: &mut Errors) -> Analysis {
     let mut live = Backward::new(body, true);
     live.block(0, LocalSet::new());
     let mut mentioned = Backward::new(body, false);
@@ -142,6 +142,15 @@ pub(crate) fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
         .map(|p| in_place(body, p, &points[p], &jumps, &live))
         .collect();
     block_runs(body, &points, &jumps, &live, &mut in_place);
+    // An exit a macro hides cannot move the held locals out first: where the drop order needs
+    // that, the points are not resumed in place.
+    if hidden_exits {
+        for ip in &mut in_place {
+            if ip.as_ref().is_some_and(|ip| ip.exits_move) {
+                *ip = None;
+            }
+        }
+    }
     let home = shared_homes(&in_place);
     let recursive = body
         .points
@@ -1240,7 +1249,7 @@ mod tests {
             &mut block,
         );
         let body = lower(Vec::new(), block, &config, &mut errors);
-        let an = analyze(&body, &mut errors);
+        let an = analyze(&body, false, &mut errors);
         assert!(errors.is_empty(), "unexpected errors");
         let names = |ids: &[LocalId]| {
             ids.iter()
@@ -1339,7 +1348,7 @@ mod tests {
             &mut block,
         );
         let body = lower(Vec::new(), block, &config, &mut errors);
-        let an = analyze(&body, &mut errors);
+        let an = analyze(&body, false, &mut errors);
         assert!(errors.is_empty(), "unexpected errors");
         an.in_place
             .iter()

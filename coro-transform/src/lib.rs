@@ -359,7 +359,7 @@ fn expand_fn(args: TokenStream, mut func: syn::ItemFn, mut errors: Errors) -> To
         .map(|p| p.arg.to_token_stream())
         .collect();
     let body = lower::lower(params, block, &config, &mut errors);
-    let analysis = analysis::analyze(&body, &mut errors);
+    let analysis = analysis::analyze(&body, hidden_exits, &mut errors);
     func.sig.inputs = inputs;
     if !errors.is_empty() {
         return fallback(&func, Some(&options), &return_ty, &errors, &used);
@@ -531,7 +531,7 @@ fn expand_inline_configured(inline: Inline, mut errors: Errors) -> TokenStream {
         krate: options.krate.clone(),
     };
     let body = lower::lower(params, block, &config, &mut errors);
-    let analysis = analysis::analyze(&body, &mut errors);
+    let analysis = analysis::analyze(&body, hidden_exits, &mut errors);
     if !errors.is_empty() {
         let errors = errors.to_compile_errors();
         let krate = &options.krate;
