@@ -72,7 +72,7 @@
 //! |---|---|
 //! | `yield = Y` | required: the type the body suspends with |
 //! | `resume = R` | the type of resume values (default `()`) |
-//! | `clone` | the coroutine is `Clone`: a suspended coroutine can be forked |
+//! | `clone` | the coroutine is `Clone`: a suspended coroutine can be forked (with the delegate it is suspended in, which must be `Clone` too) |
 //! | `pinned` | the body may keep borrows of its own locals across `suspend!` (see below) |
 //! | `async` | on an `async fn`: the body may `.await`, and the coroutine is a [`Stream`] (see below) |
 //! | `name = "..."` | the name [`current()`] reports (default: the function's name) |

@@ -1136,6 +1136,115 @@ fn a_return_from_a_loop_resumed_in_place_drops_in_reverse_declaration_order() {
     assert_eq!(taken(&log), ["b", "a"]);
 }
 
+macro_rules! fail_if {
+    ($c:expr, $v:expr) => {
+        if $c {
+            return Err($v);
+        }
+    };
+}
+
+/// A `return` that a macro's expansion holds cannot move the locals kept in place out of the
+/// state before it leaves: a guard the resume held by value (named in a macro) and declared
+/// first was dropped before the one the state held. Such points are not resumed in place.
+#[test]
+fn a_return_in_a_macro_keeps_the_drop_order_of_points_one_after_another() {
+    #[coro::coroutine(yield = u32)]
+    fn guarded(log: Log, stop: bool) -> Result<(), &'static str> {
+        let a = Guard("a", log.clone());
+        let b = Guard("b", log.clone());
+        suspend!(1);
+        fail_if!(stop, "stop");
+        assert_eq!(a.0, "a");
+        suspend!(2);
+        let _ = &b;
+        Ok(())
+    }
+    let log = Log::default();
+    let mut c = guarded(log.clone(), true);
+    assert_eq!(c.resume(()), Ok(1));
+    assert_eq!(c.resume(()), Err(EarlyExit::Returned(Err("stop"))));
+    assert_eq!(taken(&log), ["b", "a"]);
+}
+
+#[coro::coroutine(yield = u32, clone)]
+fn times_ten(n: u32) -> u32 {
+    suspend!(n);
+    n * 10
+}
+
+/// Runs of points one after another around a labeled block, a loop with its own points, a
+/// delegation, a `return` in a macro and a `?`: each path as the plain function takes it; and
+/// a `clone` coroutine suspended in a delegation is cloned with its delegate.
+#[coro::coroutine(yield = u32, clone)]
+fn shapes(stop: u32) -> Result<u32, u32> {
+    let mut big = [0u32; 512];
+    let mut k = 0u32;
+    'b: {
+        suspend!(1);
+        big[0] += 1;
+        if stop == 1 {
+            break 'b;
+        }
+        suspend!(2);
+        k += 1;
+    }
+    for i in 0..2 {
+        big[1] += i;
+        suspend!(10 + i);
+        suspend!(20 + i);
+    }
+    let d = suspend_from!(times_ten(7));
+    big[2] = d;
+    fail_if!(stop == 2, big[2]);
+    suspend!(big[0] + big[1] + big[2] + k);
+    let r: Result<u32, u32> = if stop == 3 { Err(3) } else { Ok(4) };
+    let v = r?;
+    suspend!(v);
+    Ok(big.iter().sum())
+}
+
+#[test]
+fn points_one_after_another_around_other_constructs() {
+    let mut c = shapes(0);
+    let yielded: Vec<u32> = c.by_ref().collect();
+    assert_eq!(yielded, [1, 2, 10, 20, 11, 21, 7, 73, 4]);
+    let mut c = shapes(0);
+    for _ in 0..9 {
+        c.resume(()).unwrap();
+    }
+    assert_eq!(c.resume(()), Err(EarlyExit::Returned(Ok(1 + 1 + 70))));
+    let mut c = shapes(1);
+    assert_eq!(c.by_ref().take(2).collect::<Vec<_>>(), [1, 10]);
+    let mut c = shapes(2);
+    assert_eq!(c.by_ref().count(), 7);
+    assert_eq!(c.resume(()), Err(EarlyExit::Finished));
+    let mut c = shapes(2);
+    for _ in 0..7 {
+        c.resume(()).unwrap();
+    }
+    assert_eq!(c.resume(()), Err(EarlyExit::Returned(Err(70))));
+    let mut c = shapes(3);
+    for _ in 0..8 {
+        c.resume(()).unwrap();
+    }
+    assert_eq!(c.resume(()), Err(EarlyExit::Returned(Err(3))));
+}
+
+/// `clone` and `suspend_from!` did not go together: the delegation's state was never `Clone`.
+#[test]
+fn a_clone_coroutine_suspended_in_a_delegation_clones_its_delegate() {
+    let mut c = shapes(0);
+    assert_eq!(
+        c.by_ref().take(6).collect::<Vec<_>>(),
+        [1, 2, 10, 20, 11, 21]
+    );
+    assert_eq!(c.resume(()), Ok(7)); // suspended in `times_ten(7)`
+    let d = c.clone();
+    assert_eq!(c.collect::<Vec<_>>(), [73, 4]);
+    assert_eq!(d.collect::<Vec<_>>(), [73, 4]);
+}
+
 /// A cloned coroutine whose points share a variant goes on independently of the original.
 #[test]
 fn a_clone_of_a_coroutine_with_locals_held_in_place_is_independent() {

@@ -473,6 +473,85 @@ pub struct Delegation<C, S, K: FnMut(&mut C), H> {
     ended: bool,
 }
 
+/// What a `clone` coroutine delegates to: a coroutine that is `Clone` too.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `Clone` coroutine resumed with `{R}`, and a coroutine marked `clone` delegates only to such coroutines",
+    label = "not a `Clone` coroutine",
+    note = "a clone of the delegating coroutine clones the delegate it is suspended in: mark the delegate's function `clone` too (`#[coro::coroutine(.., clone)]`), or drop `clone` from this one"
+)]
+pub trait CloneDelegate<R>: Coroutine<R> + Clone {}
+
+impl<R, C: Coroutine<R> + Clone> CloneDelegate<R> for C {}
+
+/// The delegate of a `suspend_from!` in a `clone` coroutine, with the way to clone it fixed
+/// where the user wrote it: the one place that requires it to be `Clone` (so that one that is
+/// not is reported there, once), while this type is `Clone` whatever it holds.
+pub struct CloneOf<C> {
+    coro: C,
+    clone: fn(&C) -> C,
+}
+
+impl<C> Clone for CloneOf<C> {
+    fn clone(&self) -> Self {
+        CloneOf {
+            coro: (self.clone)(&self.coro),
+            clone: self.clone,
+        }
+    }
+}
+
+impl<R, C: Coroutine<R>> Coroutine<R> for CloneOf<C> {
+    type Yield = C::Yield;
+    type Return = C::Return;
+
+    #[inline]
+    fn resume(&mut self, arg: R) -> Result<Self::Yield, EarlyExit<Self::Return>> {
+        self.coro.resume(arg)
+    }
+
+    #[inline]
+    fn __step(&mut self, arg: Option<R>) -> Result<Self::Yield, EarlyExit<Self::Return>> {
+        self.coro.__step(arg)
+    }
+
+    #[inline]
+    fn __take_handed<'a>(&mut self) -> Option<Level<'a, R, Self::Yield>>
+    where
+        Self: 'a,
+    {
+        self.coro.__take_handed()
+    }
+
+    fn __unwound(&mut self) {
+        self.coro.__unwound();
+    }
+
+    fn kill(&mut self) {
+        self.coro.kill();
+    }
+
+    fn abandon(&mut self) {
+        self.coro.abandon();
+    }
+
+    fn status(&self) -> Status {
+        self.coro.status()
+    }
+
+    fn name(&self) -> Option<&'static str> {
+        self.coro.name()
+    }
+}
+
+/// [`CloneOf`] `coro`.
+#[inline]
+pub fn cloneable<R, C: CloneDelegate<R>>(coro: C) -> CloneOf<C> {
+    CloneOf {
+        coro,
+        clone: C::clone,
+    }
+}
+
 /// Starts the delegation `suspend_from!(coro)`: the one place that requires `coro` to be a
 /// coroutine of the delegating coroutine's resume type, yielding its yield type `Y`, so that a
 /// value that is not is reported once, at the user's expression (and the rest of the body sees
@@ -483,9 +562,9 @@ pub fn delegation<R, Y, C>(
     coro: C,
 ) -> Delegation<
     C,
-    impl FnMut(&mut C, Option<R>, Mode) -> Stepped<Y, C::Return>,
-    impl FnMut(&mut C),
-    impl for<'a, 'b> Fn(&'b mut C, Anchor<'a, C>) -> Option<Level<'a, R, Y>>,
+    impl FnMut(&mut C, Option<R>, Mode) -> Stepped<Y, C::Return> + Clone,
+    impl FnMut(&mut C) + Clone,
+    impl for<'a, 'b> Fn(&'b mut C, Anchor<'a, C>) -> Option<Level<'a, R, Y>> + Clone,
 >
 where
     C: Coroutine<R>,

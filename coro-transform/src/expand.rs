@@ -1549,6 +1549,14 @@ impl Expansion<'_> {
                 // The yield type too: a delegate that yields another one is reported here, and
                 // the rest of the body sees the coroutine's.
                 let yield_ty = crate::prepare::respanned(self.yield_ty.to_token_stream(), span);
+                // A `clone` coroutine clones its delegate: one that is not `Clone` is reported
+                // at the user's expression.
+                let coro_tokens = if self.clone {
+                    let here = crate::prepare::respanned(krate.to_token_stream(), span);
+                    quote_spanned!(span=> #here::__private::cloneable::<#r, _>(#coro_tokens))
+                } else {
+                    coro_tokens
+                };
                 let delegation = quote_spanned!(span=>
                     #krate::__private::#start::<#r, #yield_ty, _>(#coro_tokens)
                 );
