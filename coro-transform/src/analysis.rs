@@ -834,7 +834,11 @@ fn in_place(
     }
     let inside = |l: LocalId| body.block_within(body.locals[l].block, loop_body);
     let mut held = candidates(body, facts, |l| !inside(l), |_, other| inside(other));
-    let mut mentions = Uses::default();
+    // What the arm may hold by value: what the loop mentions, and what the point keeps.
+    let mut mentions = Uses {
+        mentions: facts.saved.iter().copied().collect(),
+        ..Uses::default()
+    };
     region_sites(body, live, loop_body, &mut |uses, after| {
         disqualify(&mut held, uses, after);
         mentions.mentions.extend(&uses.mentions);
@@ -1023,7 +1027,11 @@ fn block_run(
         end += 1;
     }
     members.retain(|&q| keeps(q, &held));
+    // What the arm may hold by value: what the run mentions, and what its points keep.
     let mut mentions = Uses::default();
+    for &q in &members {
+        mentions.mentions.extend(&points[q].saved);
+    }
     for i in start..end {
         stmt_sites(body, live, root, i, &mut |uses, _| {
             mentions.mentions.extend(&uses.mentions);
