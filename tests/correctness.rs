@@ -824,6 +824,30 @@ fn macros_that_return_none_or_propagate_an_error() {
     assert!(matches!(c.resume(()), Err(EarlyExit::Returned(Ok(1)))));
 }
 
+/// A macro that propagates an error, called inside another macro's arguments
+/// (`println!("{}", tri!(r))`): the outer macro's arguments were not looked into, so the body
+/// was not run where such a `return` means what it means in a function, and `?` failed to
+/// convert the error.
+#[test]
+fn a_returning_macro_inside_another_macros_arguments() {
+    macro_rules! tri {
+        ($e:expr) => {
+            $e?
+        };
+    }
+    #[coro::coroutine(yield = String)]
+    fn f(stop: bool) -> Result<u32, &'static str> {
+        suspend!(String::from("start"));
+        let r: Result<u32, &'static str> = if stop { Err("stop") } else { Ok(1) };
+        suspend!(format!("got {}", tri!(r)));
+        Ok(2)
+    }
+    assert_eq!(f(false).collect::<Vec<_>>(), ["start", "got 1"]);
+    let mut c = f(true);
+    assert_eq!(c.resume(()), Ok(String::from("start")));
+    assert_eq!(c.resume(()), Err(EarlyExit::Returned(Err("stop"))));
+}
+
 /// `anyhow::bail!` and `anyhow::ensure!` in the default lowering (they were refused there).
 #[test]
 fn anyhow_bail_and_ensure_end_the_coroutine() {

@@ -401,7 +401,8 @@ fn is_nested_coroutine_item(item: &syn::Item) -> bool {
 /// Whether macro arguments contain something the pass rewrites (`return`, `?`, `self`).
 fn needs_rewrite(args: &Punctuated<Expr, Token![,]>) -> bool {
     let text = args.to_token_stream().to_string();
-    text.contains("return") || text.contains('?') || text.contains("self")
+    // `!`: a macro call inside the arguments, which may hold a `return` of its own.
+    text.contains("return") || text.contains('?') || text.contains("self") || text.contains('!')
 }
 
 fn rename_self_tokens(tokens: TokenStream) -> TokenStream {

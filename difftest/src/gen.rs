@@ -113,6 +113,8 @@ pub enum Prod {
     HandmadeDelegate,
     /// A `?` written as a macro whose expansion holds the `return`.
     MacroReturn,
+    /// The same macro inside a standard macro's arguments.
+    MacroReturnNested,
     /// `suspend_from!(h(..).boxed())`: a boxed delegate that is not recursive.
     BoxedDelegate,
     /// `suspend_from!(rec_even(..).boxed())`: mutual recursion through a boxed delegate.
@@ -178,6 +180,7 @@ impl Prod {
         Prod::BraceSuspendFrom,
         Prod::HandmadeDelegate,
         Prod::MacroReturn,
+        Prod::MacroReturnNested,
         Prod::BoxedDelegate,
         Prod::MutualRecursion,
         Prod::Buffer,
@@ -468,7 +471,7 @@ pub enum Expr {
     },
     /// `res(e)?` or `opt(e)?`, by the function's return type; with `true`, written as
     /// `attempt_res!(res(e))` or `attempt_opt!(opt(e))`, macros whose expansion holds the `return`.
-    Try(Box<Expr>, bool),
+    Try(Box<Expr>, TryForm),
     /// `return v`, `break` or `continue` (a `Stmt::Return`, `Stmt::Break` or `Stmt::Continue`)
     /// as an expression, of type `!`.
     Diverge(Box<Stmt>),
@@ -482,6 +485,18 @@ pub enum Expr {
         base: Box<Expr>,
         first: Box<Expr>,
     },
+}
+
+/// How a `?` is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TryForm {
+    /// `res(e)?`.
+    Op,
+    /// `attempt_res!(res(e))`.
+    Macro,
+    /// `attempt_res!(res(e))` inside a standard macro's arguments:
+    /// `format!("{}", attempt_res!(res(e))).parse::<i64>().unwrap_or(0)`.
+    NestedMacro,
 }
 
 /// How a `suspend_from!` reaches its delegate.
@@ -569,10 +584,16 @@ impl Gen {
         let inner = self.expr(depth);
         // A suspension cannot stand inside another macro's arguments: only plain operands.
         let via_macro = self.counter % 2 == 1 && plain_operand(&inner);
-        if via_macro {
+        let form = if !via_macro {
+            TryForm::Op
+        } else if self.counter % 4 == 3 {
+            self.note(Prod::MacroReturnNested);
+            TryForm::NestedMacro
+        } else {
             self.note(Prod::MacroReturn);
-        }
-        Expr::Try(Box::new(inner), via_macro)
+            TryForm::Macro
+        };
+        Expr::Try(Box::new(inner), form)
     }
 
     fn site(&mut self) -> usize {
@@ -3064,13 +3085,18 @@ impl Printer<'_> {
                     Self::label(label)
                 )
             }
-            Expr::Try(inner, via_macro) => {
+            Expr::Try(inner, form) => {
                 let i = self.expr(inner);
-                match (self.ret, via_macro) {
-                    (Ret::Opt, false) => format!("opt({i})?"),
-                    (Ret::Opt, true) => format!("attempt_opt!(opt({i}))"),
-                    (_, false) => format!("res({i})?"),
-                    (_, true) => format!("attempt_res!(res({i}))"),
+                let m = match (self.ret, form) {
+                    (Ret::Opt, TryForm::Op) => return format!("opt({i})?"),
+                    (_, TryForm::Op) => return format!("res({i})?"),
+                    (Ret::Opt, _) => format!("attempt_opt!(opt({i}))"),
+                    (_, _) => format!("attempt_res!(res({i}))"),
+                };
+                if *form == TryForm::NestedMacro {
+                    format!("format!(\"{{}}\", {m}).parse::<i64>().unwrap_or(0)")
+                } else {
+                    m
                 }
             }
         }
