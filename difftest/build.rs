@@ -9,7 +9,9 @@
 //! debug information its build stays small:
 //! `CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0 DIFFTEST_START=2000
 //! DIFFTEST_COUNT=2000 cargo test -p difftest --test differential -- --nocapture` (its last
-//! line counts the programs and runs that agree).
+//! line counts the programs and runs that agree). rustc checks one crate on one core: two
+//! batches of 1,500 in two clones of the repository, each with its own target directory, use
+//! both.
 
 #[path = "src/gen.rs"]
 #[allow(

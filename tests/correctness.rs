@@ -1255,6 +1255,36 @@ fn points_one_after_another_around_other_constructs() {
     assert_eq!(c.resume(()), Err(EarlyExit::Returned(Err(3))));
 }
 
+/// An exit that moves the held locals out of the state first assigned them by name, where a
+/// binding of the same name inside the exiting statement hid them: rustc refused the program
+/// (E0384; found by the differential tests, seeds 2027 and 2051). A held local whose name the body binds
+/// again inside such code is not kept in place when exits move.
+#[test]
+fn an_exit_under_a_binding_that_hides_a_held_local() {
+    #[coro::coroutine(yield = u32)]
+    fn f(log: Log, stop: bool) -> Result<u32, u32> {
+        let a = Guard("a", log.clone());
+        let first = Guard("first", log.clone());
+        suspend!(1);
+        assert_eq!(a.0, "a");
+        if stop {
+            let first = 5;
+            return Err(first);
+        }
+        suspend!(2);
+        let _ = &first;
+        Ok(0)
+    }
+    let log = Log::default();
+    let mut c = f(log.clone(), true);
+    assert_eq!(c.resume(()), Ok(1));
+    assert_eq!(c.resume(()), Err(EarlyExit::Returned(Err(5))));
+    assert_eq!(taken(&log), ["first", "a"]);
+    assert_eq!(f(log.clone(), false).collect::<Vec<_>>(), [1, 2]);
+    // `a`, not used after the second point, is dropped there.
+    assert_eq!(taken(&log), ["a", "first"]);
+}
+
 /// `clone` and `suspend_from!` did not go together: the delegation's state was never `Clone`.
 #[test]
 fn a_clone_coroutine_suspended_in_a_delegation_clones_its_delegate() {

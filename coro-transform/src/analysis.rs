@@ -142,13 +142,20 @@ pub(crate) fn analyze(body: &Body, hidden_exits: bool, errors: &mut Errors) -> A
         .map(|p| in_place(body, p, &points[p], &jumps, &live))
         .collect();
     block_runs(body, &points, &jumps, &live, &mut in_place);
-    // An exit a macro hides cannot move the held locals out first: where the drop order needs
-    // that, the points are not resumed in place.
-    if hidden_exits {
-        for ip in &mut in_place {
-            if ip.as_ref().is_some_and(|ip| ip.exits_move) {
-                *ip = None;
-            }
+    // An exit moves the held locals out of the state into their names: one a macro hides
+    // cannot, nor one where code around it binds a held local's name again. Where the drop
+    // order needs that move, the points are not resumed in place.
+    let rebound = nested_bindings(body);
+    for ip in &mut in_place {
+        if ip.as_ref().is_some_and(|ip| {
+            ip.exits_move
+                && (hidden_exits
+                    || ip
+                        .held
+                        .iter()
+                        .any(|&h| rebound.contains(&body.locals[h].ident.to_string())))
+        }) {
+            *ip = None;
         }
     }
     let home = shared_homes(&in_place);
@@ -896,6 +903,66 @@ fn disqualify(held: &mut Vec<LocalId>, uses: &Uses, after: &LocalSet) {
         !(uses.mentions.contains(s)
             && (uses.assigned.contains(s) || uses.hidden.contains(s) || !after.contains(s)))
     });
+}
+
+/// The names bound inside the body's code that the lowering keeps as written (a `let` in a
+/// nested block, a closure's parameter, a `match` arm in an expression): bindings the body's
+/// locals do not record.
+fn nested_bindings(body: &Body) -> std::collections::HashSet<String> {
+    struct Names(std::collections::HashSet<String>);
+    impl<'ast> Visit<'ast> for Names {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.insert(p.ident.to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut names = Names(std::collections::HashSet::new());
+    let expr = |e: &OpaqueExpr, n: &mut Names| n.visit_expr(&e.expr);
+    for block in &body.blocks {
+        for stmt in &block.stmts {
+            match stmt {
+                // A `let` of a lowered block is a local; what its value holds is not.
+                Stmt::Opaque(o) => match &o.stmt {
+                    syn::Stmt::Local(l) => {
+                        if let Some(init) = &l.init {
+                            names.visit_expr(&init.expr);
+                            if let Some((_, els)) = &init.diverge {
+                                names.visit_expr(els);
+                            }
+                        }
+                    }
+                    other => names.visit_stmt(other),
+                },
+                Stmt::If { cond, .. } => expr(cond, &mut names),
+                Stmt::Match { scrutinee, arms } => {
+                    expr(scrutinee, &mut names);
+                    for g in arms.iter().filter_map(|a| a.guard.as_ref()) {
+                        expr(g, &mut names);
+                    }
+                }
+                Stmt::LetElse { init, .. } => expr(init, &mut names),
+                _ => {}
+            }
+        }
+    }
+    for point in &body.points {
+        match &point.kind {
+            PointKind::Suspend { value } => expr(value, &mut names),
+            PointKind::Delegate { coro, first, .. } => {
+                expr(coro, &mut names);
+                if let Some(f) = first {
+                    expr(f, &mut names);
+                }
+            }
+            PointKind::Recurse { args, first } => {
+                for a in args.iter().chain(first) {
+                    expr(a, &mut names);
+                }
+            }
+        }
+    }
+    names.0
 }
 
 /// Whether the exits of a region must move its held locals out of the state before they
