@@ -1257,8 +1257,8 @@ fn points_one_after_another_around_other_constructs() {
 
 /// An exit that moves the held locals out of the state first assigned them by name, where a
 /// binding of the same name inside the exiting statement hid them: rustc refused the program
-/// (E0384; found by the differential tests, seeds 2027 and 2051). A held local whose name the body binds
-/// again inside such code is not kept in place when exits move.
+/// (E0384; found by the differential tests, seeds 2027 and 2051). A held local whose name the
+/// body binds again inside such code is not kept in place when exits move.
 #[test]
 fn an_exit_under_a_binding_that_hides_a_held_local() {
     #[coro::coroutine(yield = u32)]
