@@ -399,6 +399,9 @@
 //! - The hand-off slot of a pinned or async coroutine whose types can be named in a `static` is
 //!   a thread-local: resuming such a coroutine from the destructor of another thread-local, while
 //!   the thread exits, may find it gone and panic, as any use of a thread-local there may.
+//! - When a resume panics, a local kept in place across several suspension points (see
+//!   [Cost](#cost)) is dropped after the locals that resume was working on, instead of in reverse
+//!   declaration order among them. Returns and `?` keep Rust's order.
 //! - A local that is partly moved (`let items = self.items;` then `self.step` used after a
 //!   suspension point) cannot be kept whole: take it apart first
 //!   (`let Self { items, step } = self;`).
