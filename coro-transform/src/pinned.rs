@@ -128,8 +128,9 @@ impl PinnedExpansion<'_> {
         // reported there.
         let delegate = Ident::new("__coro_c", Span::mixed_site().located_at(coro.span()));
         let yield_ty = crate::prepare::respanned(self.yield_ty.to_token_stream(), coro.span());
+        let here = crate::prepare::respanned(krate.to_token_stream(), coro.span());
         let delegation = quote_spanned!(coro.span()=>
-            #krate::__private::delegation::<#resume_ty, #yield_ty, _>(#delegate)
+            #here::__private::delegation::<#resume_ty, #yield_ty, _>(#delegate)
         );
         // The delegation starts once its first resume value is there: a kill while that value
         // is being computed drops the coroutine without killing it, as in the default lowering.
