@@ -54,6 +54,16 @@ pub fn ping_pong(rounds: u64) -> u64 {
     v
 }
 
+/// Ping-pong with the coroutine a plain local of the loop (see `hand::ping_pong_local`).
+pub fn ping_pong_local(rounds: u64) -> u64 {
+    let mut c = pong();
+    let mut v = 0;
+    for _ in 0..rounds {
+        v = c.resume(black_box(v)).unwrap_or(0);
+    }
+    v
+}
+
 #[coro::coroutine(yield = u64)]
 fn once(x: u64) {
     suspend!(x);

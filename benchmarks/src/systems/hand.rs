@@ -69,6 +69,17 @@ pub fn ping_pong(rounds: u64) -> u64 {
     v
 }
 
+/// Ping-pong with the state machine a plain local of the loop: only the value goes through
+/// `black_box`, as in a user's program, where nothing hides the machine's address.
+pub fn ping_pong_local(rounds: u64) -> u64 {
+    let mut p = Pong { seen: 0 };
+    let mut v = 0;
+    for _ in 0..rounds {
+        v = p.resume(black_box(v));
+    }
+    v
+}
+
 /// A one-value generator.
 struct Once(Option<u64>);
 
