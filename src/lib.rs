@@ -417,7 +417,22 @@
 //! compiles to. The bookkeeping behind [`current()`] (a few thread-local words saved and
 //! restored per resume) disappears when the compiler sees the whole resume loop; behind an opaque
 //! call it costs under a nanosecond per resume, and each recursive call records its frame for
-//! `current()` too. The crate's criterion benches (`cargo bench --bench generators`,
+//! `current()` too.
+//!
+//! That bookkeeping is the crate's one feature, `current`, on by default. A program that never
+//! calls `current()` can turn it off, and then a resume records nothing:
+//!
+//! ```toml
+//! [dependencies]
+//! coro = { version = "0.1", default-features = false }
+//! ```
+//!
+//! Everything else works the same; `coro::current()` is then not there (rustc says which feature
+//! it needs), and a microthread without a name given at spawn is named `"microthread"`. It is on
+//! by default because `current()` is part of the model the crate follows, and a library that
+//! depends on `coro` should turn the default off and leave the choice to the program.
+//!
+//! The crate's criterion benches (`cargo bench --bench generators`,
 //! `--bench delegation`) measure this beside hand-written code, and `BENCHMARKS.md` beside the
 //! other coroutine libraries.
 //!
@@ -433,10 +448,12 @@
 
 pub use coro_core::symmetric;
 pub use coro_core::{
-    AsyncCoroutine, AsyncResume, BoxCoroutine, BoxSendCoroutine, Coroutine, CoroutineId,
-    CoroutineState, Current, EarlyExit, FusedStream, Resume, Status, Stream, StreamReturn, Throw,
-    Throwing, Thrown, TryYields, Yields, current, is_killing, suspend, suspend_from,
+    AsyncCoroutine, AsyncResume, BoxCoroutine, BoxSendCoroutine, Coroutine, CoroutineState,
+    EarlyExit, FusedStream, Resume, Status, Stream, StreamReturn, Throw, Throwing, Thrown,
+    TryYields, Yields, is_killing, suspend, suspend_from,
 };
+#[cfg(feature = "current")]
+pub use coro_core::{CoroutineId, Current, current};
 pub use coro_macros::{coro, coroutine, uthread};
 #[doc(inline)]
 pub use coro_uthread as uthread;

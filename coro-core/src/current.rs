@@ -5,12 +5,19 @@
 //! thread-local loads and stores and nothing else: identities are handed out lazily, the first
 //! time somebody asks for one, so coroutines that nobody asks about never touch the global
 //! counter.
+//!
+//! Without the `current` feature none of this exists: [`Frame`] is empty, entering and leaving
+//! a coroutine do nothing, and [`current`] is not there to call.
 
 use core::cell::Cell;
+#[cfg(feature = "current")]
 use core::fmt;
+#[cfg(feature = "current")]
 use core::num::NonZeroU64;
+#[cfg(feature = "current")]
 use core::sync::atomic::{AtomicU64, Ordering};
 
+#[cfg(feature = "current")]
 /// The stable identity of one coroutine (or of one recursive frame of a coroutine: see
 /// [`current`]).
 ///
@@ -19,6 +26,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CoroutineId(NonZeroU64);
 
+#[cfg(feature = "current")]
 impl CoroutineId {
     /// The identity as a number, for logs.
     ///
@@ -39,18 +47,21 @@ impl CoroutineId {
     }
 }
 
+#[cfg(feature = "current")]
 impl fmt::Debug for CoroutineId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "CoroutineId({})", self.0)
     }
 }
 
+#[cfg(feature = "current")]
 impl fmt::Display for CoroutineId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "#{}", self.0)
     }
 }
 
+#[cfg(feature = "current")]
 /// What [`current`] reports about the running coroutine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Current {
@@ -59,6 +70,7 @@ pub struct Current {
     resumer: Option<CoroutineId>,
 }
 
+#[cfg(feature = "current")]
 impl Current {
     /// The running coroutine's identity.
     #[must_use]
@@ -81,11 +93,18 @@ impl Current {
     }
 }
 
+#[cfg(feature = "current")]
 /// Which coroutine is running on this thread, and who resumed it; `None` outside any coroutine.
 ///
 /// It reports the innermost coroutine: inside a coroutine that resumes another, the other one,
 /// until that resume returns (or unwinds). Each recursive frame of a directly recursive
 /// coroutine counts as a coroutine of its own, resumed by the frame that delegated to it.
+///
+/// It needs the `current` feature, on by default: every resume records the running coroutine
+/// for it (a few thread-local stores, which the compiler removes when it sees that nothing in
+/// the resume can read them). A program that never asks can build without it
+/// (`coro = { version = "..", default-features = false }`), and then a resume records nothing.
+/// A library that depends on `coro` should leave the feature to its users the same way.
 ///
 /// # Examples
 ///
@@ -146,6 +165,7 @@ pub struct Meta {
 /// A copy of the thread's description of the running coroutine, kept by a resume to restore
 /// what it replaced.
 #[derive(Clone, Copy, Debug)]
+#[cfg(feature = "current")]
 pub struct Frame {
     /// The running frame's identity; 0 until somebody asks for it, and 0 while plain code runs.
     id: u64,
@@ -158,9 +178,17 @@ pub struct Frame {
     assigned: u64,
 }
 
+/// A copy of the thread's description of the running coroutine: nothing, without the `current`
+/// feature.
+#[derive(Clone, Copy, Debug)]
+#[cfg(not(feature = "current"))]
+pub struct Frame;
+
+#[cfg(feature = "current")]
 /// The resumer is a coroutine that has no identity yet.
 const UNNAMED: u64 = u64::MAX;
 
+#[cfg(feature = "current")]
 /// The thread's description of the running coroutine, one scalar cell per field.
 ///
 /// Entering a coroutine stores a frame and leaving restores the previous one, with no other
@@ -174,6 +202,7 @@ struct Slot {
     assigned: Cell<u64>,
 }
 
+#[cfg(feature = "current")]
 thread_local! {
     static CURRENT: Slot = const {
         Slot {
@@ -184,18 +213,22 @@ thread_local! {
         }
     };
 }
+#[cfg(feature = "current")]
 /// The next block of identities no thread has taken.
 static NEXT_BLOCK: AtomicU64 = AtomicU64::new(1);
 
+#[cfg(feature = "current")]
 /// How many identities a thread takes at once: recursive frames need one each, and a shared
 /// atomic per frame would cost more than the frame.
 const BLOCK: u64 = 1 << 12;
 
+#[cfg(feature = "current")]
 thread_local! {
     /// This thread's unused identities: `next..end`.
     static IDS: (Cell<u64>, Cell<u64>) = const { (Cell::new(0), Cell::new(0)) };
 }
 
+#[cfg(feature = "current")]
 /// A new identity, unique in the process (never 0).
 #[inline]
 pub(crate) fn fresh_id() -> u64 {
@@ -210,6 +243,7 @@ pub(crate) fn fresh_id() -> u64 {
     })
 }
 
+#[cfg(feature = "current")]
 #[cold]
 fn refill(next: &Cell<u64>, end: &Cell<u64>) -> u64 {
     let start = NEXT_BLOCK.fetch_add(BLOCK, Ordering::Relaxed);
@@ -218,6 +252,7 @@ fn refill(next: &Cell<u64>, end: &Cell<u64>) -> u64 {
     start
 }
 
+#[cfg(feature = "current")]
 /// Swaps in the frame of a coroutine that is about to run; returns the frame to restore.
 ///
 /// `id` is the identity of the coroutine's running frame (0 if it has none yet). `resumer_of`
@@ -246,6 +281,7 @@ pub(crate) fn enter(id: u64, meta: &'static Meta, resumer_of: impl FnOnce(u64) -
     })
 }
 
+#[cfg(feature = "current")]
 /// Restores `outer` and returns the identity the running frame ended with. A resumer that got
 /// its identity from a `current()` call inside takes it here.
 #[inline]
@@ -263,6 +299,7 @@ pub(crate) fn leave(mut outer: Frame) -> u64 {
     })
 }
 
+#[cfg(feature = "current")]
 /// A recursive call: the running frame (given an identity now, if it has none) is suspended
 /// beneath a new frame, which reports it as its resumer. Returns the suspended frame's identity.
 #[inline]
@@ -278,6 +315,7 @@ pub(crate) fn push_frame() -> u64 {
     })
 }
 
+#[cfg(feature = "current")]
 /// The return from a recursive call: the frame `id`, resumed by `resumer`, runs again.
 #[inline]
 pub(crate) fn pop_frame(id: u64, resumer: u64) {
@@ -287,6 +325,7 @@ pub(crate) fn pop_frame(id: u64, resumer: u64) {
     });
 }
 
+#[cfg(feature = "current")]
 /// The running frame, given an identity now if it has none (it keeps it when its resume
 /// ends): what a stage handed off from it is resumed under.
 #[inline]
@@ -306,6 +345,7 @@ pub(crate) fn running_frame() -> Frame {
     })
 }
 
+#[cfg(feature = "current")]
 /// Runs `f` as if `frame` were running: a stage of a delegation chain, resumed by the chain's
 /// trampoline, runs under the frame of the coroutine that delegated to it, as it would if that
 /// coroutine resumed it (a generated stage then reports it as its resumer; a hand-written one
@@ -339,6 +379,50 @@ pub(crate) fn as_frame<T>(frame: Frame, f: impl FnOnce() -> T) -> T {
     let _restore = Restore(outer);
     f()
 }
+
+/// Without the `current` feature, nothing is recorded: these are the operations above, doing
+/// nothing, so that the callers read the same in both builds.
+#[cfg(not(feature = "current"))]
+mod untracked {
+    use super::{Frame, Meta};
+
+    #[inline]
+    pub(crate) fn fresh_id() -> u64 {
+        0
+    }
+
+    #[inline]
+    pub(crate) fn enter(_: u64, _: &'static Meta, _: impl FnOnce(u64) -> u64) -> Frame {
+        Frame
+    }
+
+    #[inline]
+    pub(crate) fn leave(_: Frame) -> u64 {
+        0
+    }
+
+    #[inline]
+    pub(crate) fn push_frame() -> u64 {
+        0
+    }
+
+    #[inline]
+    pub(crate) fn pop_frame(_: u64, _: u64) {}
+
+    #[inline]
+    pub(crate) fn running_frame() -> Frame {
+        Frame
+    }
+
+    #[inline]
+    pub(crate) fn as_frame<T>(_: Frame, f: impl FnOnce() -> T) -> T {
+        f()
+    }
+}
+#[cfg(not(feature = "current"))]
+pub(crate) use untracked::{
+    as_frame, enter, fresh_id, leave, pop_frame, push_frame, running_frame,
+};
 
 thread_local! {
     /// How many kills (or drops of suspended coroutines) are dropping locals on this thread.

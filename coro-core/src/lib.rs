@@ -8,7 +8,8 @@
 //!   to its next suspension point.
 //! - [`EarlyExit`]: what a resumer sees when the body has fallen through its end (carrying the
 //!   return value once), or when the coroutine had already finished, was killed or panicked.
-//! - [`current`]: which coroutine is running on this thread, and which one resumed it.
+//! - `current()`: which coroutine is running on this thread, and which one resumed it (the
+//!   `current` feature, on by default).
 //! - [`symmetric`]: sets of coroutines that transfer control to each other directly.
 //! - [`suspend!`] and [`suspend_from!`]: the suspension points a `#[coroutine]` body is written
 //!   with.
@@ -31,7 +32,9 @@ pub mod symmetric;
 pub use adapters::{TryYields, Yields};
 pub use boxed::{BoxCoroutine, BoxSendCoroutine};
 pub use coroutine::{Coroutine, Status, Throw, Thrown};
-pub use current::{CoroutineId, Current, current, is_killing};
+pub use current::is_killing;
+#[cfg(feature = "current")]
+pub use current::{CoroutineId, Current, current};
 pub use exit::{CoroutineState, EarlyExit};
 pub use futures_core::stream::{FusedStream, Stream};
 pub use stream::{AsyncCoroutine, AsyncResume, Resume, StreamReturn, Throwing};

@@ -1137,6 +1137,9 @@ where
 }
 
 /// The microthread running on this thread: its id and name. `None` outside microthreads.
+///
+/// The name is the one given at spawn, else the name of the coroutine running the
+/// microthread's body (with the `current` feature, on by default), else `"microthread"`.
 #[must_use]
 pub fn current() -> Option<Uthread> {
     with_current(|s| {
@@ -1145,9 +1148,9 @@ pub fn current() -> Option<Uthread> {
         // name of the coroutine running the microthread's body.
         let link = s.slots.borrow()[id.slot as usize].extra;
         let given = s.extras.borrow().get(link).and_then(|x| x.name);
-        let name = given
-            .or_else(|| coro_core::current().map(|c| c.name()))
-            .unwrap_or("microthread");
+        #[cfg(feature = "current")]
+        let given = given.or_else(|| coro_core::current().map(|c| c.name()));
+        let name = given.unwrap_or("microthread");
         Some(Uthread { id, name })
     })
     .flatten()
