@@ -1356,3 +1356,40 @@ fn a_slotted_local_created_after_a_delegation_has_its_type() {
     assert_eq!(c.resume(0), Ok(4)); // "100!"
     assert_eq!(c.resume(2), Err(EarlyExit::Returned(100 + 1 + 3 + 2 + 4)));
 }
+
+/// A tail that starts with a `match` (`(match .. { .. } & y)`), after a point that keeps a local
+/// in place: the exit that moves the local out put the value after a statement, where the
+/// `match` ended at its `}` and `& y` became a second expression (E0308; found by the
+/// differential tests, seed 13389).
+#[test]
+fn a_tail_that_starts_with_a_match_after_a_point_that_keeps_a_local() {
+    #[coro::coroutine(yield = i64, resume = i64)]
+    fn once_then(x: i64, #[resume] _first: i64) -> i64 {
+        suspend!(x);
+        x + 1
+    }
+    #[coro::coroutine(yield = i64, resume = i64)]
+    fn masked(a: i64, #[resume] first: i64) -> i64 {
+        let _x = match a {
+            0 => suspend_from!(once_then(a), first),
+            n => n,
+        };
+        (match suspend!(suspend!(a)) {
+            0 => a,
+            _ => first,
+        } & (a + 6))
+    }
+    let mut c = masked(6);
+    assert_eq!(c.resume(13), Ok(6));
+    assert_eq!(c.resume(5), Ok(5));
+    assert_eq!(c.resume(9), Err(EarlyExit::Returned(12))); // 13 & 12
+    let mut c = masked(6);
+    assert_eq!(c.resume(13), Ok(6));
+    assert_eq!(c.resume(5), Ok(5));
+    assert_eq!(c.resume(0), Err(EarlyExit::Returned(4))); // 6 & 12
+    let mut c = masked(0);
+    assert_eq!(c.resume(13), Ok(0)); // the delegate yields 0
+    assert_eq!(c.resume(4), Ok(0)); // it returns 1, then the first `suspend!` yields a = 0
+    assert_eq!(c.resume(3), Ok(3));
+    assert_eq!(c.resume(0), Err(EarlyExit::Returned(0)));
+}

@@ -153,6 +153,46 @@ pub(crate) fn scoped_return_type(ty: &Type) -> bool {
     }
 }
 
+/// Whether `e`, written after a statement, would be read as a statement that ends at its
+/// first `}`: its leftmost operand is a block-like expression, and it is more than that.
+fn starts_with_block(e: &syn::Expr) -> bool {
+    use syn::Expr;
+    fn leftmost_operand(e: &Expr) -> Option<&Expr> {
+        match e {
+            Expr::Binary(b) => Some(&b.left),
+            Expr::Assign(a) => Some(&a.left),
+            Expr::MethodCall(m) => Some(&m.receiver),
+            Expr::Field(f) => Some(&f.base),
+            Expr::Index(i) => Some(&i.expr),
+            Expr::Call(c) => Some(&c.func),
+            Expr::Cast(c) => Some(&c.expr),
+            Expr::Try(t) => Some(&t.expr),
+            Expr::Await(a) => Some(&a.base),
+            Expr::Range(r) => r.start.as_deref(),
+            _ => None,
+        }
+    }
+    let mut operand = leftmost_operand(e);
+    while let Some(e) = operand {
+        if matches!(
+            e,
+            Expr::Match(_)
+                | Expr::If(_)
+                | Expr::Block(_)
+                | Expr::Loop(_)
+                | Expr::While(_)
+                | Expr::ForLoop(_)
+                | Expr::Unsafe(_)
+                | Expr::Const(_)
+                | Expr::TryBlock(_)
+        ) {
+            return true;
+        }
+        operand = leftmost_operand(e);
+    }
+    false
+}
+
 /// Which delegation a `suspend_from!` starts: the delegate of a boxed one may stand on a
 /// delegation chain's stack (see `coro_core::__private::chain`), so that mutual recursion runs at
 /// any depth without native recursion.
@@ -1650,7 +1690,15 @@ impl Expansion<'_> {
         // An exit moves the held locals out of the state first, so that they are dropped with
         // the others in Rust's order, and its value reads them where they are then.
         let materialize = &ip.materialize;
-        let exit = |value: syn::Expr| -> syn::Expr { syn::parse_quote!({ #materialize #value }) };
+        let exit = |value: syn::Expr| -> syn::Expr {
+            // As a block's tail after the statements, a value that starts with a block-like
+            // expression (`match x { .. } & y`) would end at its first `}`, as a statement.
+            if starts_with_block(&value) {
+                syn::parse_quote!({ #materialize (#value) })
+            } else {
+                syn::parse_quote!({ #materialize #value })
+            }
+        };
         let mut s = Substitute::new(&lookup, &replace);
         if ip.exits_move {
             s = s.with_exit(&exit);
@@ -1688,7 +1736,7 @@ fn is_uninit_let(stmt: &syn::Stmt) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{DelegationKind, delegation_kind};
+    use super::{DelegationKind, delegation_kind, starts_with_block};
 
     fn kind(src: &str) -> &'static str {
         match delegation_kind(&syn::parse_str(src).unwrap()) {
@@ -1710,5 +1758,44 @@ mod tests {
         assert_eq!(kind("odd(n - 1).boxed::<u8>()"), "plain");
         assert_eq!(kind("Box::new(odd(n - 1))"), "plain");
         assert_eq!(kind("&mut c"), "plain");
+    }
+
+    #[test]
+    fn a_value_that_starts_with_a_block_like_expression_needs_parentheses_after_a_statement() {
+        // The transform builds such values without the parentheses the user wrote: a
+        // parenthesized operand, as parsed, is safe.
+        let unparen = |e: syn::Expr| match e {
+            syn::Expr::Paren(p) => *p.expr,
+            e => e,
+        };
+        let binary = |left: &str, op: &str, right: &str| {
+            syn::Expr::Binary(syn::ExprBinary {
+                attrs: Vec::new(),
+                left: Box::new(unparen(syn::parse_str(left).unwrap())),
+                op: syn::parse_str(op).unwrap(),
+                right: Box::new(syn::parse_str(right).unwrap()),
+            })
+        };
+        assert!(starts_with_block(&binary("match x { _ => 1 }", "&", "y")));
+        assert!(starts_with_block(&binary("{ x }", "+", "1")));
+        let method = |receiver: &str| {
+            let mut call: syn::ExprMethodCall = syn::parse_str("r.max(3)").unwrap();
+            call.receiver = Box::new(unparen(syn::parse_str(receiver).unwrap()));
+            syn::Expr::MethodCall(call)
+        };
+        assert!(starts_with_block(&method("if c { 1 } else { 2 }")));
+        let nested = syn::Expr::Binary(syn::ExprBinary {
+            attrs: Vec::new(),
+            left: Box::new(binary("loop { break 1 }", "*", "2")),
+            op: syn::parse_str("+").unwrap(),
+            right: Box::new(syn::parse_str("3").unwrap()),
+        });
+        assert!(starts_with_block(&nested));
+        let parsed = |src: &str| starts_with_block(&syn::parse_str(src).unwrap());
+        assert!(!parsed("match x { _ => 1 }"));
+        assert!(!parsed("(match x { _ => 1 }) & y"));
+        assert!(!parsed("a & (match x { _ => 1 })"));
+        assert!(!parsed("buf[1]"));
+        assert!(!parsed("f(match x { _ => 1 })"));
     }
 }
