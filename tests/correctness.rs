@@ -1393,3 +1393,39 @@ fn a_tail_that_starts_with_a_match_after_a_point_that_keeps_a_local() {
     assert_eq!(c.resume(3), Ok(3));
     assert_eq!(c.resume(0), Err(EarlyExit::Returned(0)));
 }
+
+/// The left of a comparison that the right assigns to, with a suspension in the right: Rust
+/// reads the left first (a built-in comparison copies its operands), and the coroutine read it
+/// after the assignment, so `x == { x = 6; suspend!(..) }` compared the new value (a silent
+/// difference; found by the differential tests, seed 17880).
+#[test]
+fn the_left_of_a_comparison_is_read_before_the_right_assigns_to_it() {
+    #[coro::coroutine(yield = i64, resume = i64)]
+    fn compare(#[resume] first: i64) -> (bool, bool, i64) {
+        let mut x = first;
+        let same = x == {
+            x = 6;
+            suspend!(x)
+        };
+        let mut p = (first, 0);
+        let smaller = p.0 < {
+            p.0 += 10;
+            suspend!(p.0)
+        };
+        let mut n = 1;
+        let larger = n.max({
+            n = 50;
+            suspend!(n)
+        });
+        (same, smaller, larger + x + p.0)
+    }
+    let mut c = compare();
+    assert_eq!(c.resume(6), Ok(6));
+    assert_eq!(c.resume(1), Ok(16));
+    assert_eq!(c.resume(7), Ok(50));
+    // 6 == 1, 6 < 7, and 1.max(2) = 2 (Rust read `n` before the block made it 50).
+    assert_eq!(
+        c.resume(2),
+        Err(EarlyExit::Returned((false, true, 2 + 6 + 16)))
+    );
+}

@@ -1315,9 +1315,19 @@ impl Lowering<'_> {
         let Some(last_special) = list.iter().rposition(|(e, _)| self.special_expr(e)) else {
             return;
         };
-        for (operand, ctx) in &mut list[..last_special] {
+        for i in 0..last_special {
+            let (before, after) = list.split_at_mut(i + 1);
+            let (operand, ctx) = &mut before[i];
+            // A place that a later operand assigns to is read before it, as Rust does for the
+            // operands of a built-in operator (it copies them), and not named again afterwards.
+            let ctx = match (*ctx, place_root(operand)) {
+                (Ctx::Place, Some(root)) if after.iter().any(|(e, _)| assigns_to(e, root)) => {
+                    Ctx::Value
+                }
+                (ctx, _) => ctx,
+            };
             let taken = std::mem::replace(&mut **operand, Expr::Verbatim(TokenStream::new()));
-            **operand = self.hoist(taken, *ctx);
+            **operand = self.hoist(taken, ctx);
         }
         let (e, _) = &mut list[last_special];
         let taken = std::mem::replace(&mut **e, Expr::Verbatim(TokenStream::new()));
@@ -2123,6 +2133,31 @@ fn place_root(expr: &Expr) -> Option<&Ident> {
         Expr::Paren(p) => place_root(&p.expr),
         other => bare_ident(other),
     }
+}
+
+/// Whether `expr` assigns to the local `root` or to a part of it, or borrows it mutably.
+fn assigns_to(expr: &Expr, root: &Ident) -> bool {
+    struct Finder<'a> {
+        root: &'a Ident,
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Finder<'_> {
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            self.found |= place_root(&a.left) == Some(self.root);
+            syn::visit::visit_expr_assign(self, a);
+        }
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            self.found |= is_compound(b.op) && place_root(&b.left) == Some(self.root);
+            syn::visit::visit_expr_binary(self, b);
+        }
+        fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {
+            self.found |= r.mutability.is_some() && place_root(&r.expr) == Some(self.root);
+            syn::visit::visit_expr_reference(self, r);
+        }
+    }
+    let mut finder = Finder { root, found: false };
+    finder.visit_expr(expr);
+    finder.found
 }
 
 /// Whether an expression denotes a place (a local, a field, an index, a dereference).
