@@ -149,6 +149,11 @@
 //! killed or dropped first, then: innermost delegate first, then the locals in reverse
 //! declaration order, as Rust drops them.
 //!
+//! This is the default lowering's rule. The `pinned` and `async` lowerings go through rustc's
+//! own transform and keep every local and every temporary of the suspending statement to the end
+//! of its scope, as a plain function and `async-stream` do: a `MutexGuard` temporary in
+//! `suspend!(q.lock().unwrap().pop())` is still held while such a coroutine is suspended.
+//!
 //! The same rule applies where the state machine jumps between states without suspending, which
 //! it does only around code that creates closures inside loops or branches that suspend (a
 //! closure type cannot be duplicated into several states).
@@ -184,9 +189,10 @@
 //! # Borrowing across `suspend!`
 //!
 //! A coroutine has two lowerings, chosen by the `pinned` option; everything else (resume
-//! values, `EarlyExit`, kill and drop order, `throw`, `current()`, delegation in both
-//! directions, recursion) works the same in both, and a coroutine of one mode delegates to one
-//! of the other.
+//! values, `EarlyExit`, kill and the order it drops locals in, `throw`, `current()`, delegation
+//! in both directions, recursion) works the same in both, except when a local that is no longer
+//! used is dropped (the last row below), and a coroutine of one mode delegates to one of the
+//! other.
 //!
 //! | | default | `pinned` |
 //! |---|---|---|
@@ -197,6 +203,7 @@
 //! | recursion (`suspend_from!(f(..))`) | frames of one state machine, any depth | a coroutine per level, on the native stack |
 //! | `clone` | available | refused: a copy would point into the original |
 //! | `Send` | when the locals it keeps are | when the locals it keeps are |
+//! | a local used before a suspension and not after it, and the suspending statement's temporaries | dropped when it suspends | kept to the end of their scope, as in a plain function |
 //!
 //! A pinned coroutine's body hands each yielded and resume value over through a slot. When the
 //! yield and resume types can be named in a `static` (primitive and prelude types, paths through
