@@ -1401,7 +1401,7 @@ fn a_tail_that_starts_with_a_match_after_a_point_that_keeps_a_local() {
 #[test]
 fn the_left_of_a_comparison_is_read_before_the_right_assigns_to_it() {
     #[coro::coroutine(yield = i64, resume = i64)]
-    fn compare(#[resume] first: i64) -> (bool, bool, i64) {
+    fn compare(#[resume] first: i64) -> (bool, bool, bool, i64) {
         let mut x = first;
         let same = x == {
             x = 6;
@@ -1417,15 +1417,32 @@ fn the_left_of_a_comparison_is_read_before_the_right_assigns_to_it() {
             n = 50;
             suspend!(n)
         });
-        (same, smaller, larger + x + p.0)
+        // Borrowed mutably, and a callee that is assigned.
+        let mut y = first;
+        let below = y < {
+            bump(&mut y);
+            suspend!(y)
+        };
+        let mut f: fn(i64) -> i64 = |v| v + 1;
+        let called = f({
+            f = |v| v * 10;
+            suspend!(0)
+        });
+        (same, smaller, below, larger + x + p.0 + called)
+    }
+    fn bump(y: &mut i64) {
+        *y += 100;
     }
     let mut c = compare();
     assert_eq!(c.resume(6), Ok(6));
     assert_eq!(c.resume(1), Ok(16));
     assert_eq!(c.resume(7), Ok(50));
-    // 6 == 1, 6 < 7, and 1.max(2) = 2 (Rust read `n` before the block made it 50).
+    assert_eq!(c.resume(2), Ok(106));
+    assert_eq!(c.resume(7), Ok(0));
+    // 6 == 1, 6 < 7, 1.max(2) = 2 (Rust read `n` before the block made it 50), 6 < 7, and the
+    // first `f` called with 3.
     assert_eq!(
-        c.resume(2),
-        Err(EarlyExit::Returned((false, true, 2 + 6 + 16)))
+        c.resume(3),
+        Err(EarlyExit::Returned((false, true, true, 2 + 6 + 16 + 4)))
     );
 }
