@@ -149,3 +149,24 @@ fn all_systems_agree() {
         .join()
         .unwrap();
 }
+
+/// A coroutine is its state and its identity, which is empty without the `current` feature
+/// (the untracked build asserts that at compile time; the workspace's tests turn it on).
+#[test]
+fn a_coroutine_is_its_state_and_its_identity() {
+    use ::coro::suspend;
+
+    #[::coro::coroutine(yield = u64)]
+    fn count(n: u64) {
+        let mut i = 0;
+        while i < n {
+            suspend!(i);
+            i += 1;
+        }
+    }
+
+    let c = count(3);
+    let identity = std::mem::size_of::<::coro::__private::Id>();
+    assert_eq!(std::mem::size_of_val(&c), 24 + identity);
+    assert_eq!(c.collect::<Vec<_>>(), [0, 1, 2]);
+}

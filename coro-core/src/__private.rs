@@ -30,7 +30,7 @@ pub use core;
 pub use futures_core;
 
 use crate::current;
-pub use crate::current::Frame;
+pub use crate::current::{Frame, Id, NO_ID};
 
 /// Implemented by the state enum of each generated coroutine.
 pub trait State: Sized {
@@ -50,7 +50,7 @@ pub trait State: Sized {
 pub trait FrameStack<S>: Sized {
     /// Given the identity of whoever resumes the coroutine, the resumer its innermost frame
     /// reports.
-    fn resumer_of(&mut self, outer: u64) -> u64;
+    fn resumer_of(&mut self, outer: Id) -> Id;
     /// Drops every frame, innermost first.
     fn kill_all(&mut self);
 }
@@ -61,7 +61,7 @@ pub struct NoFrames;
 
 impl<S> FrameStack<S> for NoFrames {
     #[inline]
-    fn resumer_of(&mut self, outer: u64) -> u64 {
+    fn resumer_of(&mut self, outer: Id) -> Id {
         outer
     }
 
@@ -78,13 +78,13 @@ impl<S> FrameStack<S> for NoFrames {
 pub struct Frames<S> {
     stack: Vec<Entry<S>>,
     /// The resumer of the outermost frame during the current resume.
-    outer: u64,
+    outer: Id,
 }
 
 struct Entry<S> {
     state: S,
     /// The frame's identity (never 0 once pushed).
-    id: u64,
+    id: Id,
 }
 
 impl<S> Frames<S> {
@@ -93,7 +93,7 @@ impl<S> Frames<S> {
     pub const fn new() -> Self {
         Frames {
             stack: Vec::new(),
-            outer: 0,
+            outer: NO_ID,
         }
     }
 
@@ -129,7 +129,7 @@ impl<S> Default for Frames<S> {
 
 impl<S> FrameStack<S> for Frames<S> {
     #[inline]
-    fn resumer_of(&mut self, outer: u64) -> u64 {
+    fn resumer_of(&mut self, outer: Id) -> Id {
         self.outer = outer;
         self.stack.last().map_or(outer, |top| top.id)
     }
@@ -159,7 +159,10 @@ impl<S: Clone> Clone for Frames<S> {
                 id: current::fresh_id(),
             })
             .collect();
-        Frames { stack, outer: 0 }
+        Frames {
+            stack,
+            outer: NO_ID,
+        }
     }
 }
 
@@ -170,7 +173,7 @@ pub struct Gen<S: State, K: FrameStack<S>, B> {
     state: S,
     frames: K,
     /// The innermost frame's identity, 0 until somebody asks for it.
-    id: u64,
+    id: Id,
     body: B,
 }
 
@@ -275,7 +278,7 @@ where
     Gen {
         state,
         frames,
-        id: 0,
+        id: NO_ID,
         body: Plain(body),
     }
 }
@@ -291,7 +294,7 @@ where
     Gen {
         state,
         frames,
-        id: 0,
+        id: NO_ID,
         body: Delegating(body),
     }
 }
@@ -439,7 +442,7 @@ impl<S: State + Clone, K: FrameStack<S> + Clone, F: Clone> Clone for Gen<S, K, F
         Gen {
             state: self.state.clone(),
             frames: self.frames.clone(),
-            id: 0,
+            id: NO_ID,
             body: self.body.clone(),
         }
     }

@@ -15,11 +15,11 @@ mod tracked;
 mod untracked;
 
 #[cfg(feature = "current")]
-pub use tracked::{CoroutineId, Current, Frame, current};
+pub use tracked::{CoroutineId, Current, Frame, Id, NO_ID, current};
 #[cfg(feature = "current")]
 pub(crate) use tracked::{as_frame, enter, fresh_id, leave, pop_frame, push_frame, running_frame};
 #[cfg(not(feature = "current"))]
-pub use untracked::Frame;
+pub use untracked::{Frame, Id, NO_ID};
 #[cfg(not(feature = "current"))]
 pub(crate) use untracked::{
     as_frame, enter, fresh_id, leave, pop_frame, push_frame, running_frame,

@@ -9,7 +9,7 @@
 //! - [`EarlyExit`]: what a resumer sees when the body has fallen through its end (carrying the
 //!   return value once), or when the coroutine had already finished, was killed or panicked.
 //! - `current()`: which coroutine is running on this thread, and which one resumed it (the
-//!   `current` feature, on by default).
+//!   `current` feature, off by default).
 //! - [`symmetric`]: sets of coroutines that transfer control to each other directly.
 //! - [`suspend!`] and [`suspend_from!`]: the suspension points a `#[coroutine]` body is written
 //!   with.

@@ -215,7 +215,7 @@ pub struct Pinned<Y, R, F: Future, H> {
     status: Status,
     meta: &'static Meta,
     /// The coroutine's identity for `current()`, 0 until somebody asks.
-    id: u64,
+    id: current::Id,
     types: PhantomData<fn(R) -> Y>,
 }
 
@@ -232,7 +232,7 @@ pub fn pinned<R, Y, T, F: Future<Output = T>, H: Hand<Y, R>>(
         hand,
         status: Status::Unstarted,
         meta,
-        id: 0,
+        id: current::NO_ID,
         types: PhantomData,
     }
 }

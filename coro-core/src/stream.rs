@@ -171,7 +171,7 @@ pub struct AsyncGen<Y, F: Future, H> {
     status: Status,
     meta: &'static Meta,
     /// The coroutine's identity for `current()`, 0 until somebody asks.
-    id: u64,
+    id: current::Id,
 }
 
 // The body is boxed: nothing of a stream is pinned structurally.
@@ -191,7 +191,7 @@ pub fn async_gen<Y, T: StreamReturn<Y>, F: Future<Output = T>, H: Hand<Y, ()>>(
         last: StreamReturn::last_item,
         status: Status::Unstarted,
         meta,
-        id: 0,
+        id: current::NO_ID,
     }
 }
 
@@ -685,7 +685,7 @@ pub struct AsyncCo<Y, R, F: Future, H> {
     ready: bool,
     meta: &'static Meta,
     /// The coroutine's identity for `current()`, 0 until somebody asks.
-    id: u64,
+    id: current::Id,
     types: PhantomData<fn(R) -> Y>,
 }
 
@@ -705,7 +705,7 @@ pub fn async_co<R, Y, T, F: Future<Output = T>, H: Hand<Y, R>>(
         status: Status::Unstarted,
         ready: true,
         meta,
-        id: 0,
+        id: current::NO_ID,
         types: PhantomData,
     }
 }

@@ -83,11 +83,11 @@ impl Current {
 /// until that resume returns (or unwinds). Each recursive frame of a directly recursive
 /// coroutine counts as a coroutine of its own, resumed by the frame that delegated to it.
 ///
-/// It needs the `current` feature, on by default: every resume records the running coroutine
-/// for it (a few thread-local stores, which the compiler removes when it sees that nothing in
-/// the resume can read them). A program that never asks can build without it
-/// (`coro = { version = "..", default-features = false }`), and then a resume records nothing.
-/// A library that depends on `coro` should leave the feature to its users the same way.
+/// It needs the `current` feature, which is off by default
+/// (`coro = { version = "..", features = ["current"] }`): with it, every resume records the
+/// running coroutine (a few thread-local stores, which the compiler removes when it sees that
+/// nothing in the resume can read them); without it, a resume records nothing. A library that
+/// depends on `coro` should leave the feature to the program that asks for `current()`.
 ///
 /// # Examples
 ///
@@ -154,6 +154,12 @@ pub struct Frame {
 
 /// The resumer is a coroutine that has no identity yet.
 const UNNAMED: u64 = u64::MAX;
+
+/// What a coroutine keeps of its identity: a number, 0 until somebody asks for it.
+pub type Id = u64;
+
+/// The identity of a coroutine nobody has asked about yet.
+pub const NO_ID: Id = 0;
 
 /// The thread's description of the running coroutine, one scalar cell per field.
 ///

@@ -8,28 +8,37 @@ use super::Meta;
 #[derive(Clone, Copy, Debug)]
 pub struct Frame;
 
+/// What a coroutine keeps of its identity: nothing, without the `current` feature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Id;
+
+/// The identity of a coroutine nobody has asked about yet.
+pub const NO_ID: Id = Id;
+
+const _: () = assert!(size_of::<Id>() == 0 && size_of::<Frame>() == 0);
+
 #[inline]
-pub(crate) fn fresh_id() -> u64 {
-    0
+pub(crate) fn fresh_id() -> Id {
+    Id
 }
 
 #[inline]
-pub(crate) fn enter(_: u64, _: &'static Meta, _: impl FnOnce(u64) -> u64) -> Frame {
+pub(crate) fn enter(_: Id, _: &'static Meta, _: impl FnOnce(Id) -> Id) -> Frame {
     Frame
 }
 
 #[inline]
-pub(crate) fn leave(_: Frame) -> u64 {
-    0
+pub(crate) fn leave(_: Frame) -> Id {
+    Id
 }
 
 #[inline]
-pub(crate) fn push_frame() -> u64 {
-    0
+pub(crate) fn push_frame() -> Id {
+    Id
 }
 
 #[inline]
-pub(crate) fn pop_frame(_: u64, _: u64) {}
+pub(crate) fn pop_frame(_: Id, _: Id) {}
 
 #[inline]
 pub(crate) fn running_frame() -> Frame {
