@@ -421,23 +421,25 @@
 //!
 //! A resume runs the generated code for the state it is in; LLVM usually inlines it into the
 //! consumer's loop, where it compiles to the code a hand-written iterator or `step` method
-//! compiles to. The bookkeeping behind [`current()`] (a few thread-local words saved and
-//! restored per resume) disappears when the compiler sees the whole resume loop; behind an opaque
-//! call it costs under a nanosecond per resume, and each recursive call records its frame for
-//! `current()` too.
+//! compiles to.
 //!
-//! That bookkeeping is the crate's one feature, `current`, on by default. A program that never
-//! calls `current()` can turn it off, and then a resume records nothing:
+//! [`current()`] is the crate's one feature, `current`, and it is off by default, because it is
+//! the one thing that costs: with it, every resume records the running coroutine (a few
+//! thread-local words saved and restored), and each recursive call records its frame. The
+//! compiler removes those stores when it sees the whole resume loop; behind an opaque call, or
+//! when the coroutine lives behind a reference, they cost a few nanoseconds per resume, several
+//! times a hand-written step. A program that never calls `current()` pays nothing for it. One
+//! that does turns it on:
 //!
 //! ```toml
 //! [dependencies]
-//! coro = { version = "0.1", default-features = false }
+//! coro = { version = "0.1", features = ["current"] }
 //! ```
 //!
-//! Everything else works the same; `coro::current()` is then not there (rustc says which feature
-//! it needs), and a microthread without a name given at spawn is named `"microthread"`. It is on
-//! by default because `current()` is part of the model the crate follows, and a library that
-//! depends on `coro` should turn the default off and leave the choice to the program.
+//! Without it, everything else works the same; `coro::current()` is not there (rustc says which
+//! feature it needs), and a microthread without a name given at spawn is named `"microthread"`.
+//! A library that depends on `coro` should leave the feature to the program, so that only
+//! programs that ask for `current()` pay for it.
 //!
 //! The crate's criterion benches (`cargo bench --bench generators`,
 //! `--bench delegation`) measure this beside hand-written code, and `BENCHMARKS.md` beside the

@@ -1,5 +1,9 @@
-//! A small user crate linted with `cargo clippy --fix` and clippy's pedantic group: the code the
-//! macros generate raises nothing, and what `--fix` rewrites still compiles.
+//! Small user crates, built as users build them.
+//!
+//! One is linted with `cargo clippy --fix` and clippy's pedantic group: the code the macros
+//! generate raises nothing, and what `--fix` rewrites still compiles. Another asks for
+//! `current()`: without the `current` feature rustc says which feature it needs, and with it the
+//! program runs.
 
 use std::path::Path;
 use std::process::Command;
@@ -138,4 +142,64 @@ fn generated_code_is_clean_under_pedantic_and_fix_keeps_it_compiling() {
         ok,
         "the crate no longer builds after clippy --fix:\n{stderr}"
     );
+}
+
+const ASKER: &str = r#"use coro::suspend;
+
+#[coro::coroutine(yield = &'static str)]
+fn named() {
+    suspend!(coro::current().map_or("none", |c| c.name()));
+}
+
+fn main() {
+    print!("{}", named().next().unwrap());
+}
+"#;
+
+#[test]
+fn current_needs_its_feature_and_says_so() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("current-user-crate");
+    let dir = root.join("asker");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let coro = env!("CARGO_MANIFEST_DIR").replace('\\', "/");
+    std::fs::write(dir.join("src/main.rs"), ASKER).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock"),
+        dir.join("Cargo.lock"),
+    )
+    .unwrap();
+    let target = root.join("target");
+    let manifest = MANIFEST
+        .replace("CORO", &coro)
+        .replace("\"user\"", "\"asker\"");
+
+    std::fs::write(dir.join("Cargo.toml"), &manifest).unwrap();
+    let (ok, stderr) = cargo(&dir, &target, &["check", "--offline", "--quiet"]);
+    assert!(!ok, "current() compiled without its feature");
+    assert!(
+        stderr.contains("cannot find function `current` in crate `coro`")
+            && stderr.contains("the item is gated behind the `current` feature"),
+        "{stderr}"
+    );
+
+    let with_feature = manifest.replace(
+        &format!("coro = {{ path = \"{coro}\" }}"),
+        &format!("coro = {{ path = \"{coro}\", features = [\"current\"] }}"),
+    );
+    assert_ne!(with_feature, manifest);
+    std::fs::write(dir.join("Cargo.toml"), &with_feature).unwrap();
+    let out = Command::new(env!("CARGO"))
+        .args(["run", "--offline", "--quiet"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "named");
 }

@@ -1139,7 +1139,7 @@ where
 /// The microthread running on this thread: its id and name. `None` outside microthreads.
 ///
 /// The name is the one given at spawn, else the name of the coroutine running the
-/// microthread's body (with the `current` feature, on by default), else `"microthread"`.
+/// microthread's body (with the `current` feature, off by default), else `"microthread"`.
 #[must_use]
 pub fn current() -> Option<Uthread> {
     with_current(|s| {
