@@ -326,6 +326,7 @@
 //! | `gen.throw(e)` into a finished generator: `e` raised | `Err(Thrown::Refused(e, status))`: the error comes back |
 //! | `gen.close()`, `GeneratorExit` in cleanup code | [`kill()`](Coroutine::kill), [`is_killing()`] in a drop guard |
 //! | `yield from sub` | `suspend_from!(sub)`, with throw and kill reaching `sub` first |
+//! | `yield from` an exhausted generator evaluates to `None` | a coroutine that had ended has no return value left, so the delegating coroutine ends as killed; a `Stream` delegate of an async coroutine has none to lose, and `suspend_from!` evaluates to `()` |
 //!
 //! # Recursion and delegation
 //!

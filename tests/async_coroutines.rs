@@ -669,6 +669,42 @@ fn a_delegate_that_had_already_ended_ends_the_stream() {
     );
 }
 
+#[coro::coroutine(yield = u32, async)]
+async fn upto(n: u32) {
+    for i in 0..n {
+        suspend!(i);
+    }
+}
+
+#[coro::coroutine(yield = u32, async)]
+async fn delegating_to_an_ended_stream(mut ended: impl Stream<Item = u32> + Unpin) {
+    suspend!(1);
+    suspend_from!(&mut ended);
+    suspend!(2);
+}
+
+/// A stream has no return value to lose: `suspend_from!` of a stream that had already ended
+/// evaluates to `()` at once, as `StreamExt::next` sees such a stream (and as Python's
+/// `yield from` an exhausted generator evaluates to `None`), whether it ran out or was killed.
+#[test]
+fn a_stream_that_had_already_ended_evaluates_to_unit() {
+    let mut ran_out = upto(1);
+    assert_eq!(block_on(ran_out.next()), Some(0));
+    assert_eq!(block_on(ran_out.next()), None);
+    assert_eq!(
+        block_on(delegating_to_an_ended_stream(ran_out).collect::<Vec<_>>()),
+        [1, 2]
+    );
+
+    let mut killed = upto(3);
+    assert_eq!(block_on(killed.next()), Some(0));
+    coro::AsyncCoroutine::kill(&mut killed);
+    assert_eq!(
+        block_on(delegating_to_an_ended_stream(killed).collect::<Vec<_>>()),
+        [1, 2]
+    );
+}
+
 // ---- the example ----------------------------------------------------------------------------------
 
 #[allow(dead_code)]

@@ -56,6 +56,11 @@ macro_rules! suspend {
 /// `EarlyExit::Killed`. (Python's `yield from` an exhausted generator evaluates to `None`; Rust
 /// has no value of every type to stand for it.)
 ///
+/// A [`Stream`](crate::Stream) delegate of an async coroutine (another async coroutine resumed
+/// with `()` among them) has no return value to lose: `suspend_from!(s)` evaluates to `()` when
+/// `s` ends, and at once when it had ended before, whether it ran out or was killed, as
+/// `StreamExt::next` sees such a stream and as Python does.
+///
 /// # Examples
 ///
 /// ```
