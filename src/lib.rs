@@ -204,6 +204,7 @@
 //! | `clone` | available | refused: a copy would point into the original |
 //! | `Send` | when the locals it keeps are | when the locals it keeps are |
 //! | a local used before a suspension and not after it, and the suspending statement's temporaries | dropped when it suspends | kept to the end of their scope, as in a plain function |
+//! | `suspend!` in another macro's arguments (`vec![..]`, `assert_eq!`, the arms of `tokio::select!`) | refused: bind the value first | accepted wherever the macro puts it in the body, as an `.await` is in an `async` block |
 //!
 //! A pinned coroutine's body hands each yielded and resume value over through a slot. When the
 //! yield and resume types can be named in a `static` (primitive and prelude types, paths through
@@ -413,8 +414,9 @@
 //! - A local that is partly moved (`let items = self.items;` then `self.step` used after a
 //!   suspension point) cannot be kept whole: take it apart first
 //!   (`let Self { items, step } = self;`).
-//! - `suspend!` cannot stand inside a closure, an `async` block, a nested function, a match guard
-//!   or another macro's arguments; each is a compile error saying what to do instead.
+//! - `suspend!` cannot stand inside a closure, an `async` block, a nested function or a match
+//!   guard, nor (in the default lowering) in another macro's arguments; each is a compile error
+//!   saying what to do instead.
 //! - A `&mut self` method cannot recurse through `suspend_from!(self.method())`: the callee
 //!   frame would borrow from its caller's. Pass what the recursion needs as arguments instead.
 //!

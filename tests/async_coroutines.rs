@@ -705,6 +705,48 @@ fn a_stream_that_had_already_ended_evaluates_to_unit() {
     );
 }
 
+#[coro::coroutine(yield = String, async)]
+async fn selecting(
+    mut numbers: tokio::sync::mpsc::Receiver<u32>,
+    mut stop: tokio::sync::oneshot::Receiver<&'static str>,
+) {
+    let mut seen = 0;
+    loop {
+        tokio::select! {
+            biased;
+            why = &mut stop => {
+                suspend!(format!("stopped: {}", why.unwrap_or("dropped")));
+                break;
+            }
+            Some(n) = numbers.recv() => {
+                seen += 1;
+                suspend!(format!("got {n}"));
+            }
+        }
+    }
+    suspend!(format!("seen {seen}"));
+}
+
+/// `suspend!` in the arms of `tokio::select!`, as an `.await` may stand there.
+#[tokio::test]
+async fn suspensions_in_the_arms_of_select() {
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
+    let mut s = std::pin::pin!(selecting(rx, stop_rx));
+    tx.send(1).await.unwrap();
+    tx.send(2).await.unwrap();
+    assert_eq!(s.next().await.as_deref(), Some("got 1"));
+    assert_eq!(s.next().await.as_deref(), Some("got 2"));
+    let consumer = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        stop_tx.send("done").unwrap();
+    });
+    assert_eq!(s.next().await.as_deref(), Some("stopped: done"));
+    assert_eq!(s.next().await.as_deref(), Some("seen 2"));
+    assert_eq!(s.next().await, None);
+    consumer.await.unwrap();
+}
+
 // ---- the example ----------------------------------------------------------------------------------
 
 #[allow(dead_code)]

@@ -743,3 +743,54 @@ fn instances_of_one_pinned_function_interleave_and_nest() {
     assert_eq!(b.resume(1), Ok(3));
     assert_eq!(b.resume(0), Err(EarlyExit::Returned(20 + 6 + 1)));
 }
+
+// ---- suspensions in the arguments of other macros ----------------------------------------------
+
+/// A macro with arguments that are not expressions: its arms name what it evaluates.
+macro_rules! pick {
+    (left => $l:expr, right => $r:expr) => {
+        ($l, $r)
+    };
+}
+
+#[coro::coroutine(yield = u32, resume = u32, pinned)]
+fn in_macro_arguments(log: Log, #[resume] first: u32) -> Vec<u32> {
+    log.borrow_mut().push(format!("first {first}"));
+    let v = vec![first, suspend!(1), coro::suspend!(2) * 10];
+    assert_eq!(suspend!(3), 4, "the resume value");
+    log.borrow_mut().push(format!("{:?} {}", v, suspend!(5)));
+    let (l, r) = pick!(left => suspend!(6), right => suspend!(7) + 1);
+    let sub = format!("{}", suspend_from!(in_macro_arguments_inner(), 0));
+    log.borrow_mut().push(sub);
+    vec![l, r]
+}
+
+#[coro::coroutine(yield = u32, resume = u32, pinned)]
+fn in_macro_arguments_inner(#[resume] _first: u32) -> u32 {
+    let s = [suspend!(8), suspend!(9)];
+    s.iter().sum()
+}
+
+/// As an `.await` in an `async` block, a `suspend!` may stand wherever a macro puts its argument
+/// in the body: expression arguments (`vec!`, `assert_eq!`, `format!`) and others (a
+/// `macro_rules!` with arms) alike, evaluated in the order the macro evaluates them.
+#[test]
+fn suspensions_in_the_arguments_of_other_macros() {
+    let log: Log = Rc::default();
+    let mut c = in_macro_arguments(Rc::clone(&log));
+    let mut yields = Vec::new();
+    let mut arg = 100;
+    let ret = loop {
+        match c.resume(arg) {
+            Ok(y) => {
+                yields.push(y);
+                arg = y + 1;
+            }
+            Err(EarlyExit::Returned(v)) => break v,
+            Err(other) => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(yields, [1, 2, 3, 5, 6, 7, 8, 9]);
+    assert_eq!(ret, [7, 9]);
+    assert_eq!(taken(&log), ["first 100", "[100, 2, 30] 6", "19"]);
+}

@@ -44,6 +44,7 @@ use syn::{Expr, FnArg, Ident, Macro, Pat, Token, Type};
 use crate::args::Options;
 use crate::error::Errors;
 use crate::lower::ParamIn;
+use crate::pinned::Lowering;
 use crate::prepare::{self, SuspendMacro};
 
 /// What the async expansion needs.
@@ -246,7 +247,8 @@ impl AsyncExpansion<'_> {
     /// with values, the next resume value.
     fn suspend(&self, value: Expr, span: Span) -> Expr {
         let port = port();
-        let krate = self.krate;
+        // At the user's `suspend!`, so that an error about the suspension is reported there.
+        let krate = prepare::respanned(self.krate.to_token_stream(), span);
         if self.resume_is_unit {
             syn::parse_quote_spanned!(span=> #krate::__private::stream_yield(&#port, #value).await)
         } else {
@@ -317,8 +319,7 @@ struct Rewrite<'a, 'e> {
     errors: &'e mut Errors,
 }
 
-impl Rewrite<'_, '_> {
-    /// The expression a suspension macro stands for, its own arguments rewritten first.
+impl Lowering for Rewrite<'_, '_> {
     fn lower(&mut self, mac: &Macro) -> Option<Expr> {
         let kind = SuspendMacro::of(mac)?;
         let span = mac.path.span();
@@ -368,11 +369,10 @@ impl VisitMut for Rewrite<'_, '_> {
         match expr {
             // `prepare` reported any suspension point in these.
             Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
-            Expr::Macro(m) => {
-                if let Some(lowered) = self.lower(&m.mac) {
-                    *expr = lowered;
-                }
-            }
+            Expr::Macro(m) => match self.lower(&m.mac) {
+                Some(lowered) => *expr = lowered,
+                None => self.lower_in_macro(&mut m.mac),
+            },
             _ => syn::visit_mut::visit_expr_mut(self, expr),
         }
     }
@@ -389,7 +389,9 @@ impl VisitMut for Rewrite<'_, '_> {
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
-    fn visit_macro_mut(&mut self, _: &mut Macro) {}
+    fn visit_macro_mut(&mut self, mac: &mut Macro) {
+        self.lower_in_macro(mac);
+    }
 }
 
 #[cfg(test)]

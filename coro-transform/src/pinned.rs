@@ -48,7 +48,9 @@ use syn::{Expr, Ident, Macro, Pat, Token, Type};
 
 use crate::error::Errors;
 use crate::lower::ParamIn;
-use crate::prepare::SuspendMacro;
+use crate::prepare::{
+    SuspendMacro, is_nested_coroutine_macro, map_suspensions, parenthesized, tokens_suspend,
+};
 
 /// What the pinned expansion needs.
 pub(crate) struct PinnedExpansion<'a> {
@@ -106,7 +108,8 @@ impl PinnedExpansion<'_> {
     /// `suspend!(value)`.
     fn suspend(&self, value: Expr, span: Span) -> Expr {
         let port = port();
-        let krate = self.krate;
+        // At the user's `suspend!`, so that an error about the suspension is reported there.
+        let krate = crate::prepare::respanned(self.krate.to_token_stream(), span);
         syn::parse_quote_spanned!(span=> #krate::__private::Hand::suspend(&#port, #value).await)
     }
 
@@ -280,14 +283,45 @@ pub(crate) fn closed_type(ty: &Type) -> bool {
     }
 }
 
+/// What the `pinned` and `async` lowerings share: each lowers one suspension macro into
+/// `.await`s its own way, and both find suspensions in the arguments of other macros the same
+/// way, as rustc finds an `.await` there.
+pub(crate) trait Lowering: VisitMut + Sized {
+    /// The expression a suspension macro stands for, its own arguments rewritten first; `None`
+    /// for another macro.
+    fn lower(&mut self, mac: &Macro) -> Option<Expr>;
+
+    /// The suspensions in the arguments of `mac`, another macro, rewritten in place: through
+    /// the arguments' syntax when they are expressions, else token by token (the arms of
+    /// `tokio::select!`, say). A `coro!` block inside is a coroutine of its own.
+    fn lower_in_macro(&mut self, mac: &mut Macro) {
+        if is_nested_coroutine_macro(mac) || tokens_suspend(&mac.tokens).is_none() {
+            return;
+        }
+        if let Ok(mut args) = syn::parse::Parser::parse2(
+            Punctuated::<Expr, Token![,]>::parse_terminated,
+            mac.tokens.clone(),
+        ) {
+            for arg in &mut args {
+                self.visit_expr_mut(arg);
+            }
+            mac.tokens = args.into_token_stream();
+        } else {
+            mac.tokens = map_suspensions(mac.tokens.clone(), &mut |m| match self.lower(&m) {
+                Some(lowered) => parenthesized(&lowered),
+                None => m.into_token_stream(),
+            });
+        }
+    }
+}
+
 /// Rewrites the suspension macros of a body into `.await`s.
 struct Rewrite<'a, 'e> {
     x: &'a PinnedExpansion<'a>,
     errors: &'e mut Errors,
 }
 
-impl Rewrite<'_, '_> {
-    /// The expression a suspension macro stands for, its own arguments rewritten first.
+impl Lowering for Rewrite<'_, '_> {
     fn lower(&mut self, mac: &Macro) -> Option<Expr> {
         let kind = SuspendMacro::of(mac)?;
         let span = mac.path.span();
@@ -335,11 +369,10 @@ impl VisitMut for Rewrite<'_, '_> {
         match expr {
             // `prepare` reported any suspension point in these.
             Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
-            Expr::Macro(m) => {
-                if let Some(lowered) = self.lower(&m.mac) {
-                    *expr = lowered;
-                }
-            }
+            Expr::Macro(m) => match self.lower(&m.mac) {
+                Some(lowered) => *expr = lowered,
+                None => self.lower_in_macro(&mut m.mac),
+            },
             _ => syn::visit_mut::visit_expr_mut(self, expr),
         }
     }
@@ -356,7 +389,9 @@ impl VisitMut for Rewrite<'_, '_> {
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
-    fn visit_macro_mut(&mut self, _: &mut Macro) {}
+    fn visit_macro_mut(&mut self, mac: &mut Macro) {
+        self.lower_in_macro(mac);
+    }
 }
 
 #[cfg(test)]
@@ -437,6 +472,32 @@ mod tests {
             )),
             "{out}"
         );
+    }
+
+    #[test]
+    fn suspensions_in_macro_arguments_become_awaits_in_place() {
+        let out = expand(syn::parse_quote!({
+            let v = vec![suspend!(1), 2];
+            tokio::select! {
+                x = f() => coro::suspend!(x),
+                else => ::coro::suspend!(3),
+            }
+            let g = coro!(yield = u32, { suspend!(4) });
+        }));
+        let suspend = ":: coro :: __private :: Hand :: suspend";
+        assert!(
+            out.contains(&format!(
+                "vec ! [{suspend} (& __coro_port , 1) . await , 2]"
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "x = f () => ({suspend} (& __coro_port , x) . await) , else => ({suspend} (& __coro_port , 3) . await) ,"
+            )),
+            "{out}"
+        );
+        assert!(out.contains("{ suspend ! (4) }"), "{out}");
     }
 
     #[test]

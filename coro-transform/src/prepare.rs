@@ -9,7 +9,7 @@
 //!   own return is the coroutine's step.
 //! - `self` becomes `__self`, a local of the state machine.
 
-use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -97,6 +97,69 @@ pub(crate) fn tokens_suspend(tokens: &TokenStream) -> Option<(SuspendMacro, Span
     None
 }
 
+/// `tokens` with each call of a suspension macro in them (`suspend!(..)`, `coro::suspend!(..)`,
+/// `suspend_from!(..)`) replaced by what `f` makes of it, inside groups too: how the `pinned` and
+/// `async` lowerings reach suspensions in the arguments of a macro that are not expressions,
+/// such as the arms of `tokio::select!`.
+pub(crate) fn map_suspensions(
+    tokens: TokenStream,
+    f: &mut dyn FnMut(Macro) -> TokenStream,
+) -> TokenStream {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
+    let mut i = 0;
+    while i < trees.len() {
+        match &trees[i] {
+            TokenTree::Ident(ident)
+                if matches!(ident.to_string().as_str(), "suspend" | "suspend_from")
+                    && matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!')
+                    && matches!(trees.get(i + 2), Some(TokenTree::Group(_))) =>
+            {
+                let start = path_start(&out);
+                let mut call: TokenStream = out.drain(start..).collect();
+                call.extend(trees[i..i + 3].iter().cloned());
+                match syn::parse2::<Expr>(call.clone()) {
+                    Ok(Expr::Macro(m)) => out.extend(f(m.mac)),
+                    _ => out.extend(call),
+                }
+                i += 3;
+            }
+            TokenTree::Group(g) => {
+                let mut group = Group::new(g.delimiter(), map_suspensions(g.stream(), f));
+                group.set_span(g.span());
+                out.push(group.into());
+                i += 1;
+            }
+            other => {
+                out.push(other.clone());
+                i += 1;
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Where the path at the end of `out` starts (`a::b::`, `::a::`): the macro's name follows it.
+fn path_start(out: &[TokenTree]) -> usize {
+    let colon = |t: &TokenTree, joint: bool| matches!(t, TokenTree::Punct(p) if p.as_char() == ':' && (!joint || p.spacing() == Spacing::Joint));
+    let mut start = out.len();
+    while start >= 2 && colon(&out[start - 2], true) && colon(&out[start - 1], false) {
+        if start >= 3 && matches!(out[start - 3], TokenTree::Ident(_)) {
+            start -= 3;
+        } else {
+            return start - 2;
+        }
+    }
+    start
+}
+
+/// An expression as one token tree, for a place in a macro's arguments.
+pub(crate) fn parenthesized(expr: &Expr) -> TokenStream {
+    let mut group = Group::new(Delimiter::Parenthesis, expr.to_token_stream());
+    group.set_span(expr.span());
+    TokenTree::Group(group).into()
+}
+
 /// The label every rewritten `return` breaks to.
 pub(crate) fn body_label() -> Lifetime {
     Lifetime::new("'__coro_body", Span::mixed_site())
@@ -171,6 +234,9 @@ pub(crate) struct Prepare<'a> {
     pub(crate) exits: MacroExits,
     /// The body is an async coroutine's, where `.await` stands as in an `async fn`.
     allow_await: bool,
+    /// Suspensions may stand in the arguments of other macros, as `.await` may in an `async`
+    /// block (the `pinned` and `async` lowerings, which rewrite them into awaits in place).
+    suspend_in_macros: bool,
     context: Vec<Context>,
 }
 
@@ -184,6 +250,7 @@ impl<'a> Prepare<'a> {
             rewrite_exits: true,
             exits: MacroExits::default(),
             allow_await: false,
+            suspend_in_macros: false,
             context: vec![Context::Body],
         }
     }
@@ -205,6 +272,7 @@ impl<'a> Prepare<'a> {
     pub(crate) fn checks_only(mut self) -> Self {
         self.rename_self = false;
         self.rewrite_exits = false;
+        self.suspend_in_macros = true;
         self
     }
 
@@ -298,6 +366,26 @@ impl<'a> Prepare<'a> {
             }
             return;
         }
+        if self.in_body() && self.suspend_in_macros && tokens_suspend(&mac.tokens).is_some() {
+            // The checks of every suspension in the arguments; the lowering rewrites them.
+            if let Ok(args) = syn::parse::Parser::parse2(
+                Punctuated::<Expr, Token![,]>::parse_terminated,
+                mac.tokens.clone(),
+            ) {
+                for mut arg in args {
+                    self.visit_expr_mut(&mut arg);
+                }
+            } else {
+                map_suspensions(mac.tokens.clone(), &mut |mac| {
+                    self.visit_expr_mut(&mut Expr::Macro(syn::ExprMacro {
+                        attrs: Vec::new(),
+                        mac,
+                    }));
+                    TokenStream::new()
+                });
+            }
+            return;
+        }
         if self.in_body()
             && let Some((kind, span)) = tokens_suspend(&mac.tokens)
         {
@@ -310,7 +398,7 @@ impl<'a> Prepare<'a> {
             self.errors.error(
                 span,
                 format!(
-                    "`{}` cannot be used inside the arguments of `{name}!`: bind the value first, as in `let v = {}(...); {name}!(.., v)`",
+                    "`{}` cannot be used inside the arguments of `{name}!`: bind the value first, as in `let v = {}(...); {name}!(.., v)`, or add `pinned` to the attribute (`#[coro::coroutine(yield = T, pinned)]`), whose coroutines suspend inside macro arguments",
                     kind.name(),
                     kind.name()
                 ),
@@ -380,7 +468,7 @@ const RETURN_FREE_MACROS: &[&str] = &[
 const RETURNING_MACROS: &[&str] = &["bail", "ensure"];
 
 /// `coro!` (or `coro::coro!`): a nested coroutine block.
-fn is_nested_coroutine_macro(mac: &Macro) -> bool {
+pub(crate) fn is_nested_coroutine_macro(mac: &Macro) -> bool {
     mac.path.segments.last().is_some_and(|s| s.ident == "coro")
 }
 
