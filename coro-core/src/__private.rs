@@ -22,7 +22,7 @@ pub use crate::stream::{
     AsyncCo, AsyncDelegate, AsyncGen, AsyncResumeDelegate, AsyncResumeMarker, CoroutineMarker,
     IntoAsyncDelegate, IntoResumeDelegate, NeverAsync, NeverStream, NextResumeStep, NextStep,
     ResumeDelegate, Step, StreamMarker, SyncDelegate, SyncResumeDelegate, Yield, async_co,
-    async_delegation, async_gen, never_async, never_stream, next_resume_step, next_step,
+    async_delegation, async_gen, never_async, never_stream, next_item, next_resume_step, next_step,
     resume_delegation, stream_yield,
 };
 pub use crate::{Coroutine, EarlyExit, Status};

@@ -426,6 +426,16 @@ pub fn async_delegation<M, C: IntoAsyncDelegate<M>>(c: C) -> C::Delegate {
     c.into_delegate()
 }
 
+/// The next item of the stream of a `for await` loop (`StreamExt::next`, which futures-core does
+/// not have): what such a loop, which is not stable Rust, is rewritten into after its error, so
+/// that the rest of the body is checked.
+#[inline]
+pub fn next_item<'a, 'p, S: Stream + ?Sized>(
+    stream: &'a mut Pin<&'p mut S>,
+) -> impl Future<Output = Option<S::Item>> + use<'a, 'p, S> {
+    core::future::poll_fn(move |cx| stream.as_mut().poll_next(cx))
+}
+
 /// The next step of a pinned delegation, as a future.
 #[inline]
 pub fn next_step<D: AsyncDelegate + ?Sized>(delegate: Pin<&mut D>) -> NextStep<'_, D> {

@@ -23,6 +23,7 @@ mod captures;
 mod cfg;
 mod error;
 mod expand;
+mod for_await;
 mod ir;
 mod lower;
 mod pinned;
@@ -31,7 +32,7 @@ mod recursion;
 mod rename;
 mod resolve;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote};
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::spanned::Spanned;
@@ -46,6 +47,25 @@ use crate::lower::ParamIn;
 /// a stand-in for the function.
 #[must_use]
 pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
+    let (item, loops) = for_await::rewrite(item, &krate_in(args.clone()));
+    let expansion = expand_attribute_item(args, item);
+    with_for_await_errors(&loops, expansion)
+}
+
+/// `expansion` after an error at each `for await` loop found in the input.
+fn with_for_await_errors(loops: &[Span], expansion: TokenStream) -> TokenStream {
+    if loops.is_empty() {
+        return expansion;
+    }
+    let mut errors = Errors::default();
+    for &span in loops {
+        errors.error(span, for_await::MESSAGE);
+    }
+    let errors = errors.to_compile_errors();
+    quote!(#errors #expansion)
+}
+
+fn expand_attribute_item(args: TokenStream, item: TokenStream) -> TokenStream {
     let func = match parse_fn(item.clone()) {
         Ok(func) => func,
         Err(e) => {
@@ -90,6 +110,15 @@ pub fn expand_attribute(args: TokenStream, item: TokenStream) -> TokenStream {
             expand_fn(args.clone(), func, errors)
         })
         .collect()
+}
+
+/// The runtime's path the options name (`crate = ".."`), `::coro` unless they name another or
+/// do not parse (which the expansion reports).
+fn krate_in(args: TokenStream) -> syn::Path {
+    match syn::parse2::<Args>(args) {
+        Ok(args) => args::parse_options(&args.0, false, &mut Errors::default()).krate,
+        Err(_) => syn::parse_quote!(::coro),
+    }
 }
 
 /// Expands `#[uthread(args)] item`: a microthread of `coro::uthread`, whose request and wake
@@ -436,6 +465,29 @@ fn param_names(params: &[ParamIn]) -> Vec<String> {
 /// Expands `coro!(args, move |first| { body })`. Never panics.
 #[must_use]
 pub fn expand_inline(input: TokenStream) -> TokenStream {
+    // The options come before `move`, the body after it.
+    let trees: Vec<TokenTree> = input.into_iter().collect();
+    let body_at = trees
+        .iter()
+        .position(|t| matches!(t, TokenTree::Ident(i) if i == "move"))
+        .unwrap_or(trees.len());
+    let options: TokenStream = trees[..body_at].iter().cloned().collect();
+    let mut input = options.clone();
+    let (body, loops) = for_await::rewrite(
+        trees[body_at..].iter().cloned().collect(),
+        &krate_in(options),
+    );
+    input.extend(body);
+    let expansion = expand_inline_input(input);
+    if loops.is_empty() {
+        expansion
+    } else {
+        let expansion = with_for_await_errors(&loops, expansion);
+        quote!({ #expansion })
+    }
+}
+
+fn expand_inline_input(input: TokenStream) -> TokenStream {
     let inline = match syn::parse2::<Inline>(input) {
         Ok(inline) => inline,
         Err(e) => return e.to_compile_error(),
