@@ -310,6 +310,10 @@
 //!   `suspend_from!` delegates to a coroutine or an async coroutine of the same resume type. A
 //!   resume's future dropped in the middle of an `.await` leaves the body there: the next
 //!   resume panics, since its value would have nowhere to go; kill the coroutine instead.
+//! - A `suspend_from!` of the coroutine itself (`suspend_from!(walk(k - 1))`) is boxed by the
+//!   lowering, one allocation per level. Mutual recursion is broken with a box of your own:
+//!   `suspend_from!(Box::pin(odd(n - 1)))`. Not with `StreamExt::boxed`, which needs rustc to
+//!   prove the stream `Send`, and it cannot for a type that contains itself (E0283).
 //! - [`AsyncCoroutine`] gives the stream a `kill()`, which drops the body where it is as a drop
 //!   of the stream does (later polls end the stream), and its `status()` and `name()`.
 //!

@@ -590,14 +590,52 @@ async fn suspend_from_delegates_to_async_and_sync_coroutines_and_streams() {
 async fn recursive(depth: u32) {
     suspend!(depth);
     if depth > 0 {
-        // An async coroutine's state cannot contain itself: box the recursive delegate.
-        suspend_from!(Box::pin(recursive(depth - 1)));
+        // A call of the coroutine itself is boxed by the lowering.
+        suspend_from!(recursive(depth - 1));
+    }
+}
+
+#[coro::coroutine(yield = u32, async)]
+async fn boxed_recursive(depth: u32) {
+    suspend!(depth);
+    if depth > 0 {
+        suspend_from!(Box::pin(boxed_recursive(depth - 1)));
     }
 }
 
 #[test]
-fn a_boxed_recursive_delegation() {
+fn a_recursive_delegation_boxed_or_not() {
     assert_eq!(block_on(recursive(3).collect::<Vec<_>>()), [3, 2, 1, 0]);
+    assert_eq!(
+        block_on(boxed_recursive(3).collect::<Vec<_>>()),
+        [3, 2, 1, 0]
+    );
+}
+
+#[coro::coroutine(yield = String, async)]
+async fn even(n: u32) {
+    suspend!(format!("even {n}"));
+    if n > 0 {
+        // The state of `even` would contain `odd`'s, which contains `even`'s: a box breaks it.
+        suspend_from!(Box::pin(odd(n - 1)));
+    }
+}
+
+#[coro::coroutine(yield = String, async)]
+async fn odd(n: u32) {
+    tokio::task::yield_now().await;
+    suspend!(format!("odd {n}"));
+    if n > 0 {
+        suspend_from!(even(n - 1));
+    }
+}
+
+#[tokio::test]
+async fn mutual_recursion_through_a_pinned_box() {
+    assert_eq!(
+        even(3).collect::<Vec<_>>().await,
+        ["even 3", "odd 2", "even 1", "odd 0"]
+    );
 }
 
 #[coro::coroutine(yield = u32)]

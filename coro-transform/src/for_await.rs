@@ -16,7 +16,7 @@
 //! ```
 
 use proc_macro2::{Delimiter, Group, Ident, Spacing, Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, quote_spanned};
 
 /// What to write instead of `for await`.
 pub(crate) const MESSAGE: &str = "`for await` is not stable Rust: write `while let Some(x) = stream.next().await { .. }`, with `StreamExt` from `futures` or `tokio-stream` in scope (an async coroutine is a `Stream` too)";
