@@ -26,6 +26,16 @@ pub use crate::stream::{
     resume_delegation, stream_yield,
 };
 pub use crate::{Coroutine, EarlyExit, Status};
+
+/// The value of a `suspend!` in a pinned or async coroutine, checked against the yield type as
+/// a field is (`Yielded::<Y> { value }.value`), so that a value of the wrong type is reported
+/// at the user's expression as a plain mismatch, without a function of this crate in the
+/// message.
+#[derive(Debug)]
+pub struct Yielded<Y> {
+    /// The value.
+    pub value: Y,
+}
 pub use core;
 pub use futures_core;
 

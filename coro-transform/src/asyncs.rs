@@ -249,6 +249,9 @@ impl AsyncExpansion<'_> {
         let port = port();
         // At the user's `suspend!`, so that an error about the suspension is reported there.
         let krate = prepare::respanned(self.krate.to_token_stream(), span);
+        let y = self.yield_ty;
+        let value =
+            quote_spanned!(value.span()=> #krate::__private::Yielded::<#y> { value: #value }.value);
         if self.resume_is_unit {
             syn::parse_quote_spanned!(span=> #krate::__private::stream_yield(&#port, #value).await)
         } else {
@@ -422,7 +425,9 @@ mod tests {
         }));
         assert!(out.contains("read () . await"), "{out}");
         assert!(
-            out.contains("stream_yield (& __coro_port , n) . await"),
+            out.contains(
+                "stream_yield (& __coro_port , :: coro :: __private :: Yielded :: < u32 > { value : n } . value) . await"
+            ),
             "{out}"
         );
         assert!(out.contains("async_delegation (__coro_c)"), "{out}");

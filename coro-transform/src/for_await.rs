@@ -130,6 +130,7 @@ fn take_label(out: &mut Vec<TokenTree>) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quote::quote;
 
     fn rewritten(tokens: TokenStream) -> String {
         rewrite(tokens, &syn::parse_quote!(::coro)).0.to_string()

@@ -110,6 +110,9 @@ impl PinnedExpansion<'_> {
         let port = port();
         // At the user's `suspend!`, so that an error about the suspension is reported there.
         let krate = crate::prepare::respanned(self.krate.to_token_stream(), span);
+        let y = self.yield_ty;
+        let value =
+            quote_spanned!(value.span()=> #krate::__private::Yielded::<#y> { value: #value }.value);
         syn::parse_quote_spanned!(span=> #krate::__private::Hand::suspend(&#port, #value).await)
     }
 
@@ -424,7 +427,9 @@ mod tests {
             n
         }));
         assert!(
-            out.contains(":: coro :: __private :: Hand :: suspend (& __coro_port , * x) . await"),
+            out.contains(
+                ":: coro :: __private :: Hand :: suspend (& __coro_port , :: coro :: __private :: Yielded :: < u32 > { value : * x } . value) . await"
+            ),
             "{out}"
         );
         assert!(out.contains("let __coro_c = g (& v) ;"), "{out}");
@@ -460,18 +465,20 @@ mod tests {
         assert!(out.contains("thread_local !"), "{out}");
     }
 
+    /// What `suspend!(value)` becomes, for the tests' yield type `u32`.
+    fn suspended(value: &str) -> String {
+        format!(
+            ":: coro :: __private :: Hand :: suspend (& __coro_port , :: coro :: __private :: Yielded :: < u32 > {{ value : {value} }} . value) . await"
+        )
+    }
+
     #[test]
     fn nested_suspensions_are_rewritten_inside_out() {
         let out = expand(syn::parse_quote!({
             suspend!(suspend!(1) + 1);
         }));
-        let suspend = ":: coro :: __private :: Hand :: suspend";
-        assert!(
-            out.contains(&format!(
-                "{suspend} (& __coro_port , {suspend} (& __coro_port , 1) . await + 1) . await"
-            )),
-            "{out}"
-        );
+        let inner = suspended("1");
+        assert!(out.contains(&suspended(&format!("{inner} + 1"))), "{out}");
     }
 
     #[test]
@@ -484,16 +491,15 @@ mod tests {
             }
             let g = coro!(yield = u32, { suspend!(4) });
         }));
-        let suspend = ":: coro :: __private :: Hand :: suspend";
         assert!(
-            out.contains(&format!(
-                "vec ! [{suspend} (& __coro_port , 1) . await , 2]"
-            )),
+            out.contains(&format!("vec ! [{} , 2]", suspended("1"))),
             "{out}"
         );
         assert!(
             out.contains(&format!(
-                "x = f () => ({suspend} (& __coro_port , x) . await) , else => ({suspend} (& __coro_port , 3) . await) ,"
+                "x = f () => ({}) , else => ({}) ,",
+                suspended("x"),
+                suspended("3")
             )),
             "{out}"
         );

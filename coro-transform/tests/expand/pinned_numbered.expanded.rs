@@ -49,10 +49,24 @@ fn numbered() -> impl ::coro::__private::Coroutine<
             let () = ::coro::__private::Hand::resumed(&__coro_port);
             let v = vec![3, 1, 4];
             for (i, x) in v.iter().enumerate() {
-                ::coro::__private::Hand::suspend(&__coro_port, (i, *x)).await
+                ::coro::__private::Hand::suspend(
+                        &__coro_port,
+                        ::coro::__private::Yielded::<(usize, u32)> {
+                            value: (i, *x),
+                        }
+                            .value,
+                    )
+                    .await
             }
             let first = &v[0];
-            ::coro::__private::Hand::suspend(&__coro_port, (9, *first)).await;
+            ::coro::__private::Hand::suspend(
+                    &__coro_port,
+                    ::coro::__private::Yielded::<(usize, u32)> {
+                        value: (9, *first),
+                    }
+                        .value,
+                )
+                .await;
             {
                 let __coro_c = walk(&v);
                 let mut __coro_a = ();
