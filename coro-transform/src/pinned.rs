@@ -138,6 +138,15 @@ impl PinnedExpansion<'_> {
         let delegation = quote_spanned!(coro.span()=>
             #here::__private::delegation::<#resume_ty, #yield_ty, _>(#delegate)
         );
+        // At the user's expression too: a delegate that is not a coroutine is reported there,
+        // and only once, since rustc drops a second error that is the same at the same place.
+        let resume = quote_spanned!(coro.span()=>
+            #here::__private::Delegation::resume(
+                &mut #running,
+                ::core::option::Option::Some(#arg),
+                #here::__private::Mode::Top,
+            )
+        );
         // The delegation starts once its first resume value is there: a kill while that value
         // is being computed drops the coroutine without killing it, as in the default lowering.
         syn::parse_quote_spanned! {span=> {
@@ -145,11 +154,7 @@ impl PinnedExpansion<'_> {
             let mut #arg = #first;
             let mut #running = #delegation;
             loop {
-                match #krate::__private::Delegation::resume(
-                    &mut #running,
-                    ::core::option::Option::Some(#arg),
-                    #krate::__private::Mode::Top,
-                ) {
+                match #resume {
                     #krate::__private::Delegated::Yield(#yielded) => #arg = #krate::__private::Hand::suspend(&#port, #yielded).await,
                     #krate::__private::Delegated::Returned(#value) => break #value,
                     _ => match #krate::__private::Hand::end(&#port).await {},
