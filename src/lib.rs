@@ -448,7 +448,7 @@
 //! A library that depends on `coro` should leave the feature to the program, so that only
 //! programs that ask for `current()` pay for it.
 //!
-//! The crate's criterion benches (`cargo bench --bench generators`,
+//! The project's criterion benches (`cargo bench -p benchmarks --bench generators`,
 //! `--bench delegation`) measure this beside hand-written code, and `BENCHMARKS.md` beside the
 //! other coroutine libraries.
 //!

@@ -1,7 +1,7 @@
 //! Delegation at depth: the fringe of a deep chain and of a balanced tree, by a recursive
 //! `#[coroutine]` (its frames on one frame stack) and by a hand-written explicit-stack walk.
 //!
-//! `cargo bench --bench delegation`. Times are per leaf; the chain at depth 20,000 should cost
+//! `cargo bench -p benchmarks --bench delegation`. Times are per leaf; the chain at depth 20,000 should cost
 //! per leaf what it does at 10,000 (linear in leaves).
 //!
 //! Then delegation to other coroutines: one level (plain and boxed), and mutual recursion

@@ -1,10 +1,10 @@
 //! The cost of a generated coroutine beside hand-written code doing the same work.
 //!
-//! `cargo bench --bench generators`. Each group measures ns per item; compare the ratios within
+//! `cargo bench -p benchmarks --bench generators`. Each group measures ns per item; compare the ratios within
 //! one run.
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
-use coro::{Coroutine, current, suspend};
+use coro::{Coroutine, suspend};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -90,8 +90,8 @@ fn huge_sequential() {
     suspend!(buf[7]);
 }
 
-/// One resume and nothing else, to see what a resume itself costs (the `current()`
-/// bookkeeping included).
+/// One resume and nothing else, to see what a resume itself costs (with the `current` feature,
+/// the `current()` bookkeeping included).
 #[coro::coroutine(yield = u64, resume = u64)]
 fn echo(#[resume] first: u64) {
     let mut v = first;
@@ -100,10 +100,11 @@ fn echo(#[resume] first: u64) {
     }
 }
 
+#[cfg(feature = "current")]
 #[coro::coroutine(yield = u64)]
 fn asks_current() {
     loop {
-        suspend!(current().map_or(0, |c| c.id().get()));
+        suspend!(coro::current().map_or(0, |c| c.id().get()));
     }
 }
 
@@ -243,6 +244,7 @@ fn resume_bench(c: &mut Criterion) {
         e.resume(0).unwrap();
         b.iter(|| e.resume(black_box(1)));
     });
+    #[cfg(feature = "current")]
     g.bench_function(BenchmarkId::new("current()", "inside a coroutine"), |b| {
         let mut a = asks_current();
         b.iter(|| a.resume(()));

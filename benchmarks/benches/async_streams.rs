@@ -9,7 +9,7 @@
 //! A second group has each item await `tokio::task::yield_now()` first, on a current-thread
 //! tokio runtime, beside the same loop written with `async-stream`.
 //!
-//! `cargo bench --bench async_streams`
+//! `cargo bench -p benchmarks --bench async_streams`
 #![allow(missing_docs)]
 
 use std::cell::Cell;
