@@ -109,10 +109,9 @@ impl PinnedExpansion<'_> {
     fn suspend(&self, value: Expr, span: Span) -> Expr {
         let port = port();
         // At the user's `suspend!`, so that an error about the suspension is reported there.
-        let krate = crate::prepare::respanned(self.krate.to_token_stream(), span);
+        let krate = crate::prepare::located_at(self.krate.to_token_stream(), span);
         let y = self.yield_ty;
-        let value =
-            quote_spanned!(value.span()=> #krate::__private::Yielded::<#y> { value: #value }.value);
+        let value = quote_spanned!(Span::call_site().located_at(value.span())=> #krate::__private::Yielded::<#y> { value: #value }.value);
         syn::parse_quote_spanned!(span=> #krate::__private::Hand::suspend(&#port, #value).await)
     }
 

@@ -52,6 +52,12 @@ pub(crate) fn mark_used(paths: &[syn::Path]) -> TokenStream {
     paths.iter().map(|p| quote::quote!(#p!(@used);)).collect()
 }
 
+/// `tokens` reported at `span` but still the expansion's own: rustc's messages point at the
+/// user's code, while lints that skip generated code (clippy's among them) still skip it.
+pub(crate) fn located_at(tokens: TokenStream, span: Span) -> TokenStream {
+    respanned(tokens, Span::call_site().located_at(span))
+}
+
 /// `tokens` with every span set to `span`: generated code that stands for the user's expression
 /// at `span` (a type the transform writes there), so that rustc reports there.
 pub(crate) fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
@@ -234,9 +240,6 @@ pub(crate) struct Prepare<'a> {
     pub(crate) exits: MacroExits,
     /// The body is an async coroutine's, where `.await` stands as in an `async fn`.
     allow_await: bool,
-    /// Suspensions may stand in the arguments of other macros, as `.await` may in an `async`
-    /// block (the `pinned` and `async` lowerings, which rewrite them into awaits in place).
-    suspend_in_macros: bool,
     context: Vec<Context>,
 }
 
@@ -250,7 +253,6 @@ impl<'a> Prepare<'a> {
             rewrite_exits: true,
             exits: MacroExits::default(),
             allow_await: false,
-            suspend_in_macros: false,
             context: vec![Context::Body],
         }
     }
@@ -272,8 +274,14 @@ impl<'a> Prepare<'a> {
     pub(crate) fn checks_only(mut self) -> Self {
         self.rename_self = false;
         self.rewrite_exits = false;
-        self.suspend_in_macros = true;
         self
+    }
+
+    /// Whether suspensions may stand in the arguments of other macros, as `.await` may in an
+    /// `async` block: in the lowerings that keep the body's exits as written (`pinned` and
+    /// `async`), which rewrite suspensions into awaits in place.
+    fn suspend_in_macros(&self) -> bool {
+        !self.rewrite_exits
     }
 
     fn context(&self) -> Context {
@@ -366,7 +374,7 @@ impl<'a> Prepare<'a> {
             }
             return;
         }
-        if self.in_body() && self.suspend_in_macros && tokens_suspend(&mac.tokens).is_some() {
+        if self.in_body() && self.suspend_in_macros() && tokens_suspend(&mac.tokens).is_some() {
             // The checks of every suspension in the arguments; the lowering rewrites them.
             if let Ok(args) = syn::parse::Parser::parse2(
                 Punctuated::<Expr, Token![,]>::parse_terminated,
