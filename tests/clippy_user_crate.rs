@@ -81,16 +81,20 @@ pub fn first_sum() -> u64 {
 "#;
 
 fn cargo(dir: &Path, target: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO"))
+    let out = cargo_output(dir, target, args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.success(), stderr)
+}
+
+fn cargo_output(dir: &Path, target: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO"))
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .output()
-        .expect("cargo runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    (out.status.success(), stderr)
+        .expect("cargo runs")
 }
 
 #[test]
@@ -188,14 +192,7 @@ fn current_needs_its_feature_and_says_so() {
     );
     assert_ne!(with_feature, manifest);
     std::fs::write(dir.join("Cargo.toml"), &with_feature).unwrap();
-    let out = Command::new(env!("CARGO"))
-        .args(["run", "--offline", "--quiet"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", &target)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
+    let out = cargo_output(&dir, &target, &["run", "--offline", "--quiet"]);
     assert!(
         out.status.success(),
         "{}",
