@@ -1,123 +1,37 @@
 //! Delegation at depth: the fringe of a deep chain and of a balanced tree, by a recursive
 //! `#[coroutine]` (its frames on one frame stack) and by a hand-written explicit-stack walk.
 //!
-//! `cargo bench -p benchmarks --bench delegation`. Times are per leaf; the chain at depth 20,000 should cost
-//! per leaf what it does at 10,000 (linear in leaves).
+//! `cargo bench -p benchmarks --bench delegation`. Times are per leaf; the chain at depth 20,000
+//! should cost per leaf what it does at 10,000 (linear in leaves).
 //!
 //! Then delegation to other coroutines: one level (plain and boxed), and mutual recursion
 //! through boxed delegates, whose resumes go to the innermost level directly (so the cost of an
 //! item should not grow with the depth).
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
+use benchmarks::systems::{coro as coro_fringe, hand};
+use benchmarks::tree::{Tree, balanced, deep_chain as chain, drop_iteratively};
 use coro::{Coroutine, suspend, suspend_from};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
-enum Tree {
-    Leaf(u64),
-    Node(Vec<Tree>),
-}
-
-/// `depth` levels, each with three leaves and then the next level.
-fn chain(depth: u64) -> Tree {
-    let mut t = Tree::Node(vec![Tree::Leaf(0), Tree::Leaf(1), Tree::Leaf(2)]);
-    for d in 1..depth {
-        t = Tree::Node(vec![
-            Tree::Leaf(3 * d),
-            Tree::Leaf(3 * d + 1),
-            Tree::Leaf(3 * d + 2),
-            t,
-        ]);
-    }
-    t
-}
-
-/// A balanced binary tree with `2^height` leaves.
-fn balanced(height: u32, next: &mut u64) -> Tree {
-    if height == 0 {
-        *next += 1;
-        return Tree::Leaf(*next);
-    }
-    Tree::Node(vec![balanced(height - 1, next), balanced(height - 1, next)])
-}
-
-/// Guido's fringe, word for word: leaves are yielded in place, lists are delegated to.
-#[coro::coroutine(yield = u64)]
-fn fringe(list: &[Tree]) {
-    for x in list {
-        match x {
-            Tree::Leaf(v) => suspend!(*v),
-            Tree::Node(sub) => suspend_from!(fringe(sub)),
-        }
-    }
-}
-
-/// The hand-written walk: an explicit stack of child iterators.
-struct Walk<'a> {
-    stack: Vec<std::slice::Iter<'a, Tree>>,
-}
-
-impl<'a> Walk<'a> {
-    fn new(t: &'a Tree) -> Self {
-        Walk {
-            stack: vec![std::slice::from_ref(t).iter()],
-        }
-    }
-}
-
-impl Iterator for Walk<'_> {
-    type Item = u64;
-
-    fn next(&mut self) -> Option<u64> {
-        loop {
-            let top = self.stack.last_mut()?;
-            match top.next() {
-                Some(Tree::Leaf(v)) => return Some(*v),
-                Some(Tree::Node(children)) => self.stack.push(children.iter()),
-                None => {
-                    self.stack.pop();
-                }
-            }
-        }
-    }
-}
-
-fn count(t: &Tree) -> u64 {
-    Walk::new(t).count() as u64
-}
-
+/// The fringes are the workloads' own: Guido's fringe, leaves yielded in place and lists
+/// delegated to, against the hand-written explicit-stack walk.
 fn bench(c: &mut Criterion, group: &str, cases: Vec<(String, Tree)>) {
     let mut g = c.benchmark_group(group);
     for (name, tree) in &cases {
-        g.throughput(Throughput::Elements(count(tree)));
+        g.throughput(Throughput::Elements(hand::Walk::new(tree).count() as u64));
         g.bench_with_input(BenchmarkId::new("hand-written", name), tree, |b, t| {
-            b.iter(|| {
-                let mut sum = 0u64;
-                for v in Walk::new(black_box(t)) {
-                    sum = sum.wrapping_add(v);
-                }
-                sum
-            });
+            b.iter(|| hand::fringe_sum(black_box(t)));
         });
         g.bench_with_input(BenchmarkId::new("coro", name), tree, |b, t| {
-            b.iter(|| {
-                let mut sum = 0u64;
-                for v in fringe(std::slice::from_ref(black_box(t))) {
-                    sum = sum.wrapping_add(v);
-                }
-                sum
-            });
+            b.iter(|| coro_fringe::fringe_sum(black_box(t)));
         });
     }
     g.finish();
+    // Deep trees are taken apart by an explicit stack, not by recursion.
     for (_, tree) in cases {
-        // Deep trees are taken apart by the walk's own explicit stack, not by recursion.
-        let mut stack = vec![tree];
-        while let Some(t) = stack.pop() {
-            if let Tree::Node(children) = t {
-                stack.extend(children);
-            }
-        }
+        drop_iteratively(tree);
     }
 }
 
@@ -130,7 +44,7 @@ fn deep_chain(c: &mut Criterion) {
 }
 
 fn balanced_tree(c: &mut Criterion) {
-    let tree = balanced(20, &mut 0);
+    let tree = balanced(20, 0);
     bench(
         c,
         "balanced tree (per leaf)",
