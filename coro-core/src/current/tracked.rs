@@ -174,6 +174,26 @@ struct Slot {
     assigned: Cell<u64>,
 }
 
+impl Slot {
+    #[inline]
+    fn load(&self) -> Frame {
+        Frame {
+            id: self.id.get(),
+            meta: self.meta.get(),
+            resumer: self.resumer.get(),
+            assigned: self.assigned.get(),
+        }
+    }
+
+    #[inline]
+    fn store(&self, frame: Frame) {
+        self.id.set(frame.id);
+        self.meta.set(frame.meta);
+        self.resumer.set(frame.resumer);
+        self.assigned.set(frame.assigned);
+    }
+}
+
 thread_local! {
     static CURRENT: Slot = const {
         Slot {
@@ -198,7 +218,7 @@ thread_local! {
 
 /// A new identity, unique in the process (never 0).
 #[inline]
-pub(crate) fn fresh_id() -> u64 {
+pub(crate) fn fresh_id() -> Id {
     IDS.with(|(next, end)| {
         let id = next.get();
         if id < end.get() {
@@ -225,23 +245,20 @@ fn refill(next: &Cell<u64>, end: &Cell<u64>) -> u64 {
 /// no identity yet) to the resumer the running frame reports: a recursive frame reports the
 /// frame that delegated to it.
 #[inline]
-pub(crate) fn enter(id: u64, meta: &'static Meta, resumer_of: impl FnOnce(u64) -> u64) -> Frame {
+pub(crate) fn enter(id: Id, meta: &'static Meta, resumer_of: impl FnOnce(Id) -> Id) -> Frame {
     CURRENT.with(|t| {
-        let outer = Frame {
-            id: t.id.get(),
-            meta: t.meta.get(),
-            resumer: t.resumer.get(),
-            assigned: t.assigned.get(),
-        };
+        let outer = t.load();
         let resumer = if outer.id == 0 && outer.meta.is_some() {
             UNNAMED
         } else {
             outer.id
         };
-        t.id.set(id);
-        t.meta.set(Some(meta));
-        t.resumer.set(resumer_of(resumer));
-        t.assigned.set(0);
+        t.store(Frame {
+            id,
+            meta: Some(meta),
+            resumer: resumer_of(resumer),
+            assigned: 0,
+        });
         outer
     })
 }
@@ -249,16 +266,13 @@ pub(crate) fn enter(id: u64, meta: &'static Meta, resumer_of: impl FnOnce(u64) -
 /// Restores `outer` and returns the identity the running frame ended with. A resumer that got
 /// its identity from a `current()` call inside takes it here.
 #[inline]
-pub(crate) fn leave(mut outer: Frame) -> u64 {
+pub(crate) fn leave(mut outer: Frame) -> Id {
     CURRENT.with(|t| {
         if outer.id == 0 {
             outer.id = t.assigned.get();
         }
         let running = t.id.get();
-        t.id.set(outer.id);
-        t.meta.set(outer.meta);
-        t.resumer.set(outer.resumer);
-        t.assigned.set(outer.assigned);
+        t.store(outer);
         running
     })
 }
@@ -266,7 +280,7 @@ pub(crate) fn leave(mut outer: Frame) -> u64 {
 /// A recursive call: the running frame (given an identity now, if it has none) is suspended
 /// beneath a new frame, which reports it as its resumer. Returns the suspended frame's identity.
 #[inline]
-pub(crate) fn push_frame() -> u64 {
+pub(crate) fn push_frame() -> Id {
     CURRENT.with(|t| {
         let mut id = t.id.get();
         if id == 0 {
@@ -280,7 +294,7 @@ pub(crate) fn push_frame() -> u64 {
 
 /// The return from a recursive call: the frame `id`, resumed by `resumer`, runs again.
 #[inline]
-pub(crate) fn pop_frame(id: u64, resumer: u64) {
+pub(crate) fn pop_frame(id: Id, resumer: Id) {
     CURRENT.with(|t| {
         t.id.set(id);
         t.resumer.set(resumer);
@@ -315,25 +329,15 @@ pub(crate) fn as_frame<T>(frame: Frame, f: impl FnOnce() -> T) -> T {
     struct Restore(Frame);
     impl Drop for Restore {
         fn drop(&mut self) {
-            CURRENT.with(|t| {
-                t.id.set(self.0.id);
-                t.meta.set(self.0.meta);
-                t.resumer.set(self.0.resumer);
-                t.assigned.set(self.0.assigned);
-            });
+            CURRENT.with(|t| t.store(self.0));
         }
     }
     let outer = CURRENT.with(|t| {
-        let outer = Frame {
-            id: t.id.get(),
-            meta: t.meta.get(),
-            resumer: t.resumer.get(),
-            assigned: t.assigned.get(),
-        };
-        t.id.set(frame.id);
-        t.meta.set(frame.meta);
-        t.resumer.set(frame.resumer);
-        t.assigned.set(0);
+        let outer = t.load();
+        t.store(Frame {
+            assigned: 0,
+            ..frame
+        });
         outer
     });
     let _restore = Restore(outer);
