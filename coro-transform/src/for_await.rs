@@ -15,7 +15,9 @@
 //! }
 //! ```
 
-use proc_macro2::{Delimiter, Group, Ident, Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Ident, Spacing, Span, TokenStream, TokenTree};
+
+use crate::prepare::regroup;
 use quote::{ToTokens, quote_spanned};
 
 /// What to write instead of `for await`.
@@ -46,12 +48,6 @@ fn rewrite_into(tokens: TokenStream, krate: &syn::Path, found: &mut Vec<Span>) -
         i += 1;
     }
     out.into_iter().collect()
-}
-
-fn regroup(g: &Group, stream: TokenStream) -> TokenTree {
-    let mut group = Group::new(g.delimiter(), stream);
-    group.set_span(g.span());
-    TokenTree::Group(group)
 }
 
 fn is_ident(tree: Option<&TokenTree>, name: &str) -> bool {

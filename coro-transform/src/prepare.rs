@@ -131,9 +131,7 @@ pub(crate) fn map_suspensions(
                 i += 3;
             }
             TokenTree::Group(g) => {
-                let mut group = Group::new(g.delimiter(), map_suspensions(g.stream(), f));
-                group.set_span(g.span());
-                out.push(group.into());
+                out.push(regroup(g, map_suspensions(g.stream(), f)));
                 i += 1;
             }
             other => {
@@ -143,6 +141,13 @@ pub(crate) fn map_suspensions(
         }
     }
     out.into_iter().collect()
+}
+
+/// `g` with `stream` in place of its tokens, where `g` stood.
+pub(crate) fn regroup(g: &Group, stream: TokenStream) -> TokenTree {
+    let mut group = Group::new(g.delimiter(), stream);
+    group.set_span(g.span());
+    TokenTree::Group(group)
 }
 
 /// Where the path at the end of `out` starts (`a::b::`, `::a::`): the macro's name follows it.
