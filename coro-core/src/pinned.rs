@@ -6,10 +6,10 @@
 //! `.await` of a [`Suspend`], and this module turns the future back into a coroutine:
 //!
 //! ```text
-//! resume(arg):  port.resumed = arg ──► poll(body) ──► Pending: take port.yielded ──► Ok(y)
+//! resume(arg):  port.resumed = arg ──► poll(body) ──► Pending: take port.left ──► Ok(y)
 //!                                          │
-//!                                          └─────────► Ready(t) ─────────────────► Err(Returned(t))
-//! Suspend(v).await:  first poll: port.yielded = v, Pending   second poll: Ready(port.resumed)
+//!                                          └─────────► Ready(t) ──────────────► Err(Returned(t))
+//! suspend(v).await:  port.left = Yielded(v); first poll: Pending   second poll: Ready(port.resumed)
 //! ```
 //!
 //! The invariant that makes this sound without `unsafe`: the only futures that ever return
@@ -45,10 +45,9 @@ use crate::{Coroutine, EarlyExit, Status};
 
 /// Where a resume value waits for the body, and a yielded value for the resumer.
 pub struct Port<Y, R> {
-    yielded: Cell<Option<Y>>,
+    /// What the body left when its poll returned `Pending`.
+    left: Cell<Left<Y>>,
     resumed: Cell<Option<R>>,
-    /// The body asked to end as if killed (see [`Hand::end`]).
-    ended: Cell<bool>,
 }
 
 impl<Y, R> Port<Y, R> {
@@ -56,9 +55,8 @@ impl<Y, R> Port<Y, R> {
     #[must_use]
     pub const fn empty() -> Self {
         Port {
-            yielded: Cell::new(None),
+            left: Cell::new(Left::Nothing),
             resumed: Cell::new(None),
-            ended: Cell::new(false),
         }
     }
 
@@ -68,31 +66,28 @@ impl<Y, R> Port<Y, R> {
         Arc::new(Mutex::new(Self::empty()))
     }
 
-    /// Puts a yielded value (an async coroutine's `suspend!`).
+    /// Puts a yielded value (a `suspend!`).
+    #[inline]
     pub(crate) fn put_yielded(&self, value: Y) {
-        self.yielded.set(Some(value));
+        self.left.set(Left::Yielded(value));
     }
 
     /// Puts a resume value (an async coroutine's resume).
+    #[inline]
     pub(crate) fn put_resumed(&self, value: R) {
         self.resumed.set(Some(value));
     }
 
-    /// Takes what the body left when its poll returned `Pending`: a request to end comes before
-    /// a value.
+    /// Takes what the body left when its poll returned `Pending`.
+    #[inline]
     pub(crate) fn take_left(&self) -> Left<Y> {
-        if self.ended.replace(false) {
-            Left::Ended
-        } else {
-            self.yielded.take().map_or(Left::Nothing, Left::Yielded)
-        }
+        self.left.replace(Left::Nothing)
     }
 
     /// Empties the port (after a body that unwound, or a resume that found nothing to take).
     pub(crate) fn clear(&self) {
-        self.yielded.take();
+        self.left.set(Left::Nothing);
         self.resumed.take();
-        self.ended.set(false);
     }
 }
 
@@ -118,10 +113,13 @@ pub trait Hand<Y, R> {
     where
         Self: Sized,
     {
+        // The value goes to the port at once: the `.await` that follows returns `Pending`
+        // before any other code runs, so it is still there when the resumer looks.
+        self.with_port(|p| p.put_yielded(value));
         Suspend {
             hand: self,
-            value: Some(value),
-            resume: PhantomData,
+            polled: false,
+            types: PhantomData,
         }
     }
 
@@ -167,7 +165,7 @@ impl<H: Hand<Y, R>, Y, R> Future for End<'_, H, Y, R> {
     type Output = core::convert::Infallible;
 
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
-        self.hand.with_port(|p| p.ended.set(true));
+        self.hand.with_port(|p| p.left.set(Left::Ended));
         Poll::Pending
     }
 }
@@ -178,29 +176,25 @@ impl<H, Y, R> fmt::Debug for End<'_, H, Y, R> {
     }
 }
 
-/// The future a `suspend!` awaits: pending once, with its value in the port, then ready with
-/// the next resume value.
+/// The future a `suspend!` awaits: its value is in the port from the start; pending once,
+/// then ready with the next resume value.
 #[must_use = "a suspension does nothing unless awaited"]
 pub struct Suspend<'a, H, Y, R> {
     hand: &'a H,
-    value: Option<Y>,
-    resume: PhantomData<fn() -> R>,
+    polled: bool,
+    types: PhantomData<fn() -> (Y, R)>,
 }
-
-// A `Suspend` never pins what it holds: it moves the value out on its first poll.
-impl<H, Y, R> Unpin for Suspend<'_, H, Y, R> {}
 
 impl<H: Hand<Y, R>, Y, R> Future for Suspend<'_, H, Y, R> {
     type Output = R;
 
     #[inline]
     fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<R> {
-        match self.value.take() {
-            Some(value) => {
-                self.hand.with_port(|p| p.yielded.set(Some(value)));
-                Poll::Pending
-            }
-            None => Poll::Ready(self.hand.resumed()),
+        if self.polled {
+            Poll::Ready(self.hand.resumed())
+        } else {
+            self.polled = true;
+            Poll::Pending
         }
     }
 }
@@ -372,7 +366,7 @@ impl<Y, R> fmt::Debug for Port<Y, R> {
 impl<H, Y, R> fmt::Debug for Suspend<'_, H, Y, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Suspend")
-            .field("yielded", &self.value.is_none())
+            .field("polled", &self.polled)
             .finish_non_exhaustive()
     }
 }

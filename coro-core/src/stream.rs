@@ -127,35 +127,34 @@ pub trait AsyncCoroutine: FusedStream {
 
 /// `suspend!(value)` in an async coroutine: `stream_yield(&port, value).await`.
 #[inline]
-pub fn stream_yield<H: Hand<Y, ()>, Y>(hand: &H, value: Y) -> Yield<'_, H, Y> {
+pub fn stream_yield<H: Hand<Y, ()>, Y>(hand: &H, value: Y) -> Yield<Y> {
+    // The value goes to the port at once: the `.await` that follows returns `Pending` before
+    // any other code runs, so it is still there when the stream looks.
+    hand.with_port(|p| p.put_yielded(value));
     Yield {
-        hand,
-        value: Some(value),
+        polled: false,
+        types: PhantomData,
     }
 }
 
-/// The future a `suspend!` awaits in an async coroutine: pending once, with its value in the
-/// port, then ready.
+/// The future a `suspend!` awaits in an async coroutine: its value is in the port from the
+/// start; pending once, then ready.
 #[must_use = "a suspension does nothing unless awaited"]
-pub struct Yield<'a, H, Y> {
-    hand: &'a H,
-    value: Option<Y>,
+pub struct Yield<Y> {
+    polled: bool,
+    types: PhantomData<fn() -> Y>,
 }
 
-// A `Yield` never pins what it holds: it moves the value out on its first poll.
-impl<H, Y> Unpin for Yield<'_, H, Y> {}
-
-impl<H: Hand<Y, ()>, Y> Future for Yield<'_, H, Y> {
+impl<Y> Future for Yield<Y> {
     type Output = ();
 
     #[inline]
     fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
-        match self.value.take() {
-            Some(value) => {
-                self.hand.with_port(|p| p.put_yielded(value));
-                Poll::Pending
-            }
-            None => Poll::Ready(()),
+        if self.polled {
+            Poll::Ready(())
+        } else {
+            self.polled = true;
+            Poll::Pending
         }
     }
 }
@@ -459,10 +458,10 @@ impl<D: AsyncDelegate + ?Sized> Future for NextStep<'_, D> {
 
 // ---- Debug ----------------------------------------------------------------------------------------
 
-impl<H, Y> fmt::Debug for Yield<'_, H, Y> {
+impl<Y> fmt::Debug for Yield<Y> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Yield")
-            .field("yielded", &self.value.is_none())
+            .field("polled", &self.polled)
             .finish_non_exhaustive()
     }
 }
