@@ -7,7 +7,6 @@
 use coro_core::{Coroutine, EarlyExit};
 use std::any::Any;
 use std::cell::{Cell, RefCell};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::error::JoinError;
 use crate::id::{Syscall, Wake};
@@ -112,7 +111,8 @@ impl<C: Coroutine<Wake>> Pool<C> {
 pub(crate) trait Tasks {
     /// Runs microthread `index` to its next request, resumed with what `pending` says (and
     /// `thrown`, for [`Pending::Thrown`]). When it returns, its value takes the place of its
-    /// state. The [`Wake`] is made here, next to the resume, rather than passed in.
+    /// state; when it panics, the panic unwinds out of here. The [`Wake`] is made here, next
+    /// to the resume, rather than passed in.
     fn step(
         &self,
         index: u32,
@@ -131,11 +131,10 @@ pub(crate) trait Tasks {
     fn as_any(&self) -> &dyn Any;
 }
 
-/// How a step ended.
+/// How a step ended, if it did not unwind.
 pub(crate) enum Step {
     Request(Syscall),
     Returned,
-    Panicked(Box<dyn Any + Send>),
 }
 
 impl<C> Tasks for Pool<C>
@@ -159,9 +158,11 @@ where
         let Entry::Live(co) = &mut *entry else {
             unreachable!("a queued microthread's state is in its pool");
         };
-        match catch_unwind(AssertUnwindSafe(|| co.resume(wake))) {
-            Ok(Ok(request)) => Step::Request(request),
-            Ok(Err(exit)) => {
+        // A panic unwinds to the scheduler, which catches it once around its run rather than
+        // at every step; the borrow of the place ends on the way.
+        match co.resume(wake) {
+            Ok(request) => Step::Request(request),
+            Err(exit) => {
                 let ended = match exit {
                     EarlyExit::Returned(value) => Ok(value),
                     // The scheduler owns the coroutine: nothing else ends it.
@@ -173,7 +174,6 @@ where
                 drop(state);
                 Step::Returned
             }
-            Err(payload) => Step::Panicked(payload),
         }
     }
 

@@ -14,6 +14,7 @@ use std::fmt;
 use std::io;
 use std::marker::PhantomData;
 use std::num::NonZeroU32;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
@@ -843,12 +844,63 @@ impl Inner {
 
     /// Runs until nothing can run, or the time is `until`, or `target` has ended. The time and
     /// the target are looked at between steps, never in the middle of one.
+    ///
+    /// A microthread's panic is caught here, once around the rounds rather than at every step
+    /// (a `catch_unwind` frame per switch cost about a tenth of a switch): the microthread that
+    /// was running ends with [`JoinError::Panicked`], and the rounds go on where they were. A
+    /// panic outside a step (in a `drop` of a killed microthread's locals, say) goes on to the
+    /// caller, as before.
     fn run_while(&self, until: Option<Instant>, target: Option<TaskId>) -> Stopped {
         let ended = || target.is_some_and(|t| self.alive(t).is_none());
         let time_up = || until.is_some_and(|u| Instant::now() >= u);
         if ended() {
             return Stopped::Ended;
         }
+        // Steps left in the current round: kept across a caught panic, so that the round goes
+        // on instead of starting again before the timers and the poller are looked at.
+        let mut left = 0;
+        loop {
+            match catch_unwind(AssertUnwindSafe(|| self.rounds(&mut left, until, target))) {
+                Ok(stopped) => return stopped,
+                Err(payload) => {
+                    let Some(id) = self.running.take() else {
+                        resume_unwind(payload)
+                    };
+                    self.end_panicked(id, &*payload);
+                    drop(payload);
+                    if ended() {
+                        return Stopped::Ended;
+                    }
+                    if time_up() {
+                        return Stopped::TimeUp;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends microthread `id`, whose step has just panicked (or, if it was killed while it ran,
+    /// as killed).
+    fn end_panicked(&self, id: TaskId, payload: &(dyn std::any::Any + Send)) {
+        let (pool, index, dying) = {
+            let slots = self.slots.borrow();
+            let s = &slots[id.slot as usize];
+            (s.pool, s.index, s.phase.is(State::Dying))
+        };
+        let error = if dying {
+            JoinError::Killed
+        } else {
+            JoinError::Panicked(panic_message(payload))
+        };
+        self.tasks(pool).end(index, error);
+        self.finish(id);
+    }
+
+    /// The rounds of [`run_while`](Self::run_while); `left` counts the steps left in the
+    /// current round.
+    fn rounds(&self, left: &mut usize, until: Option<Instant>, target: Option<TaskId>) -> Stopped {
+        let ended = || target.is_some_and(|t| self.alive(t).is_none());
+        let time_up = || until.is_some_and(|u| Instant::now() >= u);
         // The pool of the last step: a run of microthreads of one type, the usual case, finds
         // its pool without looking it up again.
         let mut last = None;
@@ -856,10 +908,16 @@ impl Inner {
             // One round: the microthreads queued now, each once. Those they wake or that
             // yield wait for the next round, after the timers and the poller have been
             // looked at, so that a microthread that always yields starves neither.
-            let round = self.queue.borrow().len();
-            for _ in 0..round {
+            if *left == 0 {
+                *left = self.queue.borrow().len();
+            }
+            while *left > 0 {
+                *left -= 1;
                 let next = self.queue.borrow_mut().pop_front();
-                let Some(entry) = next else { break };
+                let Some(entry) = next else {
+                    *left = 0;
+                    break;
+                };
                 self.step(entry, &mut last);
                 if ended() {
                     return Stopped::Ended;
@@ -1049,17 +1107,13 @@ impl Inner {
                     }
                     return;
                 }
-                Step::Returned | Step::Panicked(_) => false,
+                Step::Returned => false,
             }
         };
-        // It ended, or was killed while it ran. What it leaves (its state, a panic's payload)
-        // is dropped outside any borrow, since their `drop` may call back into the scheduler.
-        match step {
-            _ if dying => tasks.end(index, JoinError::Killed),
-            Step::Panicked(payload) => {
-                tasks.end(index, JoinError::Panicked(panic_message(payload.as_ref())));
-            }
-            Step::Returned | Step::Request(_) => {}
+        // It ended, or was killed while it ran. What it leaves (its state) is dropped outside
+        // any borrow, since its `drop` may call back into the scheduler.
+        if dying {
+            tasks.end(index, JoinError::Killed);
         }
         self.finish(id);
     }

@@ -315,6 +315,49 @@ fn a_panic_ends_only_that_microthread_and_its_joiners_see_it() {
 }
 
 #[test]
+fn a_microthread_killed_while_it_runs_and_then_panicking_ends_killed() {
+    // The kill comes first: the panic that follows in the same step does not turn it into a
+    // panicked end, and the microthreads queued behind it run on in order.
+    #[coro::uthread]
+    fn doomed(l: Log) -> u32 {
+        log(&l, "doomed runs");
+        assert!(coro_uthread::kill(coro_uthread::current().unwrap().id));
+        panic!("after its own kill");
+    }
+    #[coro::uthread]
+    fn bomb(l: Log) -> u32 {
+        log(&l, "bomb runs");
+        panic!("boom");
+    }
+    let s = Scheduler::new().unwrap();
+    let l = Log::default();
+    s.spawn(worker("A", l.clone()));
+    let d = s.spawn(doomed(l.clone()));
+    let b = s.spawn(bomb(l.clone()));
+    s.spawn(worker("C", l.clone()));
+    assert!(s.run().is_clean());
+    assert_eq!(
+        taken(&l),
+        [
+            "A0",
+            "doomed runs",
+            "bomb runs",
+            "C0",
+            "A1",
+            "C1",
+            "A2",
+            "C2"
+        ]
+    );
+    assert_eq!(d.try_join(), Err(TryJoinError::Join(JoinError::Killed)));
+    assert_eq!(
+        b.try_join(),
+        Err(TryJoinError::Join(JoinError::Panicked("boom".into())))
+    );
+    assert!(s.is_empty());
+}
+
+#[test]
 fn rendezvous_channels_serve_blocked_senders_in_order_and_close_wakes_everyone() {
     #[coro::coroutine(yield = Syscall, resume = Wake)]
     fn sender(ch: Channel<u32>, v: u32, l: Log, #[resume] _w: Wake) {
