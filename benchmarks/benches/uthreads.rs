@@ -85,8 +85,8 @@ fn boxed_push_pop(queue: &mut VecDeque<Box<dyn Finish>>, n: u64) -> u64 {
     sum
 }
 
-#[::coro::coroutine(yield = Syscall, resume = Wake)]
-fn yielder(m: u64, #[resume] _w: Wake) -> u64 {
+#[::coro::uthread]
+fn yielder(m: u64) -> u64 {
     for _ in 0..m {
         suspend!(Syscall::Yield);
     }
@@ -108,13 +108,13 @@ fn coroutines_in_boxed_queue(k: u64, m: u64) -> u64 {
     steps - k
 }
 
-#[::coro::coroutine(yield = Syscall, resume = Wake)]
-fn answer(value: u64, #[resume] _w: Wake) -> u64 {
+#[::coro::uthread]
+fn answer(value: u64) -> u64 {
     value
 }
 
-#[::coro::coroutine(yield = Syscall, resume = Wake)]
-fn yield_once(#[resume] _w: Wake) -> u64 {
+#[::coro::uthread]
+fn yield_once() -> u64 {
     suspend!(Syscall::Yield);
     1
 }

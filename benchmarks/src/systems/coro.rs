@@ -1,6 +1,6 @@
 //! This project: `#[coro::coroutine]` and `coro::uthread`.
 use crate::tree::Tree;
-use coro::uthread::{Scheduler, Syscall, Wake};
+use coro::uthread::{Scheduler, Syscall};
 use coro::{Coroutine, suspend, suspend_from};
 use std::cmp::Ordering;
 use std::hint::black_box;
@@ -94,8 +94,8 @@ pub fn large_state(n: u64) -> u64 {
     large(n).fold(0u64, u64::wrapping_add)
 }
 
-#[coro::coroutine(yield = Syscall, resume = Wake)]
-fn yielder(m: u64, #[resume] _w: Wake) -> u64 {
+#[coro::uthread]
+fn yielder(m: u64) -> u64 {
     for _ in 0..m {
         suspend!(Syscall::Yield);
     }
