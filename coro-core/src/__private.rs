@@ -473,18 +473,56 @@ impl<S: State, K: FrameStack<S>, F> fmt::Debug for Gen<S, K, F> {
 /// delegate (through [`Coroutine::kill`], not only by dropping it), so that kill reaches the
 /// innermost coroutine first even when that one is hand-written; a borrowed delegate is left
 /// with its owner. Once the delegate has ended, dropping it is all that is left to do.
-pub struct Delegation<C, S, K: FnMut(&mut C), H> {
+///
+/// Its type names nothing that must hold of the delegate: `delegation` alone requires the
+/// delegate to be a coroutine of the right types, so that one that is not is reported once, at
+/// the user's expression, and not again wherever the delegating coroutine's state is named.
+pub struct Delegation<C, S, H> {
     coro: C,
-    /// Steps the delegate in a mode, fixed where the delegation starts.
+    /// Steps the delegate: a [`Stepper`] of its resume and yield types.
     step: S,
     /// `Coroutine::abandon` of the delegate, fixed where the delegation starts (so that neither
     /// the type nor its drop needs to name the resume type).
-    kill: K,
+    kill: fn(&mut C),
     /// `Coroutine::__take_handed` of the delegate, fixed where the delegation starts.
     take: H,
     /// The delegate has ended (returned, or reported an earlier end).
     ended: bool,
 }
+
+/// How a [`Delegation`] steps its delegate: a coroutine resumed with `R` whose values are the
+/// delegating coroutine's `Y`.
+pub struct Stepper<R, Y, C>(PhantomData<fn(R, C) -> Y>);
+
+impl<R, Y, C> Clone for Stepper<R, Y, C> {
+    fn clone(&self) -> Self {
+        Stepper(PhantomData)
+    }
+}
+
+/// Stepping a delegate of type `C`: implemented by [`Stepper`] for what [`delegation`] accepts.
+pub trait Steps<C, R, Y, T> {
+    /// Steps `c` in `mode` (see [`Delegation::resume`]).
+    fn step(c: &mut C, arg: Option<R>, mode: Mode) -> Stepped<Y, T>;
+}
+
+impl<R, Y, C> Steps<C, R, Y, C::Return> for Stepper<R, Y, C>
+where
+    C: Coroutine<R>,
+    C::Yield: YieldsAs<Y>,
+{
+    #[inline]
+    fn step(c: &mut C, arg: Option<R>, mode: Mode) -> Stepped<Y, C::Return> {
+        match crate::chain::step_of::<R, C>(c, arg, mode) {
+            Stepped::Yield(y) => Stepped::Yield(YieldsAs::into_yield(y)),
+            Stepped::End(e) => Stepped::End(e),
+            Stepped::Handed => Stepped::Handed,
+        }
+    }
+}
+
+/// The type of [`Delegation`]'s `take`.
+pub type Take<R, Y, C> = for<'a, 'b> fn(&'b mut C, Anchor<'a, C>) -> Option<Level<'a, R, Y>>;
 
 /// What a `clone` coroutine delegates to: a coroutine that is `Clone` too.
 #[diagnostic::on_unimplemented(
@@ -570,29 +608,15 @@ pub fn cloneable<R, C: CloneDelegate<R>>(coro: C) -> CloneOf<C> {
 /// value that is not is reported once, at the user's expression (and the rest of the body sees
 /// a delegation that yields `Y` whatever the delegate is).
 #[inline]
-#[allow(clippy::type_complexity)]
-pub fn delegation<R, Y, C>(
-    coro: C,
-) -> Delegation<
-    C,
-    impl FnMut(&mut C, Option<R>, Mode) -> Stepped<Y, C::Return> + Clone,
-    impl FnMut(&mut C) + Clone,
-    impl for<'a, 'b> Fn(&'b mut C, Anchor<'a, C>) -> Option<Level<'a, R, Y>> + Clone,
->
+pub fn delegation<R, Y, C>(coro: C) -> Delegation<C, Stepper<R, Y, C>, Take<R, Y, C>>
 where
     C: Coroutine<R>,
     C::Yield: YieldsAs<Y>,
 {
     Delegation {
         coro,
-        step: |c: &mut C, arg: Option<R>, mode: Mode| match crate::chain::step_of::<R, C>(
-            c, arg, mode,
-        ) {
-            Stepped::Yield(y) => Stepped::Yield(YieldsAs::into_yield(y)),
-            Stepped::End(e) => Stepped::End(e),
-            Stepped::Handed => Stepped::Handed,
-        },
-        kill: |c: &mut C| Coroutine::<R>::abandon(c),
+        step: Stepper(PhantomData),
+        kill: Coroutine::<R>::abandon,
         take: take_as::<R, Y, C>,
         ended: false,
     }
@@ -606,18 +630,18 @@ where
     crate::chain::take_of::<R, C>(c, anchor).map(YieldsAs::level)
 }
 
-impl<C, S, K: FnMut(&mut C), H> Delegation<C, S, K, H> {
+impl<C, S, H> Delegation<C, S, H> {
     /// Resumes the delegate in the delegating coroutine's mode (`arg` is `None` only in
     /// [`Mode::Level`], after a delegation inside the delegate handed off).
     #[inline]
     pub fn resume<R, Y, T>(&mut self, arg: Option<R>, mode: Mode) -> Delegated<Y, T>
     where
-        S: FnMut(&mut C, Option<R>, Mode) -> Stepped<Y, T>,
+        S: Steps<C, R, Y, T>,
     {
         // Counted as ended while it runs: a delegate whose resume panics is not killed again
         // while the panic unwinds.
         self.ended = true;
-        match (self.step)(&mut self.coro, arg, mode) {
+        match S::step(&mut self.coro, arg, mode) {
             Stepped::Yield(y) => {
                 self.ended = false;
                 Delegated::Yield(y)
@@ -632,11 +656,7 @@ impl<C, S, K: FnMut(&mut C), H> Delegation<C, S, K, H> {
     }
 }
 
-impl<R, Y, C, S, K, H> Delegates<R, Y> for Delegation<C, S, K, H>
-where
-    K: FnMut(&mut C),
-    H: for<'a, 'b> Fn(&'b mut C, Anchor<'a, C>) -> Option<Level<'a, R, Y>>,
-{
+impl<R, Y, C, S> Delegates<R, Y> for Delegation<C, S, Take<R, Y, C>> {
     #[inline]
     fn take_handed<'a>(&mut self) -> Option<Level<'a, R, Y>>
     where
@@ -646,7 +666,7 @@ where
     }
 }
 
-impl<C, S, K: FnMut(&mut C), H> Drop for Delegation<C, S, K, H> {
+impl<C, S, H> Drop for Delegation<C, S, H> {
     #[inline]
     fn drop(&mut self) {
         if !self.ended {
@@ -655,12 +675,12 @@ impl<C, S, K: FnMut(&mut C), H> Drop for Delegation<C, S, K, H> {
     }
 }
 
-impl<C: Clone, S: Clone, K: FnMut(&mut C) + Clone, H: Clone> Clone for Delegation<C, S, K, H> {
+impl<C: Clone, S: Clone, H: Clone> Clone for Delegation<C, S, H> {
     fn clone(&self) -> Self {
         Delegation {
             coro: self.coro.clone(),
             step: self.step.clone(),
-            kill: self.kill.clone(),
+            kill: self.kill,
             take: self.take.clone(),
             ended: self.ended,
         }

@@ -898,12 +898,21 @@ impl Expansion<'_> {
                     unreachable!()
                 };
                 let kind = delegation_kind(&coro.expr);
-                quote! {
-                    #state_ty::#variant { __h: #d, .. } => match #krate::__private::#kind::resume(
-                        #d,
+                // Located at the user's expression: a delegate of the wrong types is reported
+                // there, where the delegation starts, and rustc drops this second report of it.
+                let at = Span::mixed_site().located_at(syn::spanned::Spanned::span(&coro.expr));
+                let here = crate::prepare::respanned(krate.to_token_stream(), at);
+                // The delegation too: rustc reports at the argument whose type is wrong.
+                let d_here = Ident::new(&d.to_string(), d.span().located_at(at));
+                let step = quote_spanned! {at=>
+                    #here::__private::#kind::resume(
+                        #d_here,
                         ::core::option::Option::take(&mut #arg),
                         #mode,
-                    ) {
+                    )
+                };
+                quote! {
+                    #state_ty::#variant { __h: #d, .. } => match #step {
                         #krate::__private::Delegated::Yield(#y) => #yielded,
                         #krate::__private::Delegated::Returned(#dv) => {
                             #take
@@ -1597,10 +1606,16 @@ impl Expansion<'_> {
                 } else {
                     coro_tokens
                 };
+                // Bound first and passed through a name located at the user's expression: rustc
+                // reports a wrong delegate at that argument, and the resume below at the same
+                // place, so that it reports a wrong yield type once.
+                let delegate = mixed("__coro_c");
+                let delegate_here = Ident::new("__coro_c", delegate.span().located_at(span));
                 let delegation = quote_spanned!(span=>
-                    #krate::__private::#start::<#r, #yield_ty, _>(#coro_tokens)
+                    #krate::__private::#start::<#r, #yield_ty, _>(#delegate_here)
                 );
                 quote!({
+                    let #delegate = #coro_tokens;
                     let mut #d = #delegation;
                     let #f: #first_ty = #first;
                     #materialize

@@ -139,9 +139,11 @@ impl PinnedExpansion<'_> {
         );
         // At the user's expression too: a delegate that is not a coroutine is reported there,
         // and only once, since rustc drops a second error that is the same at the same place.
+        // The delegation too: rustc reports at the argument whose type is wrong.
+        let running_here = Ident::new(&running.to_string(), running.span().located_at(coro.span()));
         let resume = quote_spanned!(coro.span()=>
             #here::__private::Delegation::resume(
-                &mut #running,
+                &mut #running_here,
                 ::core::option::Option::Some(#arg),
                 #here::__private::Mode::Top,
             )

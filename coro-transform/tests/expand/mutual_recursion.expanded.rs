@@ -117,11 +117,12 @@ fn even(
                                 } else {
                                     {
                                         {
+                                            let __coro_c = odd(n - 1).boxed();
                                             let mut __coro_d = ::coro::__private::delegation_boxed::<
                                                 (),
                                                 u32,
                                                 _,
-                                            >(odd(n - 1).boxed());
+                                            >(__coro_c);
                                             let __coro_f: () = ();
                                             *__coro_state = __CoroState::S1 { __h: __coro_d };
                                             __coro_arg = ::core::option::Option::Some(__coro_f);
