@@ -68,6 +68,10 @@ fn ping_pong(c: &mut Criterion) {
             ("hand-written", hand::ping_pong),
             ("coro", coro::ping_pong),
             ("coro pinned", coro_pinned::ping_pong),
+            (
+                "async block, Cell slot (floor)",
+                coro_pinned::ping_pong_floor,
+            ),
             ("diapause", diapause::ping_pong_bb),
             ("genawaiter stack", genawaiter_stack::ping_pong),
             ("genawaiter rc", genawaiter_rc::ping_pong),

@@ -133,6 +133,10 @@ fn all_systems_agree() {
             assert_eq!(threads::ping_pong(100), reference::ping_pong(100));
             assert_eq!(hand::ping_pong_local(1000), reference::ping_pong(1000));
             assert_eq!(coro::ping_pong_local(1000), reference::ping_pong(1000));
+            assert_eq!(
+                coro_pinned::ping_pong_floor(1000),
+                reference::ping_pong(1000)
+            );
             for (k, m) in [(1, 5), (10, 7), (100, 3)] {
                 let want = reference::microthreads(k, m);
                 assert_eq!(hand::microthreads(k, m), want, "hand {k}x{m}");

@@ -83,3 +83,59 @@ fn large(n: u64) {
 pub fn large_state(n: u64) -> u64 {
     large(n).fold(0u64, u64::wrapping_add)
 }
+
+/// The floor of any safe lowering through rustc's `async` transform: the same round trips by an
+/// `async` block behind one box, handing values through an `Rc<Cell<..>>` slot, with nothing of
+/// the coroutine API (no status, no ending, no panic guard). What `coro pinned` costs beyond
+/// this is its own; what this costs beyond the hand-written machine is the hand-off through
+/// memory that the box and the slot force on every round trip.
+pub fn ping_pong_floor(rounds: u64) -> u64 {
+    use std::cell::Cell;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::rc::Rc;
+    use std::task::{Context, Poll, Waker};
+
+    /// Pending once, then ready with the value the driver put in the slot.
+    struct Hop<'a>(&'a Cell<u64>, bool);
+    impl Future for Hop<'_> {
+        type Output = u64;
+        fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<u64> {
+            if self.1 {
+                Poll::Ready(self.0.get())
+            } else {
+                self.1 = true;
+                Poll::Pending
+            }
+        }
+    }
+
+    /// Drives the body, its type known, as a resume of a pinned coroutine does.
+    fn drive<F: Future<Output = ()>>(body: F, slot: &Cell<u64>, rounds: u64) -> u64 {
+        let mut body = Box::pin(body);
+        let mut cx = Context::from_waker(Waker::noop());
+        // The first poll runs the body to its first hop, as a first resume would.
+        let _ = body.as_mut().poll(&mut cx);
+        let mut v = 0;
+        for _ in 0..rounds {
+            slot.set(black_box(v));
+            let _ = black_box(&mut body).as_mut().poll(&mut cx);
+            v = slot.get();
+        }
+        v
+    }
+
+    let slot = Rc::new(Cell::new(0u64));
+    let inner = slot.clone();
+    drive(
+        async move {
+            let mut v = Hop(&inner, false).await;
+            loop {
+                inner.set(v + 1);
+                v = Hop(&inner, false).await;
+            }
+        },
+        &slot,
+        rounds,
+    )
+}
