@@ -851,16 +851,15 @@ impl Inner {
     /// panic outside a step (in a `drop` of a killed microthread's locals, say) goes on to the
     /// caller, as before.
     fn run_while(&self, until: Option<Instant>, target: Option<TaskId>) -> Stopped {
-        let ended = || target.is_some_and(|t| self.alive(t).is_none());
-        let time_up = || until.is_some_and(|u| Instant::now() >= u);
-        if ended() {
+        let limits = Limits { until, target };
+        if limits.ended(self) {
             return Stopped::Ended;
         }
         // Steps left in the current round: kept across a caught panic, so that the round goes
         // on instead of starting again before the timers and the poller are looked at.
         let mut left = 0;
         loop {
-            match catch_unwind(AssertUnwindSafe(|| self.rounds(&mut left, until, target))) {
+            match catch_unwind(AssertUnwindSafe(|| self.rounds(&mut left, limits))) {
                 Ok(stopped) => return stopped,
                 Err(payload) => {
                     let Some(id) = self.running.take() else {
@@ -868,11 +867,8 @@ impl Inner {
                     };
                     self.end_panicked(id, &*payload);
                     drop(payload);
-                    if ended() {
-                        return Stopped::Ended;
-                    }
-                    if time_up() {
-                        return Stopped::TimeUp;
+                    if let Some(stopped) = limits.after_step(self) {
+                        return stopped;
                     }
                 }
             }
@@ -898,9 +894,7 @@ impl Inner {
 
     /// The rounds of [`run_while`](Self::run_while); `left` counts the steps left in the
     /// current round.
-    fn rounds(&self, left: &mut usize, until: Option<Instant>, target: Option<TaskId>) -> Stopped {
-        let ended = || target.is_some_and(|t| self.alive(t).is_none());
-        let time_up = || until.is_some_and(|u| Instant::now() >= u);
+    fn rounds(&self, left: &mut usize, limits: Limits) -> Stopped {
         // The pool of the last step: a run of microthreads of one type, the usual case, finds
         // its pool without looking it up again.
         let mut last = None;
@@ -919,11 +913,8 @@ impl Inner {
                     break;
                 };
                 self.step(entry, &mut last);
-                if ended() {
-                    return Stopped::Ended;
-                }
-                if time_up() {
-                    return Stopped::TimeUp;
+                if let Some(stopped) = limits.after_step(self) {
+                    return stopped;
                 }
             }
             if !self.queue.borrow().is_empty() {
@@ -940,10 +931,10 @@ impl Inner {
             if deadline.is_none() && !self.reactor.has_waiters() {
                 break;
             }
-            if time_up() {
+            if limits.time_up() {
                 return Stopped::TimeUp;
             }
-            let wake_at = match (deadline, until) {
+            let wake_at = match (deadline, limits.until) {
                 (Some(d), Some(u)) => Some(d.min(u)),
                 (d, u) => d.or(u),
             };
@@ -1160,6 +1151,35 @@ impl Inner {
                 return Some(at);
             }
             self.timers.borrow_mut().pop();
+        }
+    }
+}
+
+/// What stops a run before nothing can run: a time, or the end of a microthread.
+#[derive(Clone, Copy)]
+struct Limits {
+    until: Option<Instant>,
+    target: Option<TaskId>,
+}
+
+impl Limits {
+    /// Whether the microthread waited for has ended.
+    fn ended(self, sched: &Inner) -> bool {
+        self.target.is_some_and(|t| sched.alive(t).is_none())
+    }
+
+    fn time_up(self) -> bool {
+        self.until.is_some_and(|u| Instant::now() >= u)
+    }
+
+    /// Why the run stops after a step, if it does.
+    fn after_step(self, sched: &Inner) -> Option<Stopped> {
+        if self.ended(sched) {
+            Some(Stopped::Ended)
+        } else if self.time_up() {
+            Some(Stopped::TimeUp)
+        } else {
+            None
         }
     }
 }
