@@ -136,15 +136,18 @@ fn via_slot<S: Slot + Clone + 'static>(n: u64) -> impl Stream<Item = u64> {
     }
 }
 
+/// The sum of a stream's items, item by item through `StreamExt::next`.
+async fn total(s: impl Stream<Item = u64>) -> u64 {
+    let mut s = pin!(s);
+    let mut total = 0;
+    while let Some(x) = s.next().await {
+        total += x;
+    }
+    total
+}
+
 fn sum(s: impl Stream<Item = u64>) -> u64 {
-    block_on(async {
-        let mut s = pin!(s);
-        let mut total = 0;
-        while let Some(x) = s.next().await {
-            total += x;
-        }
-        total
-    })
+    block_on(total(s))
 }
 
 fn streams(c: &mut Criterion) {
@@ -199,14 +202,7 @@ fn async_stream_counted_yielding(n: u64) -> impl Stream<Item = u64> {
 
 /// Sums a stream on a tokio current-thread runtime.
 fn sum_on_tokio(rt: &tokio::runtime::Runtime, s: impl Stream<Item = u64>) -> u64 {
-    rt.block_on(async {
-        let mut s = pin!(s);
-        let mut total = 0;
-        while let Some(x) = s.next().await {
-            total += x;
-        }
-        total
-    })
+    rt.block_on(total(s))
 }
 
 /// Each item awaits `tokio::task::yield_now()` first: the executor's round trip dominates.
