@@ -23,6 +23,23 @@ pub(crate) enum Pending {
     Thrown,
 }
 
+impl Pending {
+    /// The [`Wake`] a microthread is resumed with; `thrown` is the error waiting for
+    /// [`Pending::Thrown`].
+    #[inline]
+    pub(crate) fn into_wake(
+        self,
+        thrown: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Wake {
+        match self {
+            Pending::Start => Wake::Start,
+            Pending::Nothing | Pending::Ready => Wake::Ready,
+            Pending::Timeout => Wake::Timeout,
+            Pending::Thrown => thrown.map_or(Wake::Ready, Wake::Thrown),
+        }
+    }
+}
+
 /// What a place of a pool holds: a microthread's state while it lives, then what it ended with
 /// until its handle takes it or the last claim on it goes.
 enum Entry<C, T> {
@@ -107,18 +124,39 @@ impl<C: Coroutine<Wake>> Pool<C> {
     }
 }
 
-/// A pool with its coroutine type erased: what the scheduler calls.
+impl<C: Coroutine<Wake, Yield = Syscall>> Pool<C> {
+    /// Runs microthread `index` to its next request, resumed with `wake`. When it returns, its
+    /// value takes the place of its state; when it panics, the panic unwinds out of here.
+    #[inline]
+    pub(crate) fn step(&self, index: u32, wake: Wake) -> Step {
+        let mut entry = self.cell(index).borrow_mut();
+        let Entry::Live(co) = &mut *entry else {
+            unreachable!("a queued microthread's state is in its pool");
+        };
+        // A panic unwinds to the scheduler, which catches it once around its run rather than
+        // at every step; the borrow of the place ends on the way.
+        match co.resume(wake) {
+            Ok(request) => Step::Request(request),
+            Err(exit) => {
+                let ended = match exit {
+                    EarlyExit::Returned(value) => Ok(value),
+                    // The scheduler owns the coroutine: nothing else ends it.
+                    _ => Err(JoinError::Killed),
+                };
+                let state = std::mem::replace(&mut *entry, Entry::Ended(ended));
+                drop(entry);
+                // What is left of the state is dropped outside the borrow.
+                drop(state);
+                Step::Returned
+            }
+        }
+    }
+}
+
+/// A pool with its coroutine type erased: what the scheduler calls off the path of a switch.
+/// A step is not here: the scheduler runs the microthreads of one pool in a loop typed by
+/// the pool's coroutine type (see [`Pool::step`]).
 pub(crate) trait Tasks {
-    /// Runs microthread `index` to its next request, resumed with what `pending` says (and
-    /// `thrown`, for [`Pending::Thrown`]). When it returns, its value takes the place of its
-    /// state; when it panics, the panic unwinds out of here. The [`Wake`] is made here, next
-    /// to the resume, rather than passed in.
-    fn step(
-        &self,
-        index: u32,
-        pending: Pending,
-        thrown: Option<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Step;
     /// Ends microthread `index` without a value: its state (or the value it returned, if it
     /// was killed as it returned) is dropped, and `error` is kept for its handle.
     fn end(&self, index: u32, error: JoinError);
@@ -142,41 +180,6 @@ where
     C: Coroutine<Wake, Yield = Syscall> + 'static,
     C::Return: 'static,
 {
-    fn step(
-        &self,
-        index: u32,
-        pending: Pending,
-        thrown: Option<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Step {
-        let wake = match pending {
-            Pending::Start => Wake::Start,
-            Pending::Nothing | Pending::Ready => Wake::Ready,
-            Pending::Timeout => Wake::Timeout,
-            Pending::Thrown => thrown.map_or(Wake::Ready, Wake::Thrown),
-        };
-        let mut entry = self.cell(index).borrow_mut();
-        let Entry::Live(co) = &mut *entry else {
-            unreachable!("a queued microthread's state is in its pool");
-        };
-        // A panic unwinds to the scheduler, which catches it once around its run rather than
-        // at every step; the borrow of the place ends on the way.
-        match co.resume(wake) {
-            Ok(request) => Step::Request(request),
-            Err(exit) => {
-                let ended = match exit {
-                    EarlyExit::Returned(value) => Ok(value),
-                    // The scheduler owns the coroutine: nothing else ends it.
-                    _ => Err(JoinError::Killed),
-                };
-                let state = std::mem::replace(&mut *entry, Entry::Ended(ended));
-                drop(entry);
-                // What is left of the state is dropped outside the borrow.
-                drop(state);
-                Step::Returned
-            }
-        }
-    }
-
     fn end(&self, index: u32, error: JoinError) {
         // The old state is dropped outside the borrow: its locals' `drop` may call back.
         let old = std::mem::replace(

@@ -282,13 +282,6 @@ impl Slot {
         self.phase = self.phase.with_pending(pending);
     }
 
-    /// What it will be resumed with, leaving [`Pending::Nothing`].
-    fn take_wake(&mut self) -> Pending {
-        let pending = self.wake();
-        self.set_wake(Pending::Nothing);
-        pending
-    }
-
     /// Whether `key` names this slot's microthread.
     fn holds(&self, key: Key) -> bool {
         #[allow(clippy::cast_possible_truncation)]
@@ -307,7 +300,7 @@ pub(crate) struct Inner {
     free: RefCell<Vec<u32>>,
     queue: RefCell<VecDeque<Key>>,
     /// One pool per coroutine type: the first 16 are found without arithmetic.
-    pools: Stable<Box<dyn Tasks>, 16>,
+    pools: Stable<Box<dyn Runs>, 16>,
     /// The coroutine type of each pool, in the pools' order, and the last one spawned.
     ///
     /// Only a spawn looks a pool up by type; the slot keeps its pool's index for everything
@@ -663,7 +656,7 @@ impl Inner {
     }
 
     #[inline]
-    fn tasks(&self, pool: u16) -> &dyn Tasks {
+    fn tasks(&self, pool: u16) -> &dyn Runs {
         &**self.pools.get(pool as usize).expect("a pool handed out")
     }
 
@@ -826,6 +819,7 @@ impl Inner {
     }
 
     /// Whether an error thrown into the microthread of `s` waits for it.
+    #[inline]
     fn thrown(&self, s: &Slot) -> bool {
         s.extra.is_some()
             && self
@@ -895,9 +889,6 @@ impl Inner {
     /// The rounds of [`run_while`](Self::run_while); `left` counts the steps left in the
     /// current round.
     fn rounds(&self, left: &mut usize, limits: Limits) -> Stopped {
-        // The pool of the last step: a run of microthreads of one type, the usual case, finds
-        // its pool without looking it up again.
-        let mut last = None;
         loop {
             // One round: the microthreads queued now, each once. Those they wake or that
             // yield wait for the next round, after the timers and the poller have been
@@ -905,16 +896,19 @@ impl Inner {
             if *left == 0 {
                 *left = self.queue.borrow().len();
             }
-            while *left > 0 {
+            if *left > 0 {
                 *left -= 1;
-                let next = self.queue.borrow_mut().pop_front();
-                let Some(entry) = next else {
-                    *left = 0;
-                    break;
+                let Some(mut key) = self.queue.borrow_mut().pop_front() else {
+                    unreachable!("a round counts the microthreads queued")
                 };
-                self.step(entry, &mut last);
-                if let Some(stopped) = limits.after_step(self) {
-                    return stopped;
+                // Any pool to begin with: the first key of another is handed on at once.
+                let mut pool = 0;
+                loop {
+                    match self.tasks(pool).run(self, pool, key, left, limits) {
+                        Batch::Round => break,
+                        Batch::Other(next, of) => (key, pool) = (next, of),
+                        Batch::Stop(stopped) => return stopped,
+                    }
                 }
             }
             if !self.queue.borrow().is_empty() {
@@ -1025,88 +1019,119 @@ impl Inner {
         Report { blocked }
     }
 
-    /// Runs one microthread to its next request. `last` is the pool of the last step.
-    fn step<'a>(&'a self, key: Key, last: &mut Option<(u16, &'a dyn Tasks)>) {
-        let (tasks, index, pending, thrown, id) = {
-            let mut slots = self.slots.borrow_mut();
-            let Some(s) = slots.get_mut(key.slot as usize) else {
-                return;
-            };
-            if !s.holds(key) || !s.phase.is(State::Queued) {
-                // Left by a microthread killed while queued.
-                return;
-            }
-            s.set_state(State::Running);
-            let id = TaskId {
-                seq: s.seq,
-                slot: key.slot,
-            };
-            let pending = s.take_wake();
-            let thrown = if pending == Pending::Thrown {
-                self.extras
-                    .borrow_mut()
-                    .get_mut(s.extra)
-                    .and_then(|x| x.thrown.take())
-            } else {
-                None
-            };
-            let tasks = match *last {
-                Some((pool, tasks)) if pool == s.pool => tasks,
-                _ => {
-                    let tasks = self.tasks(s.pool);
-                    *last = Some((s.pool, tasks));
-                    tasks
+    /// Runs `key`, just taken from the queue and counted in `left`, and the microthreads
+    /// queued after it while the round lasts and they are of `pool` (this one, of coroutine
+    /// type `C`). The loop is typed by `C`, so that a run of microthreads of one type costs no
+    /// dynamic call and each resume is inlined into it.
+    fn run_pool<C>(
+        &self,
+        tasks: &Pool<C>,
+        pool: u16,
+        mut key: Key,
+        left: &mut usize,
+        limits: Limits,
+    ) -> Batch
+    where
+        C: Coroutine<Wake, Yield = Syscall> + 'static,
+        C::Return: 'static,
+    {
+        loop {
+            let begun = {
+                let mut slots = self.slots.borrow_mut();
+                match slots.get_mut(key.slot as usize) {
+                    Some(s) if s.holds(key) && s.phase.is(State::Queued) => {
+                        if s.pool != pool {
+                            return Batch::Other(key, s.pool);
+                        }
+                        let pending = s.wake();
+                        s.phase = Phase::new(State::Running, Pending::Nothing);
+                        let thrown = if pending == Pending::Thrown {
+                            self.extras
+                                .borrow_mut()
+                                .get_mut(s.extra)
+                                .and_then(|x| x.thrown.take())
+                        } else {
+                            None
+                        };
+                        let id = TaskId {
+                            seq: s.seq,
+                            slot: key.slot,
+                        };
+                        Some((s.index, pending.into_wake(thrown), id))
+                    }
+                    // Left by a microthread killed while queued.
+                    _ => None,
                 }
             };
-            (tasks, s.index, pending, thrown, id)
-        };
-        self.running.set(Some(id));
-        let step = tasks.step(index, pending, thrown);
-        self.running.set(None);
-        let dying = {
-            let mut slots = self.slots.borrow_mut();
-            let s = &mut slots[key.slot as usize];
-            match &step {
-                _ if s.phase.is(State::Dying) => true,
-                Step::Request(Syscall::Yield) => {
-                    s.set_state(State::Queued);
-                    if self.thrown(s) {
-                        // An error thrown while it was not waiting: its yield returns it.
-                        s.set_wake(Pending::Thrown);
+            if let Some((index, wake, id)) = begun {
+                self.running.set(Some(id));
+                let step = tasks.step(index, wake);
+                self.running.set(None);
+                if let Some(dying) = self.settle(key, step) {
+                    // What it leaves (its state) is dropped outside any borrow, since its
+                    // `drop` may call back into the scheduler.
+                    if dying {
+                        tasks.end(index, JoinError::Killed);
                     }
+                    self.finish(id);
+                }
+                if let Some(stopped) = limits.after_step(self) {
+                    return Batch::Stop(stopped);
+                }
+            }
+            if *left == 0 {
+                return Batch::Round;
+            }
+            *left -= 1;
+            let next = self.queue.borrow_mut().pop_front();
+            let Some(next) = next else {
+                *left = 0;
+                return Batch::Round;
+            };
+            key = next;
+        }
+    }
+
+    /// Puts microthread `key` where its step leaves it: back in the queue, or parked. `None`
+    /// if it goes on; if it ended, or was killed while it ran, whether it was killed.
+    #[inline(always)]
+    fn settle(&self, key: Key, step: Step) -> Option<bool> {
+        let mut slots = self.slots.borrow_mut();
+        let s = &mut slots[key.slot as usize];
+        match step {
+            _ if s.phase.is(State::Dying) => Some(true),
+            Step::Request(Syscall::Yield) => {
+                s.set_state(State::Queued);
+                if self.thrown(s) {
+                    // An error thrown while it was not waiting: its yield returns it.
+                    s.set_wake(Pending::Thrown);
+                }
+                drop(slots);
+                self.queue.borrow_mut().push_back(key);
+                None
+            }
+            Step::Request(Syscall::Park { deadline, on }) => {
+                if self.thrown(s) {
+                    s.set_wake(Pending::Thrown);
+                }
+                if s.wake() == Pending::Nothing {
+                    s.set_state(State::Parked(on));
+                    s.park = s.park.wrapping_add(1);
+                    if let Some(d) = deadline {
+                        let park = s.park;
+                        drop(slots);
+                        self.timers.borrow_mut().push(Reverse((d, key.slot, park)));
+                    }
+                } else {
+                    // Woken while it ran: go again.
+                    s.set_state(State::Queued);
                     drop(slots);
                     self.queue.borrow_mut().push_back(key);
-                    return;
                 }
-                &Step::Request(Syscall::Park { deadline, on }) => {
-                    if self.thrown(s) {
-                        s.set_wake(Pending::Thrown);
-                    }
-                    if s.wake() == Pending::Nothing {
-                        s.set_state(State::Parked(on));
-                        s.park = s.park.wrapping_add(1);
-                        if let Some(d) = deadline {
-                            let park = s.park;
-                            drop(slots);
-                            self.timers.borrow_mut().push(Reverse((d, key.slot, park)));
-                        }
-                    } else {
-                        // Woken while it ran: go again.
-                        s.set_state(State::Queued);
-                        drop(slots);
-                        self.queue.borrow_mut().push_back(key);
-                    }
-                    return;
-                }
-                Step::Returned => false,
+                None
             }
-        };
-        // It ended, or was killed while it ran. What it leaves (its state) is dropped outside
-        // any borrow, since its `drop` may call back into the scheduler.
-        if dying {
-            tasks.end(index, JoinError::Killed);
+            Step::Returned => Some(false),
         }
-        self.finish(id);
     }
 
     /// Wakes the microthreads whose deadline has passed; whether any woke.
@@ -1164,15 +1189,18 @@ struct Limits {
 
 impl Limits {
     /// Whether the microthread waited for has ended.
+    #[inline]
     fn ended(self, sched: &Inner) -> bool {
         self.target.is_some_and(|t| sched.alive(t).is_none())
     }
 
+    #[inline]
     fn time_up(self) -> bool {
         self.until.is_some_and(|u| Instant::now() >= u)
     }
 
     /// Why the run stops after a step, if it does.
+    #[inline]
     fn after_step(self, sched: &Inner) -> Option<Stopped> {
         if self.ended(sched) {
             Some(Stopped::Ended)
@@ -1182,6 +1210,34 @@ impl Limits {
             None
         }
     }
+}
+
+/// A pool as the scheduler runs it: what [`Tasks`] does off the path of a switch, and a loop
+/// over the run queue typed by the pool's coroutine type.
+trait Runs: Tasks {
+    /// See [`Inner::run_pool`].
+    fn run(&self, sched: &Inner, pool: u16, key: Key, left: &mut usize, limits: Limits) -> Batch;
+}
+
+impl<C> Runs for Pool<C>
+where
+    C: Coroutine<Wake, Yield = Syscall> + 'static,
+    C::Return: 'static,
+{
+    fn run(&self, sched: &Inner, pool: u16, key: Key, left: &mut usize, limits: Limits) -> Batch {
+        sched.run_pool(self, pool, key, left, limits)
+    }
+}
+
+/// Why a run of one pool's microthreads stopped.
+enum Batch {
+    /// The round is over: its steps are taken, or the queue is empty.
+    Round,
+    /// The microthread taken from the queue next, counted in the round but not run, is of
+    /// another pool.
+    Other(Key, u16),
+    /// A limit stops the run.
+    Stop(Stopped),
 }
 
 /// Where a microthread's result is.

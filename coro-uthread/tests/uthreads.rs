@@ -51,6 +51,35 @@ fn yields_go_round_robin_and_ids_count_from_one() {
     assert!(s.is_empty());
 }
 
+#[coro::uthread]
+fn other_worker(name: &'static str, l: Log) {
+    for i in 0..3 {
+        log(&l, format!("{name}{i}"));
+        suspend_from!(yield_now()).unwrap();
+    }
+}
+
+#[test]
+fn microthreads_of_several_types_keep_one_round_robin() {
+    // The scheduler runs a run of one type's microthreads in a loop of that type: a key of
+    // another type, or of one killed while queued, hands the round on without losing its turn.
+    let s = Scheduler::new().unwrap();
+    let l = Log::default();
+    s.spawn(worker("A", l.clone()));
+    s.spawn(other_worker("B", l.clone()));
+    s.spawn(other_worker("C", l.clone()));
+    let d = s.spawn(worker("D", l.clone()));
+    s.spawn(worker("E", l.clone()));
+    s.spawn(other_worker("F", l.clone()));
+    assert!(s.kill(d.id()));
+    assert!(s.run().is_clean());
+    assert_eq!(
+        taken(&l).join(" "),
+        "A0 B0 C0 E0 F0 A1 B1 C1 E1 F1 A2 B2 C2 E2 F2"
+    );
+    assert!(s.is_empty());
+}
+
 #[test]
 fn one_scheduler_per_thread() {
     let _s = Scheduler::new().unwrap();
