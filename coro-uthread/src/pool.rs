@@ -2,7 +2,8 @@
 //! chunks that never move, each run in place; and what a microthread leaves there when it ends.
 //!
 //! May import the bottom of the crate (`id`, `error`, `stable`); knows nothing of the
-//! scheduler, which reaches pools through the type-erased [`Tasks`].
+//! scheduler, which steps a pool's microthreads through [`Pool::step`] in a loop of its own
+//! typed by their coroutine type, and does the rest through the type-erased [`Tasks`].
 
 use coro_core::{Coroutine, EarlyExit};
 use std::any::Any;
