@@ -766,20 +766,24 @@ impl Inner {
             let mut slots = self.slots.borrow_mut();
             let s = &mut slots[id.slot as usize];
             s.phase = Phase::new(State::Ended, Pending::Nothing);
-            let mut extras = self.extras.borrow_mut();
             // What the record holds leaves it; only claims beyond 255 stay, for the handles.
-            let extra = match extras.get(s.extra).map(|x| x.joinable) {
-                Some(0) => extras.remove(&mut s.extra),
-                Some(more) => extras.get_mut(s.extra).map(|x| {
-                    std::mem::replace(
-                        x,
-                        Extra {
-                            joinable: more,
-                            ..Extra::default()
-                        },
-                    )
-                }),
-                None => None,
+            let extra = if s.extra.is_none() {
+                None
+            } else {
+                let mut extras = self.extras.borrow_mut();
+                match extras.get(s.extra).map(|x| x.joinable) {
+                    Some(0) => extras.remove(&mut s.extra),
+                    Some(more) => extras.get_mut(s.extra).map(|x| {
+                        std::mem::replace(
+                            x,
+                            Extra {
+                                joinable: more,
+                                ..Extra::default()
+                            },
+                        )
+                    }),
+                    None => None,
+                }
             };
             (s.joinable, extra, s.pool, s.index)
         };
@@ -1387,7 +1391,7 @@ pub(crate) fn retain(sched: &Weak<Inner>, id: TaskId) {
     let mut slots = sched.slots.borrow_mut();
     if let Some(s) = slots.get_mut(id.slot as usize)
         && s.seq == id.seq
-        && s.state() != State::Free
+        && !s.phase.is(State::Free)
     {
         if s.joinable < u8::MAX {
             s.joinable += 1;
@@ -1409,7 +1413,7 @@ pub(crate) fn release(sched: &Weak<Inner>, id: TaskId) {
         let Some(s) = slots.get_mut(id.slot as usize) else {
             return;
         };
-        if s.seq != id.seq || s.state() == State::Free {
+        if s.seq != id.seq || s.phase.is(State::Free) {
             return;
         }
         // Claims beyond the slot's 255 go first.
