@@ -902,8 +902,11 @@ impl Inner {
             }
             if *left > 0 {
                 *left -= 1;
-                let Some(mut key) = self.queue.borrow_mut().pop_front() else {
-                    unreachable!("a round counts the microthreads queued")
+                let next = self.queue.borrow_mut().pop_front();
+                let Some(mut key) = next else {
+                    // The round counts keys still queued, so this does not happen.
+                    *left = 0;
+                    continue;
                 };
                 // Any pool to begin with: the first key of another is handed on at once.
                 let mut pool = 0;
